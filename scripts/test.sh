@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs the suites: SQLite, PostgreSQL (+ Redis, + concurrency) and the browser.
+# A suite whose server or browser is missing is skipped with a notice, except when
+# MERCATOR_REQUIRE_ALL=1 (CI), where that is a failure: a green CI means all of it ran.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+which="${1:-all}"
+PY=.venv/bin/python
+PG_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mercator}"
+REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+CHROMIUM="${MERCATOR_CHROMIUM:-/usr/bin/chromium}"
+require_all="${MERCATOR_REQUIRE_ALL:-0}"
+failed=()
+skipped=()
+
+missing() {  # $1 suite, $2 reason
+  if [ "$require_all" = "1" ]; then
+    echo "FAIL: suite '$1' cannot run: $2 (MERCATOR_REQUIRE_ALL=1)" >&2
+    failed+=("$1")
+  else
+    echo "SKIP: suite '$1': $2" >&2
+    skipped+=("$1")
+  fi
+}
+
+suite() {  # $1 name, rest: env assignments and pytest args
+  local name="$1"; shift
+  echo "=== suite: $name ==="
+  if ! env "$@"; then failed+=("$name"); fi
+}
+
+pg_ok() { $PY - "$PG_URL" <<'PY' 2>/dev/null
+import sys, psycopg, dj_database_url
+c = dj_database_url.parse(sys.argv[1])
+psycopg.connect(host=c["HOST"], port=c["PORT"] or 5432, user=c["USER"], dbname="postgres", connect_timeout=3).close()
+PY
+}
+redis_ok() { $PY -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_timeout=3).ping()" "$REDIS" 2>/dev/null; }
+
+export MERCATOR_HUEY_NAME=mercator-test
+if [ "$which" = all ] || [ "$which" = sqlite ]; then
+  suite sqlite MERCATOR_VAR_DIR=var/test-sqlite DATABASE_URL= REDIS_URL= \
+    $PY -m pytest -m "not browser and not concurrency" -p no:cacheprovider -q
+fi
+if [ "$which" = all ] || [ "$which" = postgres ]; then
+  if ! pg_ok; then missing postgres "no PostgreSQL at $PG_URL"
+  elif ! redis_ok; then missing postgres "no Redis at $REDIS"
+  else
+    suite postgres MERCATOR_VAR_DIR=var/test-postgres DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" \
+      $PY -m pytest -m "not browser" -p no:cacheprovider -q
+  fi
+fi
+if [ "$which" = all ] || [ "$which" = browser ]; then
+  if [ ! -x "$CHROMIUM" ]; then missing browser "no Chromium at $CHROMIUM"
+  else
+    suite browser MERCATOR_VAR_DIR=var/test-browser DATABASE_URL= REDIS_URL= \
+      MERCATOR_CHROMIUM="$CHROMIUM" $PY -m pytest -m browser -p no:cacheprovider -q
+  fi
+fi
+
+echo
+[ ${#skipped[@]} -gt 0 ] && echo "Skipped suites: ${skipped[*]}"
+if [ ${#failed[@]} -gt 0 ]; then echo "Failed suites: ${failed[*]}"; exit 1; fi
+echo "All suites passed."

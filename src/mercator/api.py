@@ -1,0 +1,95 @@
+"""The HTTP API at /api/v1/: one NinjaAPI, each app's router mounted here, and the one
+place where errors become ``{"code", "message", "details"}``."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from mercator.companies.api import router as companies_router
+from mercator.companies.auth import BearerTokenAuth, SessionActorAuth
+from mercator.core.api import router as core_router
+from mercator.core.errors import (
+    BadRequest,
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    ValidationFailed,
+    from_django_validation,
+)
+from mercator.core.renderers import Utf8JSONRenderer
+
+api = NinjaAPI(
+    title="Mercator API",
+    version="1",
+    description=(
+        "Mercator B2B trading platform. Authenticate with `Authorization: Bearer <token>` "
+        "(create a token on the web under API tokens). Errors are "
+        '`{"code", "message", "details"}`; send `Accept-Language: en` for English. '
+        "Mutating requests accept `Idempotency-Key`."
+    ),
+    urls_namespace="api",
+    auth=[BearerTokenAuth(), SessionActorAuth()],
+    docs_url="/docs",
+    renderer=Utf8JSONRenderer(),
+)
+
+
+def _answer(request: HttpRequest, error: DomainError) -> HttpResponse:
+    response = api.create_response(request, error.as_dict(), status=error.status)
+    if error.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="mercator"'
+    return response
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _answer(request, exc)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    return _answer(request, from_django_validation(exc))
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: list[dict[str, Any]] = [
+        {
+            "location": ".".join(str(part) for part in err.get("loc", [])),
+            "type": err.get("type", ""),
+            "message": err.get("msg", ""),
+        }
+        for err in exc.errors
+    ]
+    first = fields[0]["location"] if fields else ""
+    message = _("输入的数据有误：%(field)s") % {"field": first} if first else _("输入的数据有误。")
+    return _answer(request, ValidationFailed(message, details={"errors": fields}))
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _answer(request, NotAuthenticated())
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # Ninja raises this for a body it cannot parse (malformed JSON).
+        return _answer(request, BadRequest(_("请求体不是有效的 JSON。"), code="malformed_json"))
+    error = DomainError(str(exc), code=f"http_{exc.status_code}")
+    error.status = exc.status_code
+    return _answer(request, error)
+
+
+@api.exception_handler(Http404)
+def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _answer(request, NotFound())
+
+
+api.add_router("/", core_router)
+api.add_router("/", companies_router)

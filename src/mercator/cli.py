@@ -1,0 +1,120 @@
+"""``mercator``: the platform's one command.
+
+mercator serve [--bind 127.0.0.1:8000] [--with-worker]   web server (gunicorn)
+mercator worker                                          background worker (Huey)
+mercator migrate                                         database schema
+mercator demo [--if-empty]                               the essay's demo world
+mercator check                                           Django's deploy checks
+mercator manage <django command> ...                     any Django command
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+
+
+def _django(argv: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mercator.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["mercator", *argv])
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run gunicorn (and, with --with-worker, the Huey consumer) until Ctrl-C, then stop
+    every process this command started."""
+    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1))
+    web = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "mercator.wsgi:application",
+        "--bind",
+        args.bind,
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+        "--graceful-timeout",
+        "5",
+    ]
+    _django(["collectstatic", "--noinput", "--verbosity", "0"])
+    children = [subprocess.Popen(web)]  # noqa: S603 - our own interpreter and args
+    if args.with_worker:
+        children.append(subprocess.Popen([sys.executable, "-m", "mercator.cli", "worker"]))
+    print(f"Mercator: http://{args.bind}/  (Ctrl-C stops it)", flush=True)
+
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    while not stopping:
+        for child in children:
+            if child.poll() is not None:
+                code = child.returncode or 1
+                stopping = True
+        time.sleep(0.2)
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="mercator", description="Mercator B2B trading platform")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = sub.add_parser("serve", help="serve the platform with gunicorn")
+    serve.add_argument("--bind", default=os.environ.get("MERCATOR_BIND", "127.0.0.1:8000"))
+    serve.add_argument("--workers", type=int, default=0, help="processes (default 2×cores+1)")
+    serve.add_argument("--threads", type=int, default=4, help="threads per process")
+    serve.add_argument("--with-worker", action="store_true", help="also run the worker")
+    serve.add_argument("--access-log", action="store_true", help="log every request")
+    sub.add_parser("worker", help="run the background worker (Huey consumer)")
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    demo = sub.add_parser("demo", help="load the demo world (sugar, apples, timber)")
+    demo.add_argument("--if-empty", action="store_true", help="only if no company exists")
+    sub.add_parser("check", help="run Django's deployment checks")
+    manage = sub.add_parser("manage", help="run any Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "worker":
+        return _django(["run_huey"])
+    if args.command == "migrate":
+        _django(["migrate", "--noinput"])
+        return _django(["createcachetable"])
+    if args.command == "demo":
+        return _django(["demo", *(["--if-empty"] if args.if_empty else [])])
+    if args.command == "check":
+        return _django(["check", "--deploy", "--fail-level", "ERROR"])
+    if args.command == "manage":
+        return _django(args.rest)
+    parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import paginate
+
+from mercator.companies import selectors, services
+from mercator.companies.models import ApiToken, Company
+from mercator.companies.schemas import CompanyOut, TokenCreatedOut, TokenIn, TokenOut
+from mercator.core.pagination import LimitOffset
+from mercator.core.schemas import ErrorOut
+
+router = Router(tags=["companies"])
+
+
+@router.get("/companies/{company_id}", response={200: CompanyOut, 404: ErrorOut})
+def company_detail(request: HttpRequest, company_id: str) -> Company:
+    """The company acted for. Any other company's id answers 404."""
+    return selectors.company_get(request.actor, company_id)
+
+
+@router.get("/tokens", response=list[TokenOut])
+@paginate(LimitOffset)
+def token_list(request: HttpRequest) -> QuerySet[ApiToken]:
+    """The caller's own API tokens for the company he acts for (secrets are never shown)."""
+    return selectors.tokens_of(request.actor)
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, 422: ErrorOut})
+def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, ApiToken]:
+    token, secret = services.token_create(
+        actor=request.actor, name=payload.name, expires_at=payload.expires_at
+    )
+    token.secret = secret
+    return 201, token
+
+
+@router.delete("/tokens/{token_id}", response={200: TokenOut, 404: ErrorOut})
+def token_revoke(request: HttpRequest, token_id: str) -> ApiToken:
+    """Revoke a token at once; calls with it answer 401 from then on."""
+    return services.token_revoke(actor=request.actor, public_id=token_id)

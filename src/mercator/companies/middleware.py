@@ -1,0 +1,32 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from mercator.companies.actors import actor_for_membership, actor_for_person, client_ip
+from mercator.companies.selectors import membership_for
+from mercator.core.actor import ANONYMOUS, Actor
+
+SESSION_COMPANY_KEY = "mercator_company"
+
+
+def resolve_web_actor(request: HttpRequest) -> Actor:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    ip = client_ip(request)
+    seat = membership_for(user, request.session.get(SESSION_COMPANY_KEY))
+    if seat is None:
+        return actor_for_person(user, via="web", ip=ip)
+    return actor_for_membership(seat, via="web", ip=ip)
+
+
+class ActorMiddleware:
+    """Sets ``request.actor`` lazily, so static files and health checks cost no query."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.actor = SimpleLazyObject(lambda: resolve_web_actor(request))
+        return self.get_response(request)

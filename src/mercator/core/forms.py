@@ -1,0 +1,41 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from mercator.core import throttle
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form with throttling per account and per address."""
+
+    username = forms.EmailField(
+        label=_("邮箱"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
+    error_messages = {
+        "invalid_login": _("邮箱或密码不正确。"),
+        "inactive": _("此账户已停用。"),
+        "throttled": _("登录失败次数过多，请 15 分钟后再试。"),
+    }
+
+    def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        self.throttled = False
+
+    def _ip(self) -> str | None:
+        return self.request.META.get("REMOTE_ADDR") if self.request else None
+
+    def clean(self) -> dict[str, Any]:
+        email = (self.data.get("username") or "").strip().lower()
+        if email and throttle.login_blocked(email, self._ip()):
+            self.throttled = True
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if email:
+                throttle.login_failed(email, self._ip())
+            raise
+        throttle.login_succeeded(email)
+        return cleaned

@@ -1,0 +1,48 @@
+"""Core writers: the audit log, idempotency housekeeping, the worker heartbeat."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from mercator.core.actor import Actor
+from mercator.core.models import AuditEntry, IdempotencyRecord, WorkerHeartbeat
+
+
+def audit_record(
+    *, actor: Actor, action: str, target: str, changes: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Append one audit row. Called by every service that changes something, inside
+    that service's transaction, so the row exists exactly when the change does."""
+    entry = AuditEntry(
+        person=actor.person if actor.is_authenticated else None,
+        company_ref=actor.company_ref,
+        action=action,
+        target=target,
+        changes=changes or {},
+        ip=actor.ip,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def idempotency_purge_expired(*, now: Any = None) -> int:
+    """Delete idempotency records past their expiry; returns how many went."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        deleted, _ = IdempotencyRecord.objects.filter(expires_at__lt=now).delete()
+    return deleted
+
+
+def worker_heartbeat_record(*, name: str = "worker", info: dict[str, Any] | None = None) -> None:
+    with transaction.atomic():
+        WorkerHeartbeat.objects.update_or_create(
+            name=name, defaults={"beat_at": timezone.now(), "info": info or {}}
+        )
+
+
+def idempotency_expiry(now: Any = None) -> Any:
+    return (now or timezone.now()) + timedelta(hours=settings.MERCATOR["IDEMPOTENCY_TTL_HOURS"])
