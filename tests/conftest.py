@@ -1,0 +1,77 @@
+import os
+
+import pytest
+from django.test import Client
+
+from mercator.companies.actors import actor_for_membership
+from mercator.companies.models import Membership
+from mercator.companies.roles import Role
+from mercator.companies.services import token_create
+from tests.factories import PASSWORD, CompanyFactory, add_member
+
+REQUIRE_ALL = os.environ.get("MERCATOR_REQUIRE_ALL") == "1"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failure: green must mean everything ran."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if REQUIRE_ALL and skipped:
+        reporter.write_line(
+            f"MERCATOR_REQUIRE_ALL=1: {skipped} test(s) skipped; failing the run.", red=True
+        )
+        session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def company(db):
+    return CompanyFactory()
+
+
+@pytest.fixture
+def other_company(db):
+    return CompanyFactory()
+
+
+def master_of(company) -> Membership:
+    return company.memberships.get(role=Role.MASTER)
+
+
+@pytest.fixture
+def master(company) -> Membership:
+    return master_of(company)
+
+
+@pytest.fixture
+def clerk(company) -> Membership:
+    return add_member(company, Role.SALES)
+
+
+@pytest.fixture
+def actor(master):
+    return actor_for_membership(master, via="api")
+
+
+def bearer_client(membership: Membership, **headers: str) -> Client:
+    """An API client authenticated with a fresh personal token of ``membership``."""
+    _token, secret = token_create(
+        actor=actor_for_membership(membership, via="api"), name="test"
+    )
+    return Client(HTTP_AUTHORIZATION=f"Bearer {secret}", **headers)
+
+
+@pytest.fixture
+def api(master) -> Client:
+    return bearer_client(master)
+
+
+@pytest.fixture
+def web(master) -> Client:
+    client = Client()
+    assert client.login(username=master.person.email, password=PASSWORD)
+    return client
