@@ -47,6 +47,7 @@ format: install
 # Rebuild the translation catalogs from the sources, then compile them.
 messages: install
 	cd src/mercator && ../../$(BIN)/mercator manage makemessages -l zh_Hans -l en --no-obsolete --ignore "migrations/*"
+	$(BIN)/python scripts/fill_catalogs.py
 	cd src/mercator && ../../$(BIN)/mercator manage compilemessages
 
 bench: install

@@ -40,21 +40,21 @@ redis_ok() { $PY -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_
 export MERCATOR_HUEY_NAME=mercator-test
 if [ "$which" = all ] || [ "$which" = sqlite ]; then
   suite sqlite MERCATOR_VAR_DIR=var/test-sqlite DATABASE_URL= REDIS_URL= \
-    $PY -m pytest -m "not browser and not concurrency" -p no:cacheprovider -q
+    $PY -m pytest -m "not browser and not concurrency" --ignore=tests/browser -p no:cacheprovider -q
 fi
 if [ "$which" = all ] || [ "$which" = postgres ]; then
   if ! pg_ok; then missing postgres "no PostgreSQL at $PG_URL"
   elif ! redis_ok; then missing postgres "no Redis at $REDIS"
   else
     suite postgres MERCATOR_VAR_DIR=var/test-postgres DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" \
-      $PY -m pytest -m "not browser" -p no:cacheprovider -q
+      $PY -m pytest -m "not browser" --ignore=tests/browser -p no:cacheprovider -q
   fi
 fi
 if [ "$which" = all ] || [ "$which" = browser ]; then
   if [ ! -x "$CHROMIUM" ]; then missing browser "no Chromium at $CHROMIUM"
   else
     suite browser MERCATOR_VAR_DIR=var/test-browser DATABASE_URL= REDIS_URL= \
-      MERCATOR_CHROMIUM="$CHROMIUM" $PY -m pytest -m browser -p no:cacheprovider -q
+      MERCATOR_CHROMIUM="$CHROMIUM" $PY -m pytest tests/browser -m browser -p no:cacheprovider -q
   fi
 fi
 

@@ -24,8 +24,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _default_language(settings):
+def _test_settings(settings):
     settings.LANGUAGE_CODE = "zh-hans"
+    # Real hashing costs ~0.3 s a user; the hasher is Django's, tested upstream.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -59,9 +61,7 @@ def actor(master):
 
 def bearer_client(membership: Membership, **headers: str) -> Client:
     """An API client authenticated with a fresh personal token of ``membership``."""
-    _token, secret = token_create(
-        actor=actor_for_membership(membership, via="api"), name="test"
-    )
+    _token, secret = token_create(actor=actor_for_membership(membership, via="api"), name="test")
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}", **headers)
 
 

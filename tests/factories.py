@@ -42,6 +42,4 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 
 
 def add_member(company: Company, role: str = Role.SALES, person: User | None = None) -> Membership:
-    return membership_add(
-        actor=SYSTEM, company=company, person=person or UserFactory(), role=role
-    )
+    return membership_add(actor=SYSTEM, company=company, person=person or UserFactory(), role=role)

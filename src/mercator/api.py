@@ -18,6 +18,7 @@ from mercator.core.errors import (
     DomainError,
     NotAuthenticated,
     NotFound,
+    PermissionDenied,
     ValidationFailed,
     from_django_validation,
 )
@@ -81,6 +82,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
         # Ninja raises this for a body it cannot parse (malformed JSON).
         return _answer(request, BadRequest(_("请求体不是有效的 JSON。"), code="malformed_json"))
+    if exc.status_code == 403:
+        # Ninja's only 403: a session-authenticated write without its CSRF token.
+        return _answer(request, PermissionDenied(_("缺少或无效的 CSRF 令牌。"), code="csrf_failed"))
     error = DomainError(str(exc), code=f"http_{exc.status_code}")
     error.status = exc.status_code
     return _answer(request, error)

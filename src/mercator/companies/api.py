@@ -1,6 +1,6 @@
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from mercator.companies import selectors, services
@@ -26,12 +26,12 @@ def token_list(request: HttpRequest) -> QuerySet[ApiToken]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, 422: ErrorOut})
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, ApiToken]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     token, secret = services.token_create(
         actor=request.actor, name=payload.name, expires_at=payload.expires_at
     )
     token.secret = secret
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, 404: ErrorOut})

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("邮箱或密码不正确。"),
         "inactive": _("此账户已停用。"),
-        "throttled": _("登录失败次数过多，请 15 分钟后再试。"),
+        "throttled": _("登录失败次数过多，请 %(minutes)d 分钟后再试。"),
     }
 
     def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
@@ -30,7 +31,10 @@ class LoginForm(AuthenticationForm):
         email = (self.data.get("username") or "").strip().lower()
         if email and throttle.login_blocked(email, self._ip()):
             self.throttled = True
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+            minutes = max(1, settings.MERCATOR["LOGIN_WINDOW_SECONDS"] // 60)
+            raise forms.ValidationError(
+                self.error_messages["throttled"], code="throttled", params={"minutes": minutes}
+            )
         try:
             cleaned = super().clean()
         except forms.ValidationError:

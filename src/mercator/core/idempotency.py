@@ -101,6 +101,7 @@ class IdempotencyMiddleware:
                             request_hash=request_hash,
                             method=request.method,
                             path=request.path[:512],
+                            created_at=now,
                             expires_at=idempotency_expiry(now),
                         )
                 except IntegrityError:

@@ -12,9 +12,9 @@ from mercator.core.models import AuditEntry, WorkerHeartbeat
 
 
 def audit_entries_visible_to(actor: Actor) -> QuerySet[AuditEntry]:
-    """A company's audit trail, for roles granted ``audit.view``; nothing otherwise."""
-    if not actor.is_authenticated or actor.company is None or not actor.can("audit.view"):
-        return AuditEntry.objects.none()
+    """A company's audit trail, for roles granted ``audit.view``."""
+    actor.require_company()
+    actor.require("audit.view")
     return AuditEntry.objects.filter(company_ref=actor.company_ref).select_related("person")
 
 

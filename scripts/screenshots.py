@@ -1,0 +1,137 @@
+"""Screenshots of a running Mercator for the docs, taken with Debian's Chromium.
+
+Start a server with the demo world first, e.g.
+
+    export MERCATOR_VAR_DIR=/tmp/shotvar
+    .venv/bin/mercator migrate && .venv/bin/mercator demo
+    .venv/bin/mercator serve --bind 127.0.0.1:8000
+
+then run ``.venv/bin/python scripts/screenshots.py [BASE_URL]``. It writes
+docs/img/login.png, home.png, tokens.png and api-docs.png (1280x800, Simplified Chinese).
+"""
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, sync_playwright
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = PROJECT_DIR / "docs" / "img"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+TIMEOUT_MS = 15_000
+
+
+def settle(page: Page) -> None:
+    """Wait until the page has stopped loading (scripts, fonts, the API docs' spec)."""
+    page.wait_for_load_state("load")
+    # A request that never finishes must not stop the screenshots.
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_load_state("networkidle", timeout=5_000)
+    page.evaluate("document.fonts.ready")
+
+
+class NotRendered(Exception):
+    """A page loaded but the part that shows it works never appeared."""
+
+
+def shoot(page: Page, base_url: str, path: str, ready: str, out: Path) -> None:
+    """Save a screenshot of ``path`` once ``ready`` (a selector) is visible."""
+    page.goto(base_url + path)
+    settle(page)
+    try:
+        page.locator(ready).first.wait_for(state="visible", timeout=5_000)
+    except PlaywrightError as exc:
+        raise NotRendered(f"{path}: {ready!r} never appeared; not saving {out.name}") from exc
+    page.screenshot(path=str(out))
+    print(out.relative_to(PROJECT_DIR) if out.is_relative_to(PROJECT_DIR) else out)
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
+    page.goto(base_url + "/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.get_by_test_id("login-submit").click()
+    try:
+        page.get_by_test_id("welcome").wait_for()
+    except PlaywrightError as exc:
+        raise SystemExit(
+            f"could not sign in as {email} at {base_url} (is the demo world loaded?)"
+        ) from exc
+
+
+# (path, selector that shows the page rendered, file name); the home page comes after
+# signing in, the login page before.
+SIGNED_IN_PAGES = [
+    ("/", '[data-testid="welcome"]', "home.png"),
+    ("/tokens/", '[data-testid="token-create"]', "tokens.png"),
+    # Swagger UI draws the spec with JavaScript; an empty page means its script never ran
+    # (e.g. django-ninja serving it from a CDN the machine cannot reach).
+    ("/api/v1/docs", "#swagger-ui .info", "api-docs.png"),
+]
+
+
+def take(
+    *, base_url: str, out_dir: Path, email: str, password: str, chromium: str, locale: str
+) -> list[str]:
+    """Take the screenshots; returns the problems (pages that did not render)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(locale=locale, viewport=VIEWPORT)
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            shoot(page, base_url, "/login/", '[data-testid="login-submit"]', out_dir / "login.png")
+            sign_in(page, base_url, email, password)
+            for path, ready, name in SIGNED_IN_PAGES:
+                try:
+                    shoot(page, base_url, path, ready, out_dir / name)
+                except NotRendered as exc:
+                    problems.append(str(exc))
+            context.close()
+        finally:
+            browser.close()
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:8000")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="default: docs/img")
+    parser.add_argument("--email", default="boss@sugarmill.demo")
+    parser.add_argument("--password", default="mercator-demo")
+    parser.add_argument("--locale", default="zh-CN", help="the browser's language")
+    parser.add_argument(
+        "--chromium", default=os.environ.get("MERCATOR_CHROMIUM", "/usr/bin/chromium")
+    )
+    args = parser.parse_args(argv)
+    problems = take(
+        base_url=args.base_url.rstrip("/"),
+        out_dir=args.out.resolve(),
+        email=args.email,
+        password=args.password,
+        chromium=args.chromium,
+        locale=args.locale,
+    )
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
