@@ -24,7 +24,7 @@ def race(fn: Callable[[], object], threads: int = THREADS) -> list[object]:
         try:
             barrier.wait(timeout=30)
             outcome = fn()
-        except Exception as exc:  # noqa: BLE001 - collected and asserted on
+        except Exception as exc:
             outcome = exc
         finally:
             connection.close()
