@@ -140,3 +140,18 @@ def test_admin_for_operators_only(client, master):
         "/admin/companies/apitoken/",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_home_shows_company_activity_to_the_boss_only(web, master, clerk):
+    from mercator.companies.actors import actor_for_membership
+    from mercator.companies.services import token_create
+
+    token_create(actor=actor_for_membership(master, via="web"), name="看板")
+    page = web.get("/").content.decode()
+    assert 'data-testid="activity"' in page
+    assert "token.create" in page
+    from django.test import Client
+
+    clerk_client = Client()
+    clerk_client.login(username=clerk.person.email, password=PASSWORD)
+    assert 'data-testid="activity"' not in clerk_client.get("/").content.decode()

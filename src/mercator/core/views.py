@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from mercator.core.forms import LoginForm
-from mercator.core.selectors import health_status
+from mercator.core.selectors import audit_entries_visible_to, health_status
 
 
 class LoginView(auth_views.LoginView):
@@ -32,7 +32,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's desk; for roles that may see it, the company's latest activity."""
+    actor = request.actor
     context: dict[str, Any] = {}
+    if actor.company is not None and actor.can("audit.view"):
+        context["activity"] = audit_entries_visible_to(actor)[:10]
     return render(request, "core/home.html", context)
 
 
