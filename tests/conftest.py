@@ -6,7 +6,7 @@ from django.test import Client
 from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import Membership
 from mercator.companies.roles import Role
-from mercator.companies.services import token_create
+from mercator.companies.services.tokens import token_create
 from tests.factories import PASSWORD, CompanyFactory, add_member
 
 REQUIRE_ALL = os.environ.get("MERCATOR_REQUIRE_ALL") == "1"
@@ -75,3 +75,31 @@ def web(master) -> Client:
     client = Client()
     assert client.login(username=master.person.email, password=PASSWORD)
     return client
+
+
+class HueyQueue:
+    """The configured Huey storage, emptied before and after a test; ``run()`` does what
+    the consumer does: take each queued task and execute it."""
+
+    def __init__(self) -> None:
+        from huey.contrib.djhuey import HUEY
+
+        self.huey = HUEY
+        self.huey.flush()
+
+    def pending(self) -> int:
+        return self.huey.pending_count()
+
+    def run(self) -> int:
+        ran = 0
+        while (task := self.huey.dequeue()) is not None:
+            self.huey.execute(task)
+            ran += 1
+        return ran
+
+
+@pytest.fixture
+def huey_queue():
+    queue = HueyQueue()
+    yield queue
+    queue.huey.flush()

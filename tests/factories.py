@@ -5,7 +5,7 @@ import factory
 
 from mercator.companies.models import Company, Membership
 from mercator.companies.roles import Role
-from mercator.companies.services import company_create, membership_add
+from mercator.companies.services.members import company_create, membership_add
 from mercator.core.actor import SYSTEM
 from mercator.core.models import User
 

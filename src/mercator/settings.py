@@ -193,6 +193,8 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mercator@localhost")
+# Where links in emails point (no trailing slash).
+MERCATOR_BASE_URL = os.environ.get("MERCATOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 NINJA_PAGINATION_MAX_LIMIT = 100
 

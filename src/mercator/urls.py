@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mercator.api import api
-from mercator.companies import views as company_views
 from mercator.core import views as core_views
 
 handler404 = "mercator.core.views.page_not_found"
@@ -15,9 +14,7 @@ urlpatterns = [
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("tokens/", company_views.tokens, name="tokens"),
-    path("tokens/<str:token_id>/revoke", company_views.token_revoke, name="token-revoke"),
-    path("company/switch", company_views.switch_company, name="company-switch"),
+    path("", include("mercator.companies.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -144,7 +144,7 @@ def test_admin_for_operators_only(client, master):
 
 def test_home_shows_company_activity_to_the_boss_only(web, master, clerk):
     from mercator.companies.actors import actor_for_membership
-    from mercator.companies.services import token_create
+    from mercator.companies.services.tokens import token_create
 
     token_create(actor=actor_for_membership(master, via="web"), name="看板")
     page = web.get("/").content.decode()

@@ -12,22 +12,6 @@ from mercator.core import tasks
 from mercator.core.models import IdempotencyRecord, WorkerHeartbeat
 
 
-@pytest.fixture
-def huey_queue():
-    HUEY.flush()
-    yield HUEY
-    HUEY.flush()
-
-
-def run_pending(huey) -> int:
-    """What the consumer does: take each queued task from storage and execute it."""
-    ran = 0
-    while (task := huey.dequeue()) is not None:
-        huey.execute(task)
-        ran += 1
-    return ran
-
-
 def test_storage_is_the_configured_one():
     expected = "RedisStorage" if settings.REDIS_URL else "SqliteStorage"
     assert type(HUEY.storage).__name__ == expected
@@ -64,16 +48,16 @@ def test_purge_task_runs_through_the_queue(huey_queue):
         expires_at=now + datetime.timedelta(hours=24),
     )
     tasks.purge_expired_idempotency_keys()  # enqueues into the real storage
-    assert huey_queue.pending_count() == 1
+    assert huey_queue.pending() == 1
     assert IdempotencyRecord.objects.count() == 2  # nothing ran yet
-    assert run_pending(huey_queue) == 1
+    assert huey_queue.run() == 1
     assert list(IdempotencyRecord.objects.values_list("key_hash", flat=True)) == ["c" * 64]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_heartbeat_task(huey_queue):
     tasks.worker_heartbeat()
-    assert run_pending(huey_queue) == 1
+    assert huey_queue.run() == 1
     beat = WorkerHeartbeat.objects.get(name="worker")
     assert (timezone.now() - beat.beat_at).total_seconds() < 10
     assert beat.info["storage"] == type(HUEY.storage).__name__

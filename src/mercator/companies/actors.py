@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 
 from mercator.companies.models import Membership
-from mercator.companies.roles import permissions_for
+from mercator.companies.selectors.members import role_permissions
 from mercator.core.actor import ANONYMOUS, Actor
 
 
@@ -18,7 +18,7 @@ def actor_for_membership(membership: Membership, *, via: str, ip: str | None = N
         company=membership.company,
         membership=membership,
         role=membership.role,
-        permissions=permissions_for(membership.role),
+        permissions=role_permissions(membership.company, membership.role),
         via=via,
         ip=ip,
     )

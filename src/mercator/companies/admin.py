@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mercator.companies.actors import actor_for_person
 from mercator.companies.models import ApiToken, Company, Membership
-from mercator.companies.services import token_create_by_operator, token_revoke_by_operator
+from mercator.companies.services.tokens import token_create_by_operator, token_revoke_by_operator
 
 
 class MembershipInline(admin.TabularInline):

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from mercator.companies.actors import actor_for_membership, client_ip
-from mercator.companies.selectors import token_lookup
-from mercator.companies.services import token_touch
+from mercator.companies.selectors.tokens import token_lookup
+from mercator.companies.services.tokens import token_touch
 
 
 class BearerTokenAuth(HttpBearer):

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from mercator.companies.selectors import memberships_of
+from mercator.companies.selectors.members import memberships_of
 
 
 def actor(request: HttpRequest) -> dict[str, Any]:

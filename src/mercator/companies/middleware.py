@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from mercator.companies.actors import actor_for_membership, actor_for_person, client_ip
-from mercator.companies.selectors import membership_for
+from mercator.companies.selectors.members import membership_for
 from mercator.core.actor import ANONYMOUS, Actor
 
 SESSION_COMPANY_KEY = "mercator_company"

@@ -8,10 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 PERMISSIONS: dict[str, str] = {
     "company.view": _("查看企业资料"),
+    "company.manage": _("修改企业资料、提交认证"),
     "members.view": _("查看成员"),
-    "members.manage": _("管理成员与邀请"),
+    "members.manage": _("邀请、停用成员，分配角色"),
+    "roles.manage": _("定义自定义角色"),
     "audit.view": _("查看审计记录"),
     "tokens.manage_own": _("管理自己的 API 令牌"),
+    "customers.manage": _("管理自己负责的客户和联系人"),
+    "customers.view_all": _("查看企业的全部客户和联系人"),
+    "customers.reassign": _("在成员之间移交客户和单据"),
+    "reports.view": _("查看成员活跃报告"),
+    "approvals.manage": _("设置审批规则"),
+    "approvals.decide": _("审批（规则指定的审批人）"),
 }
 
 
@@ -27,13 +35,20 @@ class Role(models.TextChoices):
 _BASE = {"company.view", "tokens.manage_own"}
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MASTER: frozenset(PERMISSIONS),
-    Role.MANAGER: frozenset(_BASE | {"members.view", "audit.view"}),
-    Role.SALES: frozenset(_BASE),
-    Role.PURCHASING: frozenset(_BASE),
-    Role.FINANCE: frozenset(_BASE | {"members.view"}),
+    Role.MANAGER: frozenset(
+        _BASE
+        | {
+            "members.view",
+            "audit.view",
+            "customers.manage",
+            "customers.view_all",
+            "customers.reassign",
+            "reports.view",
+            "approvals.decide",
+        }
+    ),
+    Role.SALES: frozenset(_BASE | {"customers.manage"}),
+    Role.PURCHASING: frozenset(_BASE | {"customers.manage"}),
+    Role.FINANCE: frozenset(_BASE | {"members.view", "approvals.decide"}),
     Role.VIEWER: frozenset({"company.view"}),
 }
-
-
-def permissions_for(role: str) -> frozenset[str]:
-    return ROLE_PERMISSIONS.get(role, frozenset())

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from mercator.companies.models import Company
 from mercator.companies.roles import Role
-from mercator.companies.services import company_create, membership_add
+from mercator.companies.services.members import company_create, membership_add
 from mercator.core.actor import SYSTEM
 from mercator.core.models import User
 

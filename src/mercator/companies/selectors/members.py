@@ -1,12 +1,11 @@
-"""Readers of companies, memberships and tokens, scoped to the actor."""
+"""Readers of companies and memberships, scoped to the actor."""
 
-import hashlib
 import uuid
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from mercator.companies.models import ApiToken, Company, Membership
+from mercator.companies.models import Company, CompanyRole, Membership
+from mercator.companies.roles import PERMISSIONS, ROLE_PERMISSIONS
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound
 from mercator.core.ids import parse_public_id
@@ -45,34 +44,11 @@ def members_visible_to(actor: Actor) -> QuerySet[Membership]:
     return Membership.objects.filter(company=company).select_related("person")
 
 
-def tokens_of(actor: Actor) -> QuerySet[ApiToken]:
-    """The actor's own tokens for the company he acts for."""
-    if actor.membership is None:
-        return ApiToken.objects.none()
-    return ApiToken.objects.filter(membership=actor.membership)
-
-
-def token_get(actor: Actor, public_id: object) -> ApiToken:
-    wanted = parse_public_id(public_id)
-    token = tokens_of(actor).filter(public_id=wanted).first() if wanted else None
-    if token is None:
-        raise NotFound()
-    return token
-
-
-def token_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def token_lookup(secret: str) -> ApiToken | None:
-    """A usable token by its secret: not revoked, not expired, its person and seat active."""
-    token = (
-        ApiToken.objects.select_related("membership__company", "membership__person")
-        .filter(token_hash=token_hash(secret))
-        .first()
-    )
-    if token is None or not token.is_usable(timezone.now()):
-        return None
-    if not token.membership.is_active or not token.membership.person.is_active:
-        return None
-    return token
+def role_permissions(company: Company, code: str) -> frozenset[str]:
+    """The permission set of a built-in role, or of one of the company's own roles."""
+    if code in ROLE_PERMISSIONS:
+        return ROLE_PERMISSIONS[code]
+    role = CompanyRole.objects.filter(company=company, code=code).first()
+    if role is None:
+        return frozenset()
+    return frozenset(p for p in role.permissions if p in PERMISSIONS)

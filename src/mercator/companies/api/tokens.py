@@ -3,19 +3,14 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from mercator.companies import selectors, services
-from mercator.companies.models import ApiToken, Company
-from mercator.companies.schemas import CompanyOut, TokenCreatedOut, TokenIn, TokenOut
+from mercator.companies.models import ApiToken
+from mercator.companies.schemas import TokenCreatedOut, TokenIn, TokenOut
+from mercator.companies.selectors import tokens as selectors
+from mercator.companies.services import tokens as services
 from mercator.core.pagination import LimitOffset
 from mercator.core.schemas import ErrorOut
 
-router = Router(tags=["companies"])
-
-
-@router.get("/companies/{company_id}", response={200: CompanyOut, 404: ErrorOut})
-def company_detail(request: HttpRequest, company_id: str) -> Company:
-    """The company acted for. Any other company's id answers 404."""
-    return selectors.company_get(request.actor, company_id)
+router = Router(tags=["tokens"])
 
 
 @router.get("/tokens", response=list[TokenOut])

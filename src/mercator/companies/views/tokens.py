@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mercator.companies import selectors, services
 from mercator.companies.forms import TokenForm
-from mercator.companies.middleware import SESSION_COMPANY_KEY
+from mercator.companies.selectors import tokens as selectors
+from mercator.companies.services import tokens as services
 from mercator.core.errors import DomainError
 
 
@@ -47,11 +48,7 @@ def token_revoke(request: HttpRequest, token_id: str) -> HttpResponse:
     return redirect("tokens")
 
 
-@login_required
-@require_POST
-def switch_company(request: HttpRequest) -> HttpResponse:
-    """Act for another company the person belongs to."""
-    seat = selectors.membership_for(request.user, request.POST.get("company"))
-    if seat is not None:
-        request.session[SESSION_COMPANY_KEY] = str(seat.company.public_id)
-    return redirect("home")
+urlpatterns = [
+    path("tokens/", tokens, name="tokens"),
+    path("tokens/<str:token_id>/revoke", token_revoke, name="token-revoke"),
+]

@@ -1,0 +1,9 @@
+"""The companies app's API: one router per area, mounted under /api/v1/."""
+
+from ninja import Router
+
+from mercator.companies.api import activity, approvals, customers, members, tokens
+
+router = Router()
+for area in (members, tokens, customers, activity, approvals):
+    router.add_router("/", area.router)

@@ -1,0 +1,112 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mercator.core.ids import PublicIdModel
+
+
+class Company(PublicIdModel):
+    class Kind(models.TextChoices):
+        BUYER = "buyer", _("买家")
+        SELLER = "seller", _("卖家")
+        BOTH = "both", _("买家和卖家")
+
+    class SizeBand(models.TextChoices):
+        MICRO = "micro", _("10 人以下")
+        SMALL = "small", _("10–99 人")
+        MEDIUM = "medium", _("100–999 人")
+        LARGE = "large", _("1000 人以上")
+
+    class Verification(models.TextChoices):
+        UNVERIFIED = "unverified", _("未认证")
+        PENDING = "pending", _("审核中")
+        VERIFIED = "verified", _("已认证")
+        REJECTED = "rejected", _("未通过")
+
+    legal_name = models.CharField(_("企业全称"), max_length=200)
+    short_name = models.CharField(_("简称"), max_length=60)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.BOTH)
+    province = models.CharField(_("省份"), max_length=30, blank=True)
+    city = models.CharField(_("城市"), max_length=30, blank=True)
+    industry = models.CharField(_("行业"), max_length=60, blank=True)
+    size_band = models.CharField(
+        _("规模"), max_length=10, choices=SizeBand.choices, default=SizeBand.SMALL
+    )
+    is_platform = models.BooleanField(
+        _("平台自营"), default=False, help_text=_("平台运营方自己的企业（自营）。")
+    )
+    verification_status = models.CharField(
+        _("认证状态"), max_length=12, choices=Verification.choices, default=Verification.UNVERIFIED
+    )
+    # Copied from the approved verification; unique among companies that have one.
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    verified_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["short_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="uniq_credit_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    @property
+    def is_verified(self) -> bool:
+        """Verified companies trade; the others browse. The trading apps check this."""
+        return self.verification_status == self.Verification.VERIFIED
+
+    @property
+    def region(self) -> str:
+        return " ".join(part for part in (self.province, self.city) if part)
+
+
+class CompanyVerification(PublicIdModel):
+    """One submission of the proof that a company is real (真实客户): credit code, bank
+    account and invoice title (发票抬头). An operator approves or rejects it with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("已驳回")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="verifications")
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    bank_branch = models.CharField(_("开户支行"), max_length=100)
+    bank_account = models.CharField(_("银行账号"), max_length=40)
+    invoice_name = models.CharField(_("发票抬头"), max_length=200)
+    invoice_tax_no = models.CharField(_("纳税人识别号"), max_length=20)
+    invoice_address = models.CharField(_("注册地址"), max_length=200)
+    invoice_phone = models.CharField(_("注册电话"), max_length=30)
+    invoice_bank = models.CharField(_("开票开户行及账号"), max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("企业认证")
+        verbose_name_plural = _("企业认证")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company"], condition=Q(status="pending"), name="one_pending_verification"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} {self.credit_code} ({self.get_status_display()})"

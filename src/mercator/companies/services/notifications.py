@@ -1,0 +1,39 @@
+"""Notifications: a row in the person's inbox, and an email sent by the worker."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from mercator.companies.models import Company, Notification
+from mercator.companies.tasks import send_notification_email
+from mercator.core.models import User
+
+
+def notify(
+    *,
+    person: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    company: Company | None = None,
+    email: bool = True,
+) -> Notification:
+    """Tell one person something. Called inside the caller's transaction: the row and the
+    email exist only if the change that caused them commits."""
+    notification = Notification(
+        person=person, company=company, kind=kind, title=str(title), body=str(body), link=link
+    )
+    notification.full_clean()
+    notification.save()
+    if email and person.email:
+        transaction.on_commit(lambda: send_notification_email(notification.pk))
+    return notification
+
+
+def notification_mark_read(*, person: User, public_ids: list[str] | None = None) -> int:
+    """Mark the person's notifications read (all, or the given ones); returns how many."""
+    unread = Notification.objects.filter(person=person, read_at__isnull=True)
+    if public_ids is not None:
+        unread = unread.filter(public_id__in=public_ids)
+    with transaction.atomic():
+        return unread.update(read_at=timezone.now())
