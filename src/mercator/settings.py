@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "mercator.companies.middleware.ActorMiddleware",
+    "mercator.companies.activity_middleware.ActivityMiddleware",
     "mercator.core.middleware.ApiErrorMiddleware",
     "mercator.core.idempotency.IdempotencyMiddleware",
 ]

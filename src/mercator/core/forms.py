@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from mercator.core import throttle
+from mercator.core.errors import DomainError
 
 
 class LoginForm(AuthenticationForm):
@@ -43,3 +44,15 @@ class LoginForm(AuthenticationForm):
             raise
         throttle.login_succeeded(email)
         return cleaned
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's refusal on the form: on the field it names, else on top."""
+    field = error.details.get("field")
+    fields = error.details.get("fields")
+    if isinstance(fields, dict):
+        for name, messages in fields.items():
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+        return
+    form.add_error(field if field in form.fields else None, str(error.message))

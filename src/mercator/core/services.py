@@ -4,11 +4,23 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from mercator.core.actor import Actor
+from mercator.core.errors import from_django_validation
 from mercator.core.models import AuditEntry, IdempotencyRecord, WorkerHeartbeat
+
+
+def validate(instance: Model, *, exclude: list[str] | None = None) -> None:
+    """``full_clean()`` that raises our 422 instead of Django's ValidationError, so pages
+    and the API report it the same way."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise from_django_validation(exc) from None
 
 
 def audit_record(

@@ -6,9 +6,16 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from mercator.companies.actors import actor_for_membership, actor_for_person
 from mercator.companies.models import Company
 from mercator.companies.roles import Role
-from mercator.companies.services.members import company_create, membership_add
+from mercator.companies.services.members import (
+    company_create,
+    membership_add,
+    verification_review,
+    verification_submit,
+)
+from mercator.companies.validators import check_character
 from mercator.core.actor import SYSTEM
 from mercator.core.models import User
 
@@ -30,6 +37,13 @@ class DemoCompany:
     kind: str
     people: tuple[DemoPerson, ...]
     is_platform: bool = False
+    province: str = ""
+    city: str = ""
+    industry: str = ""
+    size_band: str = Company.SizeBand.MEDIUM
+    # "verified", "pending" (waits in the operators' queue) or "" (never submitted).
+    verification: str = "verified"
+    division: str = "310000"  # administrative division code inside the credit code
 
 
 WORLD: tuple[DemoCompany, ...] = (
@@ -39,6 +53,10 @@ WORLD: tuple[DemoCompany, ...] = (
         Company.Kind.BOTH,
         (DemoPerson("ops@mercator.demo", "周运营", Role.MASTER, "平台运营"),),
         is_platform=True,
+        province="上海",
+        city="上海",
+        industry="B2B 平台",
+        division="310000",
     ),
     DemoCompany(
         "广西崇左甘蔗糖业有限公司",
@@ -49,6 +67,11 @@ WORLD: tuple[DemoCompany, ...] = (
             DemoPerson("sales@sugarmill.demo", "李小龙", Role.SALES, "销售"),
             DemoPerson("finance@sugarmill.demo", "陈会计", Role.FINANCE, "财务"),
         ),
+        province="广西",
+        city="崇左",
+        industry="制糖",
+        size_band=Company.SizeBand.LARGE,
+        division="451400",
     ),
     DemoCompany(
         "广州华南食品有限公司",
@@ -59,12 +82,22 @@ WORLD: tuple[DemoCompany, ...] = (
             DemoPerson("buyer@foodfactory.demo", "王采购", Role.PURCHASING, "采购员"),
             DemoPerson("finance@foodfactory.demo", "赵出纳", Role.FINANCE, "出纳"),
         ),
+        province="广东",
+        city="广州",
+        industry="食品加工",
+        division="440100",
     ),
     DemoCompany(
         "佛山好味食品厂",
         "好味食品",
         Company.Kind.BUYER,
         (DemoPerson("boss@haowei.demo", "何老板", Role.MASTER, "厂长"),),
+        province="广东",
+        city="佛山",
+        industry="食品加工",
+        size_band=Company.SizeBand.SMALL,
+        verification="pending",
+        division="440600",
     ),
     DemoCompany(
         "烟台栖霞苹果冷链仓储有限公司",
@@ -74,12 +107,20 @@ WORLD: tuple[DemoCompany, ...] = (
             DemoPerson("boss@yantai-apple.demo", "孙立明", Role.MASTER, "总经理"),
             DemoPerson("clerk@yantai-apple.demo", "刘伙计", Role.SALES, "业务员"),
         ),
+        province="山东",
+        city="烟台",
+        industry="冷链仓储",
+        division="370600",
     ),
     DemoCompany(
         "广西钦州桉木板材贸易有限公司",
         "钦州桉木",
         Company.Kind.SELLER,
         (DemoPerson("boss@eucalyptus.demo", "韦老板", Role.MASTER, "总经理"),),
+        province="广西",
+        city="钦州",
+        industry="木材",
+        division="450700",
     ),
     DemoCompany(
         "山东临沂木业有限公司",
@@ -90,6 +131,11 @@ WORLD: tuple[DemoCompany, ...] = (
             # The eucalyptus boss also buys here: one person, two companies.
             DemoPerson("boss@eucalyptus.demo", "韦老板", Role.VIEWER, "合伙人"),
         ),
+        province="山东",
+        city="临沂",
+        industry="木材加工",
+        verification="",
+        division="371300",
     ),
 )
 
@@ -116,12 +162,47 @@ def demo_logins() -> list[tuple[str, str, str, str]]:
     ]
 
 
-def demo_build() -> None:
-    """Build the demo world; running it again adds only what is missing."""
+def demo_credit_code(division: str, serial: int) -> str:
+    """A well-formed unified social credit code for a demo company (made up, but its
+    check character is right, so it passes the same validation as a real one)."""
+    first17 = f"91{division}MA{serial:07d}"
+    return first17 + check_character(first17)
+
+
+def _verify(spec: DemoCompany, company: Company, serial: int) -> None:
+    """Submit (and, for "verified", approve) the company's proof through the services."""
+    if not spec.verification or company.verifications.exists():
+        return
+    master = company.memberships.get(role=Role.MASTER)
+    code = demo_credit_code(spec.division, serial)
+    verification = verification_submit(
+        actor=actor_for_membership(master, via="system"),
+        credit_code=code,
+        bank_name="中国工商银行",
+        bank_branch=f"{spec.city}分行营业部",
+        bank_account=f"62220{serial:05d}{int(spec.division):06d}",
+        invoice_name=spec.legal_name,
+        invoice_tax_no=code,
+        invoice_address=f"{spec.province}{spec.city}经济开发区 {serial} 号",
+        invoice_phone=f"0771-55{serial:05d}",
+        invoice_bank=f"中国工商银行{spec.city}分行营业部 62220{serial:05d}",
+    )
+    if spec.verification == "verified":
+        operator = User.objects.get(email="ops@mercator.demo")
+        verification_review(
+            actor=actor_for_person(operator, via="system"),
+            verification_id=verification.public_id,
+            approve=True,
+            reason="营业执照、开户许可证与发票信息核对一致。",
+        )
+
+
+def build_companies() -> None:
+    """The companies, their people and their verification; again adds only what is missing."""
     with transaction.atomic():
-        for spec in WORLD:
+        for serial, spec in enumerate(WORLD, start=1):
             master_spec = next(p for p in spec.people if p.role == Role.MASTER)
-            company = Company.objects.filter(legal_name=spec.legal_name).first()
+            company = Company.objects.filter(short_name=spec.short_name).first()
             if company is None:
                 company = company_create(
                     actor=SYSTEM,
@@ -130,6 +211,10 @@ def demo_build() -> None:
                     kind=spec.kind,
                     master=_person(master_spec),
                     is_platform=spec.is_platform,
+                    province=spec.province,
+                    city=spec.city,
+                    industry=spec.industry,
+                    size_band=spec.size_band,
                 )
             for person_spec in spec.people:
                 person = _person(person_spec)
@@ -141,3 +226,4 @@ def demo_build() -> None:
                         role=person_spec.role,
                         title=person_spec.title,
                     )
+            _verify(spec, company, serial)

@@ -1,7 +1,6 @@
 """Notifications: a row in the person's inbox, and an email sent by the worker."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from mercator.companies.models import Company, Notification
 from mercator.companies.tasks import send_notification_email
@@ -28,12 +27,3 @@ def notify(
     if email and person.email:
         transaction.on_commit(lambda: send_notification_email(notification.pk))
     return notification
-
-
-def notification_mark_read(*, person: User, public_ids: list[str] | None = None) -> int:
-    """Mark the person's notifications read (all, or the given ones); returns how many."""
-    unread = Notification.objects.filter(person=person, read_at__isnull=True)
-    if public_ids is not None:
-        unread = unread.filter(public_id__in=public_ids)
-    with transaction.atomic():
-        return unread.update(read_at=timezone.now())

@@ -3,7 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from mercator.companies.models import Company
-from mercator.demo.services import DEMO_PASSWORD, demo_build, demo_logins
+from mercator.demo.build import demo_build
+from mercator.demo.services import DEMO_PASSWORD, demo_logins
 
 
 class Command(BaseCommand):

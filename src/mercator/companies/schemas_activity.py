@@ -1,0 +1,117 @@
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Field, Schema
+from pydantic import model_validator
+
+from mercator.companies.models import Notification
+from mercator.companies.selectors.activity import MemberActivity
+
+
+class MemberActivityOut(Schema):
+    membership_id: UUID
+    person_id: UUID
+    name: str
+    role: str
+    role_label: str
+    title: str
+    is_active: bool
+    days_active: int
+    active_seconds: int = Field(..., description="Engaged time in the period, in seconds.")
+    requests: int
+    sign_ins: int
+    inquiries_received: int
+    inquiries_answered: int
+    quotes_sent: int
+    orders_placed: int
+    median_response_seconds: int | None = Field(
+        None, description="Median first-response time of the inquiries answered in the period."
+    )
+    last_seen: datetime | None = Field(None, description="Last request ever (not only the period).")
+    days_idle: int | None = Field(None, description="Days since last seen; null: never seen.")
+    never_seen: bool
+    idle: bool
+
+    @staticmethod
+    def resolve_membership_id(obj: MemberActivity) -> UUID:
+        return obj.membership.public_id
+
+    @staticmethod
+    def resolve_person_id(obj: MemberActivity) -> UUID:
+        return obj.membership.person.public_id
+
+    @staticmethod
+    def resolve_role(obj: MemberActivity) -> str:
+        return obj.membership.role
+
+    @staticmethod
+    def resolve_role_label(obj: MemberActivity) -> str:
+        return str(obj.role_label)
+
+    @staticmethod
+    def resolve_title(obj: MemberActivity) -> str:
+        return obj.membership.title
+
+    @staticmethod
+    def resolve_is_active(obj: MemberActivity) -> bool:
+        return obj.membership.is_active
+
+
+class DayActivityOut(Schema):
+    day: date
+    active_members: int
+    active_seconds: int
+
+
+class ReportTotalsOut(Schema):
+    members: int
+    idle: int
+    active_seconds: int
+    sign_ins: int
+    inquiries_received: int
+    inquiries_answered: int
+    quotes_sent: int
+    median_response_seconds: int | None
+
+
+class MemberReportOut(Schema):
+    start: date
+    end: date
+    today: date
+    idle_after_days: int
+    totals: ReportTotalsOut
+    members: list[MemberActivityOut]
+    days: list[DayActivityOut]
+
+
+class NotificationOut(Schema):
+    id: UUID = Field(alias="public_id")
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+    company_id: UUID | None = None
+
+    @staticmethod
+    def resolve_company_id(obj: Notification) -> UUID | None:
+        return obj.company.public_id if obj.company_id else None
+
+
+class NotificationReadIn(Schema):
+    """Either the ids to mark read, or ``"all": true``."""
+
+    ids: list[UUID] | None = Field(None, max_length=500)
+    all: bool = False
+
+    @model_validator(mode="after")
+    def one_of(self) -> "NotificationReadIn":
+        if self.all == (self.ids is not None):
+            raise ValueError("give either ids or all=true")
+        return self
+
+
+class NotificationReadOut(Schema):
+    marked: int = Field(..., description="How many unread notifications are now read.")
+    unread: int

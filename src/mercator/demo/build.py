@@ -1,0 +1,15 @@
+"""`mercator demo`: the whole demo world, each capability adding its part in order."""
+
+from django.db import transaction
+
+from mercator.demo.activity import build_activity
+from mercator.demo.approvals import build_approvals
+from mercator.demo.services import build_companies
+
+
+def demo_build() -> None:
+    """Build everything; running it again adds only what is missing."""
+    with transaction.atomic():
+        build_companies()
+        build_approvals()
+        build_activity()
