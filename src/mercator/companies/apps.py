@@ -8,5 +8,5 @@ class CompaniesConfig(AppConfig):
     verbose_name = _("企业与成员")
 
     def ready(self) -> None:
-        # Receivers of sign-in/sign-out: each only calls one of our services.
-        from mercator.companies import signals  # noqa: F401
+        # Sign-in/sign-out receivers; the owned-record kinds the leaver reassignment moves.
+        from mercator.companies import ownership, signals  # noqa: F401

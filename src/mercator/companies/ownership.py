@@ -75,8 +75,7 @@ def register(kind: OwnedKind) -> None:
 
 def kinds() -> list[OwnedKind]:
     """Every registered kind, the anchor (customers) first, then in registration order."""
-    ordered = sorted(_REGISTRY.values(), key=lambda kind: kind.code != ANCHOR)
-    return ordered
+    return sorted(_REGISTRY.values(), key=lambda kind: kind.code != ANCHOR)
 
 
 def kind_get(code: str) -> OwnedKind:

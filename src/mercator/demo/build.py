@@ -4,6 +4,7 @@ from django.db import transaction
 
 from mercator.demo.activity import build_activity
 from mercator.demo.approvals import build_approvals
+from mercator.demo.customers import build_customers
 from mercator.demo.services import build_companies
 
 
@@ -11,5 +12,6 @@ def demo_build() -> None:
     """Build everything; running it again adds only what is missing."""
     with transaction.atomic():
         build_companies()
+        build_customers()
         build_approvals()
         build_activity()
