@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mercator.companies import ownership
 from mercator.companies.models import Company, Contact, Customer, Membership, OwnershipChange
-from mercator.companies.selectors.members import role_permissions
+from mercator.companies.selectors.members import company_membership, role_permissions
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound, PermissionDenied, ValidationFailed
 from mercator.core.ids import parse_public_id, reference
@@ -153,15 +153,7 @@ def owner_filter_choices(actor: Actor) -> list[Membership]:
 def member_in_company(actor: Actor, public_id: object, *, field: str) -> Membership:
     """A membership of the actor's company named in a request body; malformed, unknown and
     foreign ids answer the same 422, so nothing is learnt about other companies."""
-    company = actor.require_company()
-    wanted = parse_public_id(public_id)
-    seat = (
-        Membership.objects.select_related("person", "company")
-        .filter(company=company, public_id=wanted)
-        .first()
-        if wanted
-        else None
-    )
+    seat = company_membership(actor, public_id)
     if seat is None:
         raise ValidationFailed(
             _("找不到该成员。"),
@@ -197,15 +189,7 @@ def check_new_owner(actor: Actor, owner: Membership, *, field: str = "owner") ->
 def reassign_source_get(actor: Actor, public_id: object) -> Membership:
     """The member whose records are to move (active or not); bosses only."""
     actor.require("customers.reassign")
-    company = actor.require_company()
-    wanted = parse_public_id(public_id)
-    seat = (
-        Membership.objects.select_related("person", "company")
-        .filter(company=company, public_id=wanted)
-        .first()
-        if wanted
-        else None
-    )
+    seat = company_membership(actor, public_id)
     if seat is None:
         raise NotFound()
     return seat

@@ -62,17 +62,23 @@ def role_permissions(company: Company, code: str) -> frozenset[str]:
     return frozenset(p for p in role.permissions if p in PERMISSIONS)
 
 
-def membership_get(actor: Actor, membership_id: object) -> Membership:
-    """A seat of the actor's company (members.view); other ids answer 404."""
+def company_membership(actor: Actor, public_id: object) -> Membership | None:
+    """A seat (active or not) of the actor's company by public id; None for a malformed,
+    unknown or foreign id, which callers answer alike."""
     company = actor.require_company()
-    wanted = parse_public_id(membership_id)
-    seat = (
+    wanted = parse_public_id(public_id)
+    if wanted is None:
+        return None
+    return (
         Membership.objects.select_related("person", "company")
         .filter(company=company, public_id=wanted)
         .first()
-        if wanted
-        else None
     )
+
+
+def membership_get(actor: Actor, membership_id: object) -> Membership:
+    """A seat of the actor's company (members.view); other ids answer 404."""
+    seat = company_membership(actor, membership_id)
     if seat is None or not (actor.can("members.view") or seat.pk == actor.membership.pk):
         raise NotFound()
     return seat
