@@ -7,7 +7,8 @@ Start a server with the demo world first, e.g.
     .venv/bin/mercator serve --bind 127.0.0.1:8000
 
 then run ``.venv/bin/python scripts/screenshots.py [BASE_URL]``. It writes
-docs/img/login.png, home.png, tokens.png and api-docs.png (1280x800, Simplified Chinese).
+docs/img/login.png, home.png, tokens.png, members.png, report.png, approvals.png,
+customers.png, company.png and api-docs.png (1280x800, Simplified Chinese).
 """
 
 import argparse
@@ -76,6 +77,11 @@ def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
 SIGNED_IN_PAGES = [
     ("/", '[data-testid="welcome"]', "home.png"),
     ("/tokens/", '[data-testid="token-create"]', "tokens.png"),
+    ("/company/members/", '[data-testid="members"]', "members.png"),
+    ("/company/report/", "main svg", "report.png"),
+    ("/company/approvals/", "main h1", "approvals.png"),
+    ("/customers/", "main h1", "customers.png"),
+    ("/company/", '[data-testid="verification"]', "company.png"),
     # Swagger UI draws the spec with JavaScript; an empty page means its script never ran
     # (e.g. django-ninja serving it from a CDN the machine cannot reach).
     ("/api/v1/docs", "#swagger-ui .info", "api-docs.png"),

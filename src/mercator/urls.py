@@ -9,7 +9,6 @@ handler404 = "mercator.core.views.page_not_found"
 handler500 = "mercator.core.views.server_error"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -7,7 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from mercator.core.forms import LoginForm
-from mercator.core.selectors import audit_entries_visible_to, health_status
+from mercator.core.selectors import health_status
 
 
 class LoginView(auth_views.LoginView):
@@ -29,15 +27,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers and people: the database and the background worker."""
     status = health_status()
     return JsonResponse(status, status=200 if status["ok"] else 503)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's desk; for roles that may see it, the company's latest activity."""
-    actor = request.actor
-    context: dict[str, Any] = {}
-    if actor.company is not None and actor.can("audit.view"):
-        context["activity"] = audit_entries_visible_to(actor)[:10]
-    return render(request, "core/home.html", context)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
