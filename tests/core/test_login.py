@@ -138,6 +138,13 @@ def test_admin_for_operators_only(client, master):
         "/admin/companies/company/",
         "/admin/companies/membership/",
         "/admin/companies/apitoken/",
+        "/admin/companies/companyverification/",
+        "/admin/companies/companyrole/",
+        "/admin/companies/invitation/",
+        "/admin/companies/customer/",
+        "/admin/companies/contact/",
+        "/admin/companies/approvalrule/",
+        "/admin/companies/approvalrequest/",
     ]:
         assert client.get(url).status_code == 200, url
 

@@ -4,7 +4,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from mercator.companies.actors import actor_for_person
-from mercator.companies.models import ApiToken, Company, Membership
+from mercator.companies.models import (
+    ApiToken,
+    ApprovalRequest,
+    ApprovalRule,
+    Company,
+    CompanyRole,
+    CompanyVerification,
+    Contact,
+    Customer,
+    Invitation,
+    Membership,
+)
 from mercator.companies.services.tokens import token_create_by_operator, token_revoke_by_operator
 
 
@@ -76,3 +87,64 @@ class ApiTokenAdmin(admin.ModelAdmin):
         actor = actor_for_person(request.user, via="web")
         count = sum(1 for token in queryset if token_revoke_by_operator(actor=actor, token=token))
         self.message_user(request, _("已撤销 %(n)d 个令牌。") % {"n": count}, messages.SUCCESS)
+
+
+@admin.register(CompanyVerification)
+class CompanyVerificationAdmin(admin.ModelAdmin):
+    """Operators review on /ops/verifications/ (approve, or reject with a reason); here they
+    can search and read every submission."""
+
+    list_display = ["company", "credit_code", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status"]
+    search_fields = ["company__legal_name", "credit_code", "invoice_name"]
+    readonly_fields = [f.name for f in CompanyVerification._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(CompanyRole)
+class CompanyRoleAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "company"]
+    search_fields = ["name", "code", "company__short_name"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["company", "email", "role", "created_at", "expires_at", "accepted_at"]
+    search_fields = ["email", "company__short_name"]
+    exclude = ["token_hash"]
+    readonly_fields = ["company", "invited_by", "accepted_by", "accepted_at"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "owner", "province", "city"]
+    search_fields = ["name", "company__short_name"]
+    raw_id_fields = ["owner", "counterpart"]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "customer", "owner", "is_key_person"]
+    search_fields = ["name", "customer__name"]
+    raw_id_fields = ["owner", "customer"]
+
+
+@admin.register(ApprovalRule)
+class ApprovalRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "document_kind", "condition", "threshold", "is_active"]
+    list_filter = ["document_kind", "condition", "is_active"]
+
+
+@admin.register(ApprovalRequest)
+class ApprovalRequestAdmin(admin.ModelAdmin):
+    list_display = ["title", "company", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    readonly_fields = [f.name for f in ApprovalRequest._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
