@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from mercator.catalog.api import router as catalog_router
 from mercator.companies.api import router as companies_router
 from mercator.companies.auth import BearerTokenAuth, SessionActorAuth
 from mercator.core.api import router as core_router
@@ -23,6 +24,8 @@ from mercator.core.errors import (
     from_django_validation,
 )
 from mercator.core.renderers import Utf8JSONRenderer
+from mercator.pricing.api import router as pricing_router
+from mercator.trading.api import router as trading_router
 
 api = NinjaAPI(
     title="Mercator API",
@@ -97,3 +100,6 @@ def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", core_router)
 api.add_router("/", companies_router)
+api.add_router("/", catalog_router)
+api.add_router("/", pricing_router)
+api.add_router("/", trading_router)

@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "mercator.core",
     "mercator.companies",
+    "mercator.catalog",
+    "mercator.pricing",
+    "mercator.trading",
     "mercator.demo",
 ]
 
