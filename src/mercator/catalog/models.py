@@ -4,6 +4,7 @@ A product and its SKUs belong to the seller company that lists them (the platfor
 company for self-operated goods, 自营). A listing is a seller's offer of one SKU: stock,
 where it ships from, and the price list it is priced by."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -147,3 +148,50 @@ class Listing(PublicIdModel):
     @property
     def is_self_operated(self) -> bool:
         return self.seller.is_platform
+
+
+class ImportJob(PublicIdModel):
+    """One Excel import of a seller's catalog: its progress and every bad row.
+
+    The workbook waits in ``content`` until the worker has read it (then it is emptied),
+    so a 10,000-row import needs no shared file system between web and worker."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        VALIDATING = "validating", _("正在校验")
+        SAVING = "saving", _("正在保存")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("有错误，未导入")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="catalog_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    dry_run = models.BooleanField(_("仅校验"), default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    # [{"row": 7, "column": "unit", "code": "unknown_unit", "message": "..."}]
+    errors = models.JSONField(default=list, blank=True)
+    # {"products": n, "skus": n, "listings": n} created or updated.
+    summary = models.JSONField(default=dict, blank=True)
+    content = models.BinaryField(default=b"", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed * 100 / self.total) if self.total else 0

@@ -1,3 +1,5 @@
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from mercator.catalog.views import urlpatterns as page_urls
+
+urlpatterns: list[URLPattern] = [*page_urls]

@@ -188,6 +188,7 @@ class Plan:
                     counts=[
                         KindCount(code, labels.get(code, code), n)
                         for code, n in per_target[t.pk].items()
+                        if n
                     ],
                     total=sum(per_target[t.pk].values()),
                     customers=names[t.pk],

@@ -4,8 +4,11 @@ from django.db import transaction
 
 from mercator.demo.activity import build_activity
 from mercator.demo.approvals import build_approvals
+from mercator.demo.catalog import build_catalog
 from mercator.demo.customers import build_customers
+from mercator.demo.pricing import build_pricing
 from mercator.demo.services import build_companies
+from mercator.demo.trading import build_trading
 
 
 def demo_build() -> None:
@@ -14,4 +17,7 @@ def demo_build() -> None:
         build_companies()
         build_customers()
         build_approvals()
+        build_catalog()
+        build_pricing()
+        build_trading()
         build_activity()

@@ -1,8 +1,84 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def on_approval_decided(sender: Any, request: Any, approved: bool, **kwargs: Any) -> None:
+    """A quote's approval was decided: release it or put it back to draft."""
+    if request.document_kind != "quote":
+        return
+    from mercator.trading.services import quotes
+
+    quotes.quote_approval_settle(
+        actor=quotes.approval_actor(request.decided_by), request=request, approved=approved
+    )
+
+
+def on_approval_cancelled(sender: Any, request: Any, **kwargs: Any) -> None:
+    if request.document_kind != "quote":
+        return
+    from mercator.trading.services import quotes
+
+    quotes.quote_approval_cancelled(
+        actor=quotes.approval_actor(request.requested_by), request=request
+    )
+
+
+def register_owned_kinds() -> None:
+    """Inquiries, quotes and RFQs are records their owners hand over when they leave;
+    inquiries and quotes follow the buyer's customer record to its new owner."""
+    from mercator.companies import ownership
+    from mercator.core.ids import reference
+    from mercator.trading.models import Inquiry, Quote, Rfq
+
+    ownership.register(
+        ownership.OwnedKind(
+            code="inquiry",
+            label=_("询盘"),
+            owned_by=lambda m: Inquiry.objects.filter(seller_id=m.company_id, assigned_to=m),
+            reference=lambda r: reference("inquiry", r.public_id),
+            owner_field="assigned_to",
+            customer_field="customer",
+        )
+    )
+    ownership.register(
+        ownership.OwnedKind(
+            code="quote",
+            label=_("报价单"),
+            owned_by=lambda m: Quote.objects.filter(seller_id=m.company_id, owner=m),
+            reference=lambda r: reference("quote", r.public_id),
+            customer_field="customer",
+        )
+    )
+    ownership.register(
+        ownership.OwnedKind(
+            code="rfq",
+            label=_("询价单"),
+            owned_by=lambda m: Rfq.objects.filter(buyer_id=m.company_id, owner=m),
+            reference=lambda r: reference("rfq", r.public_id),
+        )
+    )
+    ownership.register(
+        ownership.OwnedKind(
+            code="inquiry_asked",
+            label=_("发出的询盘"),
+            owned_by=lambda m: Inquiry.objects.filter(buyer_id=m.company_id, asked_by=m),
+            reference=lambda r: reference("inquiry", r.public_id),
+            owner_field="asked_by",
+        )
+    )
 
 
 class TradingConfig(AppConfig):
     name = "mercator.trading"
     label = "trading"
     verbose_name = _("交易")
+
+    def ready(self) -> None:
+        from mercator.companies.signals_approvals import approval_cancelled, approval_decided
+
+        approval_decided.connect(on_approval_decided, dispatch_uid="trading.quote_decided")
+        approval_cancelled.connect(on_approval_cancelled, dispatch_uid="trading.quote_cancelled")
+        register_owned_kinds()
+        from mercator.trading import tasks  # noqa: F401  (registers the periodic sweeps)

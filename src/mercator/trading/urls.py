@@ -1,3 +1,5 @@
 from django.urls import URLPattern
 
-urlpatterns: list[URLPattern] = []
+from mercator.trading.views import urlpatterns as trading_pages
+
+urlpatterns: list[URLPattern] = [*trading_pages]

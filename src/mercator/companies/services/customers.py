@@ -228,7 +228,7 @@ def _transfer(*, actor: Actor, customer: Customer, target: Membership) -> None:
             "from": str(plan.source.public_id),
             "to": str(target.public_id),
             "batch": str(batch),
-            "counts": {k.code: k.count for k in summary.kinds},
+            "counts": {k.code: k.count for k in summary.kinds if k.count},
         },
     )
     _notify_given(actor, target, [current.name], link=_detail_link(current))
@@ -384,7 +384,7 @@ def member_reassign(
                 "batch": str(batch),
                 "to": [str(t.public_id) for t in targets],
                 "total": summary.total,
-                "counts": {k.code: k.count for k in summary.kinds},
+                "counts": {k.code: k.count for k in summary.kinds if k.count},
                 "per_target": {
                     str(share.member.public_id): {k.code: k.count for k in share.counts}
                     for share in summary.targets
