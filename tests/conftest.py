@@ -91,10 +91,15 @@ class HueyQueue:
         return self.huey.pending_count()
 
     def run(self) -> int:
+        from unittest import mock
+
         ran = 0
-        while (task := self.huey.dequeue()) is not None:
-            self.huey.execute(task)
-            ran += 1
+        # djhuey closes "old" connections around each task; inside a test's transaction
+        # that would close the test's own connection (a real worker has none open).
+        with mock.patch("huey.contrib.djhuey.close_old_connections", lambda: None):
+            while (task := self.huey.dequeue()) is not None:
+                self.huey.execute(task)
+                ran += 1
         return ran
 
 

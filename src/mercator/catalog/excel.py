@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
@@ -209,11 +210,15 @@ def read_rows(content: bytes) -> list[Row]:
 
 
 def _header_columns(header: tuple[Any, ...] | None) -> dict[str, int]:
+    # A file exported in one language imports in the other: headers of every language count.
     names: dict[str, str] = {}
     for key, label in COLUMNS:
         names[key.lower()] = key
-        names[str(label).lower()] = key
-        names[str(label).replace(" ", "").lower()] = key
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                text = str(label)
+            names[text.lower()] = key
+            names[text.replace(" ", "").lower()] = key
     columns: dict[str, int] = {}
     for i, cell in enumerate(header or ()):
         key = names.get(_cell_text(cell).lower()) or names.get(
