@@ -140,7 +140,12 @@ class Listing(PublicIdModel):
         constraints = [
             models.CheckConstraint(condition=Q(stock__gte=0), name="listing_stock_not_negative")
         ]
-        indexes = [models.Index(fields=["market", "status"])]
+        indexes = [
+            models.Index(fields=["market", "status"]),
+            # The market's default order (newest first): the first page of a broad search
+            # walks this index instead of sorting every match.
+            models.Index(fields=["-created_at", "-id"], name="listing_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sku} @ {self.origin}"
