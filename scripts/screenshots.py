@@ -8,7 +8,7 @@ Start a server with the demo world first, e.g.
 
 then run ``.venv/bin/python scripts/screenshots.py [BASE_URL]``. It writes
 docs/img/login.png, home.png, tokens.png, members.png, report.png, approvals.png,
-customers.png, company.png and api-docs.png (1280x800, Simplified Chinese).
+customers.png, company.png, market.png, pricing.png, quotes.png and api-docs.png (1280x800, Simplified Chinese).
 """
 
 import argparse
@@ -82,6 +82,9 @@ SIGNED_IN_PAGES = [
     ("/company/approvals/", "main h1", "approvals.png"),
     ("/customers/", "main h1", "customers.png"),
     ("/company/", '[data-testid="verification"]', "company.png"),
+    ("/market/", "main h1", "market.png"),
+    ("/pricing/", "main h1", "pricing.png"),
+    ("/quotes/", "main h1", "quotes.png"),
     # Swagger UI draws the spec with JavaScript; an empty page means its script never ran
     # (e.g. django-ninja serving it from a CDN the machine cannot reach).
     ("/api/v1/docs", "#swagger-ui .info", "api-docs.png"),
