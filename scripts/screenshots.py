@@ -8,7 +8,8 @@ Start a server with the demo world first, e.g.
 
 then run ``.venv/bin/python scripts/screenshots.py [BASE_URL]``. It writes
 docs/img/login.png, home.png, tokens.png, members.png, report.png, approvals.png,
-customers.png, company.png, market.png, pricing.png, quotes.png and api-docs.png (1280x800, Simplified Chinese).
+customers.png, company.png, market.png, pricing.png, quotes.png and api-docs.png
+(1280x800, Simplified Chinese).
 """
 
 import argparse
