@@ -17,12 +17,9 @@ from mercator.catalog import excel, selectors, services
 from mercator.catalog.forms import ImportForm, ListingForm, ProductForm, SkuForm, StockForm
 from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
+from mercator.core.views import error_page
 
 PAGE_SIZE = 20
-
-
-def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "error.html", {"error": exc}, status=exc.status)
 
 
 # ---------------------------------------------------------------------------- market
@@ -38,7 +35,7 @@ def market(request: HttpRequest) -> HttpResponse:
         listings = selectors.listings_public(**params)
         page = Paginator(listings, PAGE_SIZE).get_page(request.GET.get("page"))
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     market_obj = None
     if params["market"]:
         market_obj = selectors.market_get(params["market"])
@@ -59,7 +56,7 @@ def listing_detail(request: HttpRequest, listing_id: str) -> HttpResponse:
     try:
         listing = selectors.listing_visible(request.actor, listing_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return render(request, "catalog/listing_detail.html", {"listing": listing})
 
 
@@ -99,7 +96,7 @@ def seller_products(request: HttpRequest) -> HttpResponse:
                 status = 422
         page = Paginator(selectors.products_of(actor, q=q), 50).get_page(request.GET.get("page"))
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     context = {"page": page, "q": q, "form": form, **_manager_context(request)}
     return render(request, "catalog/seller_products.html", context, status=status)
 
@@ -112,7 +109,7 @@ def seller_product(request: HttpRequest, product_id: str) -> HttpResponse:
     try:
         product = selectors.product_get(actor, product_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     initial = {
         "category": product.category.code,
         "name": product.name,
@@ -161,7 +158,7 @@ def seller_product(request: HttpRequest, product_id: str) -> HttpResponse:
             status = 422
         except DomainError as exc:
             if action in ("delete", "delete-sku") or exc.status == 403:
-                return _error_page(request, exc)
+                return error_page(request, exc)
             add_domain_error(sku_form if action == "sku" else form, exc)
             status = exc.status
     context = {
@@ -202,7 +199,7 @@ def seller_listings(request: HttpRequest) -> HttpResponse:
                 status = 422
         page = Paginator(selectors.listings_of(actor), 50).get_page(request.GET.get("page"))
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     context = {
         "page": page,
         "form": form,
@@ -220,7 +217,7 @@ def seller_listing(request: HttpRequest, listing_id: str) -> HttpResponse:
     try:
         listing = selectors.listing_get_own(actor, listing_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     initial = {
         "origin": listing.origin,
         "province": listing.province,
@@ -262,7 +259,7 @@ def seller_listing(request: HttpRequest, listing_id: str) -> HttpResponse:
             status = 422
         except DomainError as exc:
             if exc.status == 403 or action in ("pause", "resume", "delete"):
-                return _error_page(request, exc)
+                return error_page(request, exc)
             add_domain_error(stock_form if action == "stock" else form, exc)
             status = exc.status
     context = {
@@ -304,7 +301,7 @@ def seller_import(request: HttpRequest) -> HttpResponse:
                 status = 422
         jobs = list(selectors.import_jobs_of(actor)[:10])
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     context = {"form": form, "jobs": jobs, **_manager_context(request)}
     return render(request, "catalog/seller_import.html", context, status=status)
 
@@ -315,7 +312,7 @@ def seller_import_job(request: HttpRequest, job_id: str) -> HttpResponse:
     try:
         job = selectors.import_job_get(request.actor, job_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     template = "catalog/_import_job.html" if request.htmx else "catalog/seller_import_job.html"
     return render(request, template, {"job": job})
 
@@ -325,7 +322,7 @@ def seller_export(request: HttpRequest) -> HttpResponse:
     try:
         content = excel.catalog_export(actor=request.actor)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from mercator.companies.models import ApprovalRule, Membership
 from mercator.companies.selectors.approvals import approval_role_label
-from mercator.core.errors import DomainError
 from mercator.core.money import MINOR_UNITS
 
 TRI_STATE = (("", _("不确定")), ("yes", _("是")), ("no", _("否")))
@@ -116,10 +115,3 @@ class TryRulesForm(forms.Form):
             if data[key]:
                 facts[key] = data[key] == "yes"
         return facts
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service error on the field it names (if one), else on the whole form."""
-    fields = list((error.details or {}).get("fields", {}))
-    target = fields[0] if len(fields) == 1 and fields[0] in form.fields else None
-    form.add_error(target, str(error.message))

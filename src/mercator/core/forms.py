@@ -47,12 +47,19 @@ class LoginForm(AuthenticationForm):
 
 
 def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's refusal on the form: on the field it names, else on top."""
-    field = error.details.get("field")
-    fields = error.details.get("fields")
+    """Show a service's refusal on the form: on the field(s) it names, else on top.
+
+    ``details["fields"]`` is either ``{name: [messages]}`` (from ``full_clean``) or a list
+    of field names the message is about; ``details["field"]`` names one field."""
+    details = error.details if isinstance(error.details, dict) else {}
+    fields = details.get("fields")
     if isinstance(fields, dict):
         for name, messages in fields.items():
             for message in messages:
                 form.add_error(name if name in form.fields else None, message)
         return
+    if isinstance(fields, list | tuple) and len(fields) == 1:
+        field = fields[0]
+    else:
+        field = details.get("field")
     form.add_error(field if field in form.fields else None, str(error.message))

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mercator.core.errors import DomainError
 from mercator.core.forms import LoginForm
 from mercator.core.selectors import health_status
 
@@ -27,6 +28,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers and people: the database and the background worker."""
     status = health_status()
     return JsonResponse(status, status=200 if status["ok"] else 503)
+
+
+def error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """A service's refusal as a page, with its status (404 for what the actor may not see)."""
+    return render(request, "error.html", {"error": error}, status=error.status)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -10,6 +10,7 @@ under a lock of the list row, so adding, changing and deleting a break are all c
 
 import enum
 import itertools
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -103,6 +104,41 @@ def _apply(instance: models.Model, values: dict[str, Any]) -> dict[str, list[Any
     return changes
 
 
+def _update(
+    *,
+    actor: Actor,
+    item: models.Model,
+    values: dict[str, Any],
+    action: str,
+    kind: str,
+    check: Callable[[], None] | None = None,
+) -> None:
+    """Apply the changed values, check, validate, save and audit; nothing when nothing
+    changed. Runs inside the caller's transaction."""
+    changes = _apply(item, values)
+    if not changes:
+        return
+    if check is not None:
+        check()
+    validate(item)
+    item.save()
+    item.refresh_from_db()
+    audit_record(
+        actor=actor, action=action, target=reference(kind, item.public_id), changes=changes
+    )
+
+
+def _delete(
+    *, actor: Actor, item: models.Model, action: str, kind: str, changes: dict[str, Any]
+) -> None:
+    """Audit what goes, then delete it, in one transaction."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action=action, target=reference(kind, item.public_id), changes=changes
+        )
+        item.delete()
+
+
 # -------------------------------------------------------------------- customer classes
 
 
@@ -139,17 +175,13 @@ def customer_class_update(
         values = {}
         if name is not UNSET:
             values["name"] = _text(name, field="name", message=_("请填写名称。"))
-        changes = _apply(item, values)
-        if changes:
-            validate(item)
-            item.save(update_fields=list(changes))
-            item.refresh_from_db()
-            audit_record(
-                actor=actor,
-                action="pricing.class.update",
-                target=reference("customer_class", item.public_id),
-                changes=changes,
-            )
+        _update(
+            actor=actor,
+            item=item,
+            values=values,
+            action="pricing.class.update",
+            kind="customer_class",
+        )
     return item
 
 
@@ -158,14 +190,13 @@ def customer_class_delete(*, actor: Actor, class_id: object) -> None:
     default lists)."""
     _manager(actor)
     item = selectors.customer_class_get(actor, class_id)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="pricing.class.delete",
-            target=reference("customer_class", item.public_id),
-            changes={"code": item.code, "name": item.name},
-        )
-        item.delete()
+    _delete(
+        actor=actor,
+        item=item,
+        action="pricing.class.delete",
+        kind="customer_class",
+        changes={"code": item.code, "name": item.name},
+    )
 
 
 def class_assignment_set(
@@ -298,32 +329,27 @@ def price_list_update(
             selectors.customer_class_get(actor, customer_class_id) if customer_class_id else None
         )
     with transaction.atomic():
-        changes = _apply(item, values)
-        if changes:
-            _check_dates(item.valid_from, item.valid_until)
-            validate(item)
-            item.save()
-            item.refresh_from_db()
-            audit_record(
-                actor=actor,
-                action="pricing.list.update",
-                target=reference("price_list", item.public_id),
-                changes=changes,
-            )
+        _update(
+            actor=actor,
+            item=item,
+            values=values,
+            action="pricing.list.update",
+            kind="price_list",
+            check=lambda: _check_dates(item.valid_from, item.valid_until),
+        )
     return item
 
 
 def price_list_delete(*, actor: Actor, list_id: object) -> None:
     _manager(actor)
     item = selectors.price_list_get(actor, list_id)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="pricing.list.delete",
-            target=reference("price_list", item.public_id),
-            changes={"name": item.name, "rules": item.rules.count()},
-        )
-        item.delete()
+    _delete(
+        actor=actor,
+        item=item,
+        action="pricing.list.delete",
+        kind="price_list",
+        changes={"name": item.name, "rules": item.rules.count()},
+    )
 
 
 # ------------------------------------------------------------------ rules (quantity breaks)
@@ -516,6 +542,11 @@ def customer_price_create(
     return item
 
 
+def _check_customer_price(item: CustomerPrice) -> None:
+    _check_dates(item.valid_from, item.valid_until)
+    _check_customer_ladder(item)
+
+
 def customer_price_update(
     *,
     actor: Actor,
@@ -538,33 +569,27 @@ def customer_price_update(
                 seller_id=item.seller_id, buyer_id=item.buyer_id, sku_id=item.sku_id
             )
         )
-        changes = _apply(item, values)
-        if changes:
-            _check_dates(item.valid_from, item.valid_until)
-            validate(item)
-            _check_customer_ladder(item)
-            item.save()
-            item.refresh_from_db()
-            audit_record(
-                actor=actor,
-                action="pricing.customer_price.update",
-                target=reference("customer_price", item.public_id),
-                changes=changes,
-            )
+        _update(
+            actor=actor,
+            item=item,
+            values=values,
+            action="pricing.customer_price.update",
+            kind="customer_price",
+            check=lambda: _check_customer_price(item),
+        )
     return item
 
 
 def customer_price_delete(*, actor: Actor, price_id: object) -> None:
     _manager(actor)
     item = selectors.customer_price_get(actor, price_id)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="pricing.customer_price.delete",
-            target=reference("customer_price", item.public_id),
-            changes={"buyer": str(item.buyer.public_id), "unit_price": str(item.unit_price)},
-        )
-        item.delete()
+    _delete(
+        actor=actor,
+        item=item,
+        action="pricing.customer_price.delete",
+        kind="customer_price",
+        changes={"buyer": str(item.buyer.public_id), "unit_price": str(item.unit_price)},
+    )
 
 
 # ----------------------------------------------------------------------- terms policy
@@ -683,28 +708,23 @@ def freight_rate_update(
     if minimum is not UNSET:
         values["minimum"] = _decimal(minimum, field="minimum")
     with transaction.atomic():
-        changes = _apply(item, values)
-        if changes:
-            validate(item)
-            item.save(update_fields=list(changes))
-            item.refresh_from_db()
-            audit_record(
-                actor=actor,
-                action="pricing.freight.update",
-                target=reference("freight_rate", item.public_id),
-                changes=changes,
-            )
+        _update(
+            actor=actor,
+            item=item,
+            values=values,
+            action="pricing.freight.update",
+            kind="freight_rate",
+        )
     return item
 
 
 def freight_rate_delete(*, actor: Actor, rate_id: object) -> None:
     _manager(actor)
     item = selectors.freight_rate_get(actor, rate_id)
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action="pricing.freight.delete",
-            target=reference("freight_rate", item.public_id),
-            changes={"origin": item.origin, "destination_province": item.destination_province},
-        )
-        item.delete()
+    _delete(
+        actor=actor,
+        item=item,
+        action="pricing.freight.delete",
+        kind="freight_rate",
+        changes={"origin": item.origin, "destination_province": item.destination_province},
+    )

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mercator.core.errors import DomainError
+from mercator.core.forms import add_domain_error
+from mercator.core.views import error_page
 from mercator.pricing import selectors, services
 from mercator.pricing.forms import (
     AssignmentForm,
@@ -45,22 +47,6 @@ def private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
-def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "error.html", {"error": exc}, status=exc.status)
-
-
-def _add_error(form: Any, exc: DomainError) -> None:
-    details = exc.details if isinstance(exc.details, dict) else {}
-    fields = details.get("fields")
-    if fields:
-        for name, errors in fields.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-        return
-    field = details.get("field")
-    form.add_error(field if field in form.fields else None, str(exc.message))
-
-
 # ------------------------------------------------------------------------ buyer's quote
 
 
@@ -76,7 +62,7 @@ def price_quote(request: HttpRequest) -> HttpResponse:
     try:
         listing = selectors.quotable_listing_get(actor, listing_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     provinces = selectors.delivery_provinces(listing)
     asked = "quantity" in request.GET
     initial = {
@@ -105,7 +91,7 @@ def price_quote(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             if asked:
-                _add_error(form, exc)
+                add_domain_error(form, exc)
             status = exc.status if asked else 200
             error = exc
         else:
@@ -179,7 +165,7 @@ def pricing_desk(request: HttpRequest) -> HttpResponse:
     try:
         selectors.seller_of(request.actor)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return _desk(request)
 
 
@@ -195,7 +181,7 @@ def _desk_post(
         selectors.seller_of(request.actor)
         context = _forms(request)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     form = make_form(context)
     if not form.is_valid():
         return _desk(request, {key: form}, status=422)
@@ -203,8 +189,8 @@ def _desk_post(
         message = act(form)
     except DomainError as exc:
         if exc.status in (401, 403, 404) and not exc.details:
-            return _error_page(request, exc)
-        _add_error(form, exc)
+            return error_page(request, exc)
+        add_domain_error(form, exc)
         return _desk(request, {key: form}, status=exc.status)
     messages.success(request, message)
     return redirect(reverse("pricing") + f"#{key}")
@@ -248,7 +234,7 @@ def assignment_delete(request: HttpRequest, buyer_id: str) -> HttpResponse:
     try:
         services.class_assignment_delete(actor=request.actor, buyer_id=buyer_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     messages.success(request, _("已移出客户等级。"))
     return redirect(reverse("pricing") + "#assignment_form")
 
@@ -307,7 +293,7 @@ def customer_price_delete(request: HttpRequest, price_id: str) -> HttpResponse:
     try:
         services.customer_price_delete(actor=request.actor, price_id=price_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     messages.success(request, _("已删除客户专属价。"))
     return redirect(reverse("pricing") + "#customer_price_form")
 
@@ -347,7 +333,7 @@ def freight_delete(request: HttpRequest, rate_id: str) -> HttpResponse:
     try:
         services.freight_rate_delete(actor=request.actor, rate_id=rate_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     messages.success(request, _("已删除运费线路。"))
     return redirect(reverse("pricing") + "#freight_form")
 
@@ -364,7 +350,7 @@ def list_detail(request: HttpRequest, list_id: str) -> HttpResponse:
         price_list = selectors.price_list_get(actor, list_id)
         skus = list(selectors.skus_of(actor)[:500])
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     form = RuleForm(request.POST or None, skus=skus)
     status = 200
     if request.method == "POST":
@@ -381,8 +367,8 @@ def list_detail(request: HttpRequest, list_id: str) -> HttpResponse:
                 )
             except DomainError as exc:
                 if exc.status in (401, 403) or (exc.status == 404 and not exc.details):
-                    return _error_page(request, exc)
-                _add_error(form, exc)
+                    return error_page(request, exc)
+                add_domain_error(form, exc)
                 status = exc.status
             else:
                 messages.success(request, _("已保存数量档。"))
@@ -410,6 +396,6 @@ def rule_delete(request: HttpRequest, list_id: str) -> HttpResponse:
             min_qty=request.POST.get("min_qty", ""),
         )
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     messages.success(request, _("已删除数量档。"))
     return redirect("pricing-list", list_id=list_id)

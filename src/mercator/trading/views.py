@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
+from mercator.core.views import error_page
 from mercator.trading import selectors, services
 from mercator.trading.forms import (
     RFQ_LINE_ROWS,
@@ -31,10 +32,6 @@ from mercator.trading.models import Inquiry, Quote, Rfq, Side
 from mercator.trading.services.rfqs import terms_of
 
 PAGE_SIZE = 30
-
-
-def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "error.html", {"error": exc}, status=exc.status)
 
 
 def _errors_of(exc: DomainError) -> str:
@@ -84,7 +81,7 @@ def rfq_new(request: HttpRequest) -> HttpResponse:
         actor.require("customers.manage")
         actor.require_company()
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     sellers = [(str(c.public_id), c.short_name) for c in selectors.market_sellers(actor)]
     skus = _sku_choices(actor)
     data = request.POST if request.method == "POST" else None
@@ -150,7 +147,7 @@ def rfq_detail(request: HttpRequest, rfq_id: str) -> HttpResponse:
     try:
         rfq = selectors.rfq_get(actor, rfq_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     quotes = list(selectors.rfq_quotes(actor, rfq))
     side = selectors.rfq_side(actor, rfq)
     context = {
@@ -179,7 +176,7 @@ def rfq_award(request: HttpRequest, rfq_id: str) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     messages.success(request, _("已定标，报价已接受。"))
     return redirect("rfq-detail", rfq_id=rfq_id)
 
@@ -190,7 +187,7 @@ def rfq_cancel(request: HttpRequest, rfq_id: str) -> HttpResponse:
     try:
         services.rfq_cancel(actor=request.actor, rfq_id=rfq_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     messages.success(request, _("询价单已取消。"))
     return redirect("rfq-detail", rfq_id=rfq_id)
 
@@ -221,7 +218,7 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     listing = selectors.market_listing_get(request.GET.get("listing"))
     if listing is None:
-        return _error_page(request, DomainError(_("找不到该挂牌。"), code="not_found"))
+        return error_page(request, DomainError(_("找不到该挂牌。"), code="not_found"))
     form = InquiryForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -256,7 +253,7 @@ def inquiry_detail(request: HttpRequest, inquiry_id: str) -> HttpResponse:
     try:
         inquiry = selectors.inquiry_get(actor, inquiry_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return render(request, "trading/inquiry_detail.html", _inquiry_context(actor, inquiry))
 
 
@@ -283,7 +280,7 @@ def inquiry_answer(request: HttpRequest, inquiry_id: str) -> HttpResponse:
     try:
         inquiry = selectors.inquiry_get(actor, inquiry_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
@@ -315,7 +312,7 @@ def inquiry_assign(request: HttpRequest, inquiry_id: str) -> HttpResponse:
             actor=request.actor, inquiry_id=inquiry_id, member_id=request.POST.get("member")
         )
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     messages.success(request, _("询盘已分配。"))
     return redirect("inquiry-detail", inquiry_id=inquiry_id)
 
@@ -419,7 +416,7 @@ def quote_new(request: HttpRequest) -> HttpResponse:
         elif params.get("inquiry"):
             inquiry = selectors.inquiry_get(actor, params["inquiry"])
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     buyers = None
     if rfq is None and inquiry is None:
         buyers = [
@@ -538,7 +535,7 @@ def quote_detail(request: HttpRequest, quote_id: str) -> HttpResponse:
     try:
         quote = selectors.quote_get(request.actor, quote_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return render(request, "trading/quote_detail.html", _quote_context(request.actor, quote))
 
 
@@ -569,7 +566,7 @@ def quote_action(request: HttpRequest, quote_id: str, action: str) -> HttpRespon
         else:
             quote = services.quote_withdraw(actor=actor, quote_id=quote_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     if quote.status == Quote.Status.PENDING_APPROVAL:
         messages.info(request, _("折扣超出审批规则，报价已提交老板审批，批准后自动发出。"))
     else:

@@ -221,31 +221,31 @@ def _threshold(condition: str, value: object) -> Decimal | None:
                 _("条件“%(condition)s”不需要阈值，请留空。")
                 % {"condition": Condition(condition).label},
                 code="threshold_forbidden",
-                details={"fields": {"threshold": ["forbidden"]}},
+                details={"field": "threshold"},
             )
         return None
     if value is None or value == "":
         raise ValidationFailed(
             _("条件“%(condition)s”需要填写阈值。") % {"condition": Condition(condition).label},
             code="threshold_required",
-            details={"fields": {"threshold": ["required"]}},
+            details={"field": "threshold"},
         )
     number = to_decimal(value)
     if number < 0:
         raise ValidationFailed(
-            _("阈值不能为负数。"), code="threshold_negative", details={"fields": {"threshold": []}}
+            _("阈值不能为负数。"), code="threshold_negative", details={"field": "threshold"}
         )
     if condition == Condition.DISCOUNT_ABOVE and number > HUNDRED:
         raise ValidationFailed(
             _("折扣阈值是百分比，必须在 0 到 100 之间。"),
             code="threshold_out_of_range",
-            details={"fields": {"threshold": []}},
+            details={"field": "threshold"},
         )
     if number.as_tuple().exponent < -THRESHOLD_PLACES:  # type: ignore[operator]
         raise ValidationFailed(
             _("阈值最多保留 4 位小数。"),
             code="threshold_precision",
-            details={"fields": {"threshold": []}},
+            details={"field": "threshold"},
         )
     return number.quantize(Decimal(1).scaleb(-THRESHOLD_PLACES))  # as stored
 
@@ -262,7 +262,7 @@ def _approver_role(company: Company, code: str) -> str:
         raise ValidationFailed(
             message % {"role": code},
             code="invalid_approver_role",
-            details={"fields": {"approver_role": [code]}},
+            details={"field": "approver_role", "value": code},
         )
     return code
 
@@ -272,7 +272,7 @@ def _approvers(company: Company, values: object) -> list[Membership]:
     not_member = ValidationFailed(
         _("指定的审批人必须是本企业的在职成员。"),
         code="invalid_approver",
-        details={"fields": {"approvers": []}},
+        details={"field": "approvers"},
     )
     if ids is None:
         raise not_member
@@ -290,7 +290,7 @@ def _approvers(company: Company, values: object) -> list[Membership]:
                 _("%(name)s 的角色没有审批权限，不能做审批人。")
                 % {"name": member.person.display_name},
                 code="approver_cannot_decide",
-                details={"fields": {"approvers": [str(member.public_id)]}},
+                details={"field": "approvers", "value": str(member.public_id)},
             )
     return members
 
@@ -307,7 +307,7 @@ def _rule_save(
         raise ValidationFailed(
             _("请指定审批角色或审批人，至少一项。"),
             code="approver_required",
-            details={"fields": {"approver_role": [], "approvers": []}},
+            details={"fields": ["approver_role", "approvers"]},
         )
     rule.full_clean()
     with transaction.atomic():
@@ -323,11 +323,11 @@ def _name(value: object) -> str:
     name = str(value or "").strip()
     if not name:
         raise ValidationFailed(
-            _("请填写规则名称。"), code="name_required", details={"fields": {"name": []}}
+            _("请填写规则名称。"), code="name_required", details={"field": "name"}
         )
     if len(name) > 100:
         raise ValidationFailed(
-            _("规则名称最多 100 个字。"), code="name_too_long", details={"fields": {"name": []}}
+            _("规则名称最多 100 个字。"), code="name_too_long", details={"field": "name"}
         )
     return name
 
@@ -584,13 +584,13 @@ def approval_decide(
         raise ValidationFailed(
             _("驳回时请填写审批意见。"),
             code="comment_required",
-            details={"fields": {"comment": []}},
+            details={"field": "comment"},
         )
     if len(comment) > 500:
         raise ValidationFailed(
             _("审批意见最多 500 个字。"),
             code="comment_too_long",
-            details={"fields": {"comment": []}},
+            details={"field": "comment"},
         )
     status = Status.APPROVED if approve else Status.REJECTED
     with transaction.atomic():

@@ -16,13 +16,13 @@ from mercator.companies.forms_approvals import (
     ApprovalRuleForm,
     DecisionForm,
     TryRulesForm,
-    add_domain_error,
 )
 from mercator.companies.models import ApprovalRequest, ApprovalRule
 from mercator.companies.selectors import approvals as selectors
 from mercator.companies.services import approvals as services
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError, NotFound, ValidationFailed
+from mercator.core.forms import add_domain_error
 
 HISTORY_PAGE_SIZE = 20
 

@@ -24,25 +24,10 @@ from mercator.companies.selectors import customers as selectors
 from mercator.companies.services import customers as services
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, DomainError, ValidationFailed
+from mercator.core.forms import add_domain_error
+from mercator.core.views import error_page
 
 PAGE_SIZE = 50
-
-
-def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "error.html", {"error": exc}, status=exc.status)
-
-
-def _add_error(form: Any, exc: DomainError) -> None:
-    """Show a service's error on the field it names, else on the form."""
-    field = exc.details.get("field") if isinstance(exc.details, dict) else None
-    fields = exc.details.get("fields") if isinstance(exc.details, dict) else None
-    if fields:
-        for name, errors in fields.items():
-            target = name if name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-        return
-    form.add_error(field if field in form.fields else None, str(exc.message))
 
 
 # -------------------------------------------------------------------------- list
@@ -57,7 +42,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         customers = selectors.customers_search(actor, q=q, owner=owner or None)
         page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     context = {
         "page": page,
         "q": q,
@@ -87,7 +72,7 @@ def customer_new(request: HttpRequest) -> HttpResponse:
         actor.require("customers.manage")
         owners = _owner_choices_for(actor)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     initial = {"owner": str(actor.membership.public_id)}
     form = CustomerForm(request.POST or None, owners=owners, initial=initial)
     status = 200
@@ -107,7 +92,7 @@ def customer_new(request: HttpRequest) -> HttpResponse:
                     notes=data["notes"],
                 )
             except DomainError as exc:
-                _add_error(form, exc)
+                add_domain_error(form, exc)
                 status = exc.status
             else:
                 messages.success(request, _("已添加客户“%(name)s”。") % {"name": customer.name})
@@ -188,7 +173,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     try:
         customer = selectors.customer_get(actor, customer_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     if request.method == "GET":
         return render(
             request, "companies/customers/detail.html", _detail_context(request, customer)
@@ -210,8 +195,8 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
             )
         except DomainError as exc:
             if exc.status in (403, 404):
-                return _error_page(request, exc)
-            _add_error(form, exc)
+                return error_page(request, exc)
+            add_domain_error(form, exc)
             status = exc.status
         else:
             messages.success(request, _("客户资料已保存。"))
@@ -228,7 +213,7 @@ def customer_transfer(request: HttpRequest, customer_id: str) -> HttpResponse:
         customer = selectors.customer_get(actor, customer_id)
         actor.require("customers.reassign")
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     colleagues = [m for m in selectors.owner_choices(actor) if m.pk != customer.owner_id]
     form = TransferForm(request.POST, members=colleagues)
     status = 422
@@ -240,7 +225,7 @@ def customer_transfer(request: HttpRequest, customer_id: str) -> HttpResponse:
                 to_membership_id=form.cleaned_data["to"],
             )
         except DomainError as exc:
-            _add_error(form, exc)
+            add_domain_error(form, exc)
             status = exc.status
         else:
             messages.success(
@@ -282,7 +267,7 @@ def contact_add(request: HttpRequest, customer_id: str) -> HttpResponse:
     try:
         customer = selectors.customer_get(actor, customer_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     form = ContactForm(request.POST)
     if not form.is_valid():
         return _contacts_response(request, customer, 422, contact_form=form)
@@ -290,8 +275,8 @@ def contact_add(request: HttpRequest, customer_id: str) -> HttpResponse:
         services.contact_create(actor=actor, customer_id=customer.public_id, **form.cleaned_data)
     except DomainError as exc:
         if exc.status in (403, 404):
-            return _error_page(request, exc)
-        _add_error(form, exc)
+            return error_page(request, exc)
+        add_domain_error(form, exc)
         return _contacts_response(request, customer, exc.status, contact_form=form)
     if not request.htmx:
         messages.success(request, _("已添加联系人。"))
@@ -305,7 +290,7 @@ def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
     try:
         contact = selectors.contact_get(actor, contact_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     customer = contact.customer
     form = ContactForm(request.POST, prefix=f"c-{contact.public_id}")
     if not form.is_valid():
@@ -314,8 +299,8 @@ def contact_edit(request: HttpRequest, contact_id: str) -> HttpResponse:
         services.contact_update(actor=actor, contact_id=contact.public_id, **form.cleaned_data)
     except DomainError as exc:
         if exc.status in (403, 404):
-            return _error_page(request, exc)
-        _add_error(form, exc)
+            return error_page(request, exc)
+        add_domain_error(form, exc)
         return _contacts_response(request, customer, exc.status, bound_rows={contact.pk: form})
     if not request.htmx:
         messages.success(request, _("联系人已保存。"))
@@ -330,7 +315,7 @@ def contact_delete(request: HttpRequest, contact_id: str) -> HttpResponse:
         contact = selectors.contact_get(actor, contact_id)
         services.contact_delete(actor=actor, contact_id=contact.public_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     if not request.htmx:
         messages.success(request, _("已删除联系人“%(name)s”。") % {"name": contact.name})
     return _contacts_response(request, contact.customer)
@@ -368,7 +353,7 @@ def member_reassign(request: HttpRequest, membership_id: str) -> HttpResponse:
     try:
         source, colleagues = _reassign_setup(request, membership_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     template = "companies/customers/reassign.html"
     if request.method != "POST":
         form = ReassignForm(members=colleagues)
@@ -379,7 +364,7 @@ def member_reassign(request: HttpRequest, membership_id: str) -> HttpResponse:
     try:
         targets = selectors.reassign_targets_get(request.actor, form.cleaned_data["to"])
     except DomainError as exc:
-        _add_error(form, exc)
+        add_domain_error(form, exc)
         context = _reassign_context(request, source, form)
         return render(request, template, context, status=exc.status)
     try:
@@ -391,8 +376,8 @@ def member_reassign(request: HttpRequest, membership_id: str) -> HttpResponse:
         )
     except DomainError as exc:
         if exc.status in (403, 404):
-            return _error_page(request, exc)
-        _add_error(form, exc)
+            return error_page(request, exc)
+        add_domain_error(form, exc)
         preview = None
         if isinstance(exc, Conflict):
             # Show what would move now, so the boss can confirm the fresh plan.
@@ -418,7 +403,7 @@ def member_reassign_preview(request: HttpRequest, membership_id: str) -> HttpRes
     try:
         source, colleagues = _reassign_setup(request, membership_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     form = ReassignForm(request.POST, members=colleagues)
     preview = None
     status = 422
@@ -429,8 +414,8 @@ def member_reassign_preview(request: HttpRequest, membership_id: str) -> HttpRes
             status = 200
         except DomainError as exc:
             if exc.status in (403, 404):
-                return _error_page(request, exc)
-            _add_error(form, exc)
+                return error_page(request, exc)
+            add_domain_error(form, exc)
             status = exc.status
     context = _reassign_context(request, source, form, preview)
     if request.htmx:

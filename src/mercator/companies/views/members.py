@@ -27,16 +27,11 @@ from mercator.companies.selectors import members as selectors
 from mercator.companies.services import members as services
 from mercator.core.errors import DomainError, NotFound
 from mercator.core.forms import add_domain_error
+from mercator.core.views import error_page
 
 
 def _act_for(request: HttpRequest, company: Any) -> None:
     request.session[SESSION_COMPANY_KEY] = str(company.public_id)
-
-
-def _error_page(request: HttpRequest, error: DomainError) -> HttpResponse:
-    if isinstance(error, NotFound):
-        raise Http404
-    return render(request, "error.html", {"error": error}, status=error.status)
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -163,7 +158,7 @@ def members(request: HttpRequest) -> HttpResponse:
     try:
         context = _members_context(request)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return render(request, "companies/members.html", context)
 
 
@@ -216,7 +211,7 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     try:
         context = _members_context(request)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     form = InvitationForm(request.POST or None, roles=context["assignable_roles"])
     status = 200
     if request.method == "POST":
@@ -249,7 +244,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
     try:
         services.invitation_revoke(actor=request.actor, invitation_id=invitation_id)
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     messages.success(request, _("邀请已撤销。"))
     return redirect("members")
 
@@ -324,7 +319,7 @@ def roles(request: HttpRequest) -> HttpResponse:
         company = actor.require_company()
         actor.require("members.view")
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     custom = {role.code: role for role in selectors.custom_roles_of(actor)}
     context = {
         "roles": [
@@ -363,7 +358,7 @@ def ops_verifications(request: HttpRequest) -> HttpResponse:
             .order_by("-reviewed_at")[:20]
         )
     except DomainError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return render(
         request,
         "companies/ops_verifications.html",
