@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "mercator.core",
     "mercator.companies",
+    "mercator.payments",
     "mercator.catalog",
     "mercator.pricing",
     "mercator.trading",
@@ -211,6 +212,27 @@ MERCATOR = {
     "LOGIN_WINDOW_SECONDS": int(os.environ.get("MERCATOR_LOGIN_WINDOW_SECONDS", "900")),
     # A worker whose heartbeat is older than this is reported as down by /healthz.
     "WORKER_STALE_SECONDS": int(os.environ.get("MERCATOR_WORKER_STALE_SECONDS", "180")),
+    # Orders and escrow (DOMAIN.md §4): the platform's information fee taken from the
+    # seller at settlement, how long an unpaid order keeps its stock, and how long after
+    # the last shipment escrow is released to the seller unless the buyer disputes.
+    "PLATFORM_FEE_PERCENT": os.environ.get("MERCATOR_PLATFORM_FEE_PERCENT", "0.5"),
+    "ORDER_RESERVATION_HOURS": int(os.environ.get("MERCATOR_ORDER_RESERVATION_HOURS", "48")),
+    "AUTO_SETTLE_DAYS": int(os.environ.get("MERCATOR_AUTO_SETTLE_DAYS", "10")),
+    # The capital flow (§8): what a credit period costs, as an annual rate in percent.
+    "CAPITAL_COST_ANNUAL_PERCENT": os.environ.get("MERCATOR_CAPITAL_COST_PERCENT", "4.35"),
+    # VAT on invoices (增值税), percent.
+    "INVOICE_TAX_PERCENT": os.environ.get("MERCATOR_INVOICE_TAX_PERCENT", "13"),
+    # The sandbox payment gateway signs its webhooks with this secret (HMAC-SHA256); a
+    # real gateway adapter would read its own secret the same way.
+    "SANDBOX_GATEWAY_SECRET": os.environ.get(
+        "MERCATOR_SANDBOX_GATEWAY_SECRET", "sandbox-secret-change-me"
+    ),
+    # Webhooks older than this (by their signed timestamp) are refused as replays.
+    "WEBHOOK_TOLERANCE_SECONDS": int(os.environ.get("MERCATOR_WEBHOOK_TOLERANCE", "300")),
+    # Where buyers send bank transfers (shown with the transfer code).
+    "PLATFORM_BANK_ACCOUNT": os.environ.get(
+        "MERCATOR_PLATFORM_BANK_ACCOUNT", "中国工商银行 上海分行 1001 2345 6789 0000 888"
+    ),
 }
 
 LOGGING = {

@@ -20,6 +20,14 @@ PERMISSIONS: dict[str, str] = {
     "reports.view": _("查看成员活跃报告"),
     "approvals.manage": _("设置审批规则"),
     "approvals.decide": _("审批（规则指定的审批人）"),
+    "orders.place": _("下单采购（购物车、快速下单、报价转订单）"),
+    "orders.view_all": _("查看企业的全部订单"),
+    "orders.fulfil": _("处理销售订单：发货、取消"),
+    "payments.pay": _("付款、确认收货、还款"),
+    "payments.view": _("查看钱包、流水、付款和应收应付"),
+    "payments.withdraw": _("从钱包提现"),
+    "credit.manage": _("给客户授信（额度与账期）"),
+    "invoices.issue": _("开具发票和红字发票"),
 }
 
 
@@ -45,10 +53,26 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "customers.reassign",
             "reports.view",
             "approvals.decide",
+            "orders.place",
+            "orders.view_all",
+            "orders.fulfil",
+            "payments.view",
         }
     ),
-    Role.SALES: frozenset(_BASE | {"customers.manage"}),
-    Role.PURCHASING: frozenset(_BASE | {"customers.manage"}),
-    Role.FINANCE: frozenset(_BASE | {"members.view", "approvals.decide"}),
+    Role.SALES: frozenset(_BASE | {"customers.manage", "orders.fulfil"}),
+    Role.PURCHASING: frozenset(_BASE | {"customers.manage", "orders.place"}),
+    Role.FINANCE: frozenset(
+        _BASE
+        | {
+            "members.view",
+            "approvals.decide",
+            "orders.view_all",
+            "payments.pay",
+            "payments.view",
+            "payments.withdraw",
+            "credit.manage",
+            "invoices.issue",
+        }
+    ),
     Role.VIEWER: frozenset({"company.view"}),
 }

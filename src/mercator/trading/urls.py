@@ -1,5 +1,5 @@
 from django.urls import URLPattern
 
-from mercator.trading.views import urlpatterns as trading_pages
+from mercator.trading.views import quotes
 
-urlpatterns: list[URLPattern] = [*trading_pages]
+urlpatterns: list[URLPattern] = [*quotes.urlpatterns]

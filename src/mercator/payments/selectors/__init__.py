@@ -1,0 +1,1 @@
+"""Payments' reads, one module per area, always scoped to the actor."""

@@ -1,0 +1,49 @@
+"""Reads of the ledger itself: the balance of one account, what escrow holds for one
+document, and the integrity check (cached balances equal the entries, every
+transaction balances) that tests, the operator page and ``mercator manage ledger_check``
+run."""
+
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from mercator.payments.models import AccountKind, LedgerAccount, LedgerEntry
+
+ZERO = Decimal("0.00")
+
+
+def escrow_held(*, reference: str, currency: str = "CNY") -> Decimal:
+    """What the platform's escrow holds for ``reference`` ("order:<id>") right now."""
+    total = LedgerEntry.objects.filter(
+        account__kind=AccountKind.ESCROW,
+        account__company__isnull=True,
+        currency=currency,
+        reference=reference,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or ZERO
+
+
+def ledger_problems() -> list[str]:
+    """Every way the ledger is inconsistent, as readable lines; empty when it is sound."""
+    problems: list[str] = []
+    sums = dict(
+        LedgerEntry.objects.values("account_id")
+        .annotate(total=Sum("amount"))
+        .values_list("account_id", "total")
+    )
+    for account in LedgerAccount.objects.all():
+        entries = sums.get(account.pk) or ZERO
+        if entries != account.balance:
+            problems.append(f"account {account}: cached {account.balance} != entries {entries}")
+        if not account.allow_negative and account.balance < 0:
+            problems.append(f"account {account}: negative balance {account.balance}")
+    unbalanced = (
+        LedgerEntry.objects.values("transaction_id", "currency")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+    )
+    for row in unbalanced:
+        problems.append(
+            f"transaction {row['transaction_id']} unbalanced in {row['currency']}: {row['total']}"
+        )
+    return problems

@@ -1,0 +1,50 @@
+"""Trading's tables: inquiries, RFQs and quotes; orders, shipments and the cart;
+invoices and the real deals that feed the market price index."""
+
+from mercator.trading.models.invoices import Deal, Invoice, InvoiceLine
+from mercator.trading.models.orders import (
+    CartItem,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+)
+from mercator.trading.models.quotes import (
+    AMOUNT,
+    PRICE,
+    QTY,
+    Inquiry,
+    InquiryMessage,
+    Quote,
+    QuoteLine,
+    QuoteRound,
+    Rfq,
+    RfqInvite,
+    RfqLine,
+    Side,
+)
+
+__all__ = [
+    "AMOUNT",
+    "PRICE",
+    "QTY",
+    "CartItem",
+    "Deal",
+    "Inquiry",
+    "InquiryMessage",
+    "Invoice",
+    "InvoiceLine",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "Quote",
+    "QuoteLine",
+    "QuoteRound",
+    "Rfq",
+    "RfqInvite",
+    "RfqLine",
+    "Shipment",
+    "ShipmentLine",
+    "Side",
+]

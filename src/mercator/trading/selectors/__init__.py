@@ -1,0 +1,4 @@
+"""Trading's reads, one module per area, always scoped to the actor. The quote-side
+names are re-exported here for the modules that say ``selectors.<name>``."""
+
+from mercator.trading.selectors.quotes import *  # noqa: F403

@@ -1,0 +1,1 @@
+"""Trading's pages, one module per area; ``trading.urls`` lists their routes."""
