@@ -24,6 +24,7 @@ from mercator.core.errors import (
     from_django_validation,
 )
 from mercator.core.renderers import Utf8JSONRenderer
+from mercator.payments.api import router as payments_router
 from mercator.pricing.api import router as pricing_router
 from mercator.trading.api import router as trading_router
 
@@ -100,6 +101,7 @@ def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 api.add_router("/", core_router)
 api.add_router("/", companies_router)
+api.add_router("/", payments_router)
 api.add_router("/", catalog_router)
 api.add_router("/", pricing_router)
 api.add_router("/", trading_router)

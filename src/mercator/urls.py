@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("mercator.companies.urls")),
+    path("", include("mercator.payments.urls")),
     path("", include("mercator.catalog.urls")),
     path("", include("mercator.pricing.urls")),
     path("", include("mercator.trading.urls")),

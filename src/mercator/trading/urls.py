@@ -1,5 +1,5 @@
 from django.urls import URLPattern
 
-from mercator.trading.views import quotes
+from mercator.trading.views import invoices, orders, quotes
 
-urlpatterns: list[URLPattern] = [*quotes.urlpatterns]
+urlpatterns: list[URLPattern] = [*quotes.urlpatterns, *orders.urlpatterns, *invoices.urlpatterns]

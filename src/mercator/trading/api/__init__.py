@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from mercator.trading.api import quotes
+from mercator.trading.api import invoices, orders, quotes
 
 router = Router()
-for area in (quotes,):
+for area in (quotes, orders, invoices):
     router.add_router("/", area.router)

@@ -1,0 +1,9 @@
+"""Payments' API: one router per area, mounted under /api/v1/."""
+
+from ninja import Router
+
+from mercator.payments.api import bank, credit, intents, wallet, webhooks
+
+router = Router()
+for area in (intents, wallet, webhooks, credit, bank):
+    router.add_router("/", area.router)

@@ -1,0 +1,5 @@
+"""Payments API: bank."""
+
+from ninja import Router
+
+router = Router(tags=["payments"])

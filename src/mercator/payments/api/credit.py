@@ -1,0 +1,5 @@
+"""Payments API: credit."""
+
+from ninja import Router
+
+router = Router(tags=["payments"])

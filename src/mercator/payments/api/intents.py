@@ -1,0 +1,5 @@
+"""Payments API: intents."""
+
+from ninja import Router
+
+router = Router(tags=["payments"])

@@ -1,0 +1,5 @@
+"""Payments API: wallet."""
+
+from ninja import Router
+
+router = Router(tags=["payments"])

@@ -1,0 +1,5 @@
+"""Payments API: webhooks."""
+
+from ninja import Router
+
+router = Router(tags=["payments"])

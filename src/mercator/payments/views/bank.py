@@ -1,0 +1,5 @@
+"""Payments pages: bank."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

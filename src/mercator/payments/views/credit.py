@@ -1,0 +1,5 @@
+"""Payments pages: credit."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Payments pages: intents."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

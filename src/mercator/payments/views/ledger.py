@@ -1,0 +1,5 @@
+"""Payments pages: ledger."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Payments pages: sandbox."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Payments pages: wallet."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

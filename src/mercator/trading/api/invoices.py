@@ -1,0 +1,5 @@
+"""Trading API: invoices."""
+
+from ninja import Router
+
+router = Router(tags=["trading"])

@@ -1,0 +1,5 @@
+"""Trading API: orders."""
+
+from ninja import Router
+
+router = Router(tags=["trading"])

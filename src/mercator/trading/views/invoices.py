@@ -1,0 +1,5 @@
+"""Trading pages: invoices."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Trading pages: orders."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
