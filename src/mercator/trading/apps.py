@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 def on_approval_decided(sender: Any, request: Any, approved: bool, **kwargs: Any) -> None:
-    """A quote's approval was decided: release it or put it back to draft."""
+    """A quote's approval was decided: release it or put it back to draft. An order's:
+    approve it, or cancel it."""
+    if request.document_kind == "order":
+        from mercator.trading.services import orders, orders_cancel
+
+        orders_cancel.order_approval_settle(
+            actor=orders.approval_actor(request.decided_by), request=request, approved=approved
+        )
+        return
     if request.document_kind != "quote":
         return
     from mercator.trading.services import quotes
@@ -16,6 +24,13 @@ def on_approval_decided(sender: Any, request: Any, approved: bool, **kwargs: Any
 
 
 def on_approval_cancelled(sender: Any, request: Any, **kwargs: Any) -> None:
+    if request.document_kind == "order":
+        from mercator.trading.services import orders, orders_cancel
+
+        orders_cancel.order_approval_cancelled(
+            actor=orders.approval_actor(request.requested_by), request=request
+        )
+        return
     if request.document_kind != "quote":
         return
     from mercator.trading.services import quotes
@@ -25,12 +40,19 @@ def on_approval_cancelled(sender: Any, request: Any, **kwargs: Any) -> None:
     )
 
 
+def on_payment_succeeded(sender: Any, intent: Any, transaction: Any = None, **kwargs: Any) -> None:
+    """Money for an order reached escrow: mark the order paid (or refund it)."""
+    from mercator.trading.services.orders_fulfil import order_mark_paid
+
+    order_mark_paid(intent=intent, transaction=transaction)
+
+
 def register_owned_kinds() -> None:
     """Inquiries, quotes and RFQs are records their owners hand over when they leave;
     inquiries and quotes follow the buyer's customer record to its new owner."""
     from mercator.companies import ownership
     from mercator.core.ids import reference
-    from mercator.trading.models import Inquiry, Quote, Rfq
+    from mercator.trading.models import Inquiry, Order, Quote, Rfq
 
     ownership.register(
         ownership.OwnedKind(
@@ -68,6 +90,25 @@ def register_owned_kinds() -> None:
             owner_field="asked_by",
         )
     )
+    ownership.register(
+        ownership.OwnedKind(
+            code="order",
+            label=_("采购订单"),
+            owned_by=lambda m: Order.objects.filter(buyer_id=m.company_id, owner=m),
+            reference=lambda r: reference("order", r.public_id),
+            owner_field="owner",
+        )
+    )
+    ownership.register(
+        ownership.OwnedKind(
+            code="order_sold",
+            label=_("销售订单"),
+            owned_by=lambda m: Order.objects.filter(seller_id=m.company_id, seller_owner=m),
+            reference=lambda r: reference("order", r.public_id),
+            owner_field="seller_owner",
+            customer_field="customer",
+        )
+    )
 
 
 class TradingConfig(AppConfig):
@@ -80,5 +121,8 @@ class TradingConfig(AppConfig):
 
         approval_decided.connect(on_approval_decided, dispatch_uid="trading.quote_decided")
         approval_cancelled.connect(on_approval_cancelled, dispatch_uid="trading.quote_cancelled")
+        from mercator.payments.signals import payment_succeeded
+
+        payment_succeeded.connect(on_payment_succeeded, dispatch_uid="trading.order_paid")
         register_owned_kinds()
         from mercator.trading import tasks  # noqa: F401  (registers the periodic sweeps)

@@ -5,9 +5,11 @@ run."""
 
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Prefetch, QuerySet, Sum
 
-from mercator.payments.models import AccountKind, LedgerAccount, LedgerEntry
+from mercator.core.actor import Actor
+from mercator.core.errors import NotFound
+from mercator.payments.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 
 ZERO = Decimal("0.00")
 
@@ -47,3 +49,30 @@ def ledger_problems() -> list[str]:
             f"transaction {row['transaction_id']} unbalanced in {row['currency']}: {row['total']}"
         )
     return problems
+
+
+def _operator(actor: Actor) -> None:
+    """The platform's books are for operators only; anyone else is told nothing (404)."""
+    if not actor.is_operator:
+        raise NotFound()
+
+
+def platform_accounts(actor: Actor) -> QuerySet[LedgerAccount]:
+    """The platform's own accounts: escrow, fee revenue, the clearing accounts."""
+    _operator(actor)
+    return LedgerAccount.objects.filter(company__isnull=True).order_by("kind", "currency")
+
+
+def ledger_latest(actor: Actor, *, limit: int = 50) -> list[LedgerTransaction]:
+    """The latest transactions of the whole ledger with all their legs."""
+    _operator(actor)
+    return list(
+        LedgerTransaction.objects.prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=LedgerEntry.objects.select_related("account__company").order_by("pk"),
+            )
+        )
+        .select_related("created_by__person")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -1,5 +1,120 @@
-"""Trading API: invoices."""
+"""Trading API: invoices (发票) and the market price index.
 
-from ninja import Router
+Each party sees the invoices it issued or received; anyone else gets 404. Issuing and
+reversing are the seller's (``invoices.issue``); the buyer gets 403. The price index shows
+aggregates of real deals only, never a company."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from mercator.core.pagination import LimitOffset
+from mercator.core.schemas import ErrorOut
+from mercator.trading.models import Invoice
+from mercator.trading.schemas_invoices import (
+    InvoiceDetailOut,
+    InvoiceOut,
+    InvoicePeriodIn,
+    InvoiceReverseIn,
+    PricePointOut,
+)
+from mercator.trading.selectors import index as index_reads
+from mercator.trading.selectors import invoices as reads
+from mercator.trading.services import invoices as writes
 
 router = Router(tags=["trading"])
+
+_ERRORS: dict[int, Any] = {
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class InvoiceFilter(Schema):
+    side: str = ""  # "seller" (issued by us), "buyer" (received) or empty for both
+    kind: str = ""  # "blue", "red" or empty
+
+
+@router.get("/invoices", response={200: list[InvoiceOut], **_ERRORS})
+@paginate(LimitOffset)
+def invoice_list(request: HttpRequest, filters: Query[InvoiceFilter]) -> QuerySet[Invoice]:
+    """The invoices of the actor's company, as seller or buyer, newest first."""
+    invoices = reads.invoices_visible_to(request.actor)
+    company = request.actor.company
+    if filters.side == "seller":
+        invoices = invoices.filter(seller=company)
+    elif filters.side == "buyer":
+        invoices = invoices.filter(buyer=company)
+    if filters.kind in (Invoice.Kind.BLUE, Invoice.Kind.RED):
+        invoices = invoices.filter(kind=filters.kind)
+    return invoices
+
+
+@router.post("/invoices/period", response={201: InvoiceDetailOut, **_ERRORS})
+def invoice_period(request: HttpRequest, payload: InvoicePeriodIn) -> Status:
+    """(Declared before /invoices/{id} so "period" is not read as an id.)
+    One invoice for every settled, not yet invoiced order of a buyer in the period
+    (dates YYYY-MM-DD, Asia/Shanghai, both included)."""
+    invoice = writes.invoice_issue_for_period(
+        actor=request.actor,
+        buyer_id=payload.buyer,
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+    )
+    return Status(201, invoice)
+
+
+@router.get("/invoices/{invoice_id}", response={200: InvoiceDetailOut, **_ERRORS})
+def invoice_detail(request: HttpRequest, invoice_id: str) -> Invoice:
+    return reads.invoice_get(request.actor, invoice_id)
+
+
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    response={200: None, **_ERRORS},
+    openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}},
+)
+def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    """The invoice as an A4 PDF in Chinese (application/pdf)."""
+    invoice = reads.invoice_get(request.actor, invoice_id)
+    response = HttpResponse(writes.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{writes.invoice_filename(invoice)}"'
+    return response
+
+
+@router.post("/orders/{order_id}/invoice", response={201: InvoiceDetailOut, **_ERRORS})
+def order_invoice(request: HttpRequest, order_id: str) -> Status:
+    """The seller issues the (blue) invoice of one order."""
+    invoice = writes.invoice_issue_for_order(actor=request.actor, order_id=order_id)
+    return Status(201, invoice)
+
+
+@router.post("/invoices/{invoice_id}/reverse", response={201: InvoiceDetailOut, **_ERRORS})
+def invoice_reverse(request: HttpRequest, invoice_id: str, payload: InvoiceReverseIn) -> Status:
+    """Red-letter reversal (红字发票): answers the new red invoice."""
+    red = writes.invoice_reverse(actor=request.actor, invoice_id=invoice_id, reason=payload.reason)
+    return Status(201, red)
+
+
+class PriceIndexFilter(Schema):
+    sku: str = ""
+    region: str = ""
+    days: int = 90
+
+
+@router.get("/market/price-index", response={200: list[PricePointOut], **_ERRORS})
+def price_index(request: HttpRequest, filters: Query[PriceIndexFilter]) -> list[dict[str, Any]]:
+    """Daily points per SKU and region from real deals: number of deals, quantity,
+    volume-weighted average goods price (freight excluded), low and high. Aggregates
+    only; no company is named."""
+    request.actor.require_company()
+    points = index_reads.price_index(
+        sku_id=filters.sku or None, region=filters.region, days=filters.days
+    )
+    return [{**p, **{k: str(p[k]) for k in ("quantity", "vwap", "low", "high")}} for p in points]

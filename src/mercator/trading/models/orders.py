@@ -143,6 +143,30 @@ class Order(PublicIdModel):
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())
 
+    @property
+    def is_expired(self) -> bool:
+        """An unpaid prepaid order past ``expires_at``: it no longer holds its stock for
+        the buyer, even before the expiry sweep writes it down."""
+        return (
+            self.payment_terms == PaymentTerms.PREPAID
+            and self.paid_at is None
+            and self.expires_at is not None
+            and self.status
+            in (self.Status.PENDING_APPROVAL, self.Status.PLACED, self.Status.APPROVED)
+            and self.expires_at <= timezone.now()
+        )
+
+    def effective_status(self) -> str:
+        """The status as readers should see it: an expired unpaid order is cancelled."""
+        return self.Status.CANCELLED if self.is_expired else self.status
+
+    def get_effective_status_display(self) -> str:
+        return str(self.Status(self.effective_status()).label)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_at is not None
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")

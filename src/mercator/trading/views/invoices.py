@@ -1,5 +1,207 @@
-"""Trading pages: invoices."""
+"""Trading pages: invoices (发票) and the market price index.
 
-from django.urls import URLPattern
+/invoices/ lists the company's invoices (issued and received) with the seller's period
+form; /invoices/<id>/ shows one with its PDF link and, for the seller, the red-letter
+reversal form; /orders/<id>/invoice issues the invoice of one order (the button in the
+order page's invoice partial); /market/prices/ shows the price index of real deals."""
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mercator.companies.models import Company
+from mercator.core.actor import Actor
+from mercator.core.errors import DomainError
+from mercator.core.forms import add_domain_error
+from mercator.core.views import error_page
+from mercator.trading.forms_invoices import PeriodInvoiceForm, PriceIndexForm, ReverseForm
+from mercator.trading.models import Invoice, Order
+from mercator.trading.selectors import index as index_reads
+from mercator.trading.selectors import invoices as reads
+from mercator.trading.services import invoices as writes
+
+PAGE_SIZE = 30
+
+
+def _period_buyers(actor: Actor) -> list[tuple[str, str]]:
+    """Buyers with settled orders from the actor's company (the period form's choice)."""
+    if actor.company is None or not actor.can("invoices.issue"):
+        return []
+    ids = Order.objects.filter(seller=actor.company, status=Order.Status.SETTLED).values("buyer")
+    return [
+        (str(c.public_id), c.short_name)
+        for c in Company.objects.filter(pk__in=ids).order_by("short_name")
+    ]
+
+
+def _list_context(actor: Actor, request: HttpRequest, form: PeriodInvoiceForm) -> dict:
+    invoices = reads.invoices_visible_to(actor)
+    side = request.GET.get("side", "")
+    if side == "seller":
+        invoices = invoices.filter(seller=actor.company)
+    elif side == "buyer":
+        invoices = invoices.filter(buyer=actor.company)
+    return {
+        "page": Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page")),
+        "side": side,
+        "form": form,
+        "can_issue": actor.can("invoices.issue"),
+        "company": actor.company,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if actor.company is None:
+        return error_page(request, DomainError(_("请先加入或注册企业。"), code="no_company"))
+    buyers = _period_buyers(actor)
+    data = request.POST if request.method == "POST" else None
+    form = PeriodInvoiceForm(data, buyers=buyers)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                invoice = writes.invoice_issue_for_period(
+                    actor=actor,
+                    buyer_id=d["buyer"],
+                    period_start=d["period_start"],
+                    period_end=d["period_end"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(
+                    request, _("发票 %(number)s 已开具。") % {"number": invoice.number}
+                )
+                return redirect("invoice-detail", invoice_id=invoice.public_id)
+        else:
+            status = 422
+    context = _list_context(actor, request, form)
+    return render(request, "trading/invoices/list.html", context, status=status)
+
+
+def _detail(
+    request: HttpRequest, invoice: Invoice, form: ReverseForm | None = None, status: int = 200
+) -> HttpResponse:
+    actor = request.actor
+    side = reads.invoice_side(actor, invoice)
+    context = {
+        "invoice": invoice,
+        "lines": reads.invoice_lines(invoice),
+        "orders": reads.invoice_orders(invoice),
+        "side": side,
+        "red": getattr(invoice, "reversed_by", None)
+        if invoice.status == Invoice.Status.REVERSED
+        else None,
+        "can_reverse": side == "seller"
+        and actor.can("invoices.issue")
+        and invoice.kind == Invoice.Kind.BLUE
+        and invoice.status == Invoice.Status.ISSUED,
+        "form": form or ReverseForm(),
+    }
+    return render(request, "trading/invoices/detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    actor = request.actor
+    try:
+        invoice = reads.invoice_get(actor, invoice_id)
+    except DomainError as exc:
+        return error_page(request, exc)
+    if request.method == "GET":
+        return _detail(request, invoice)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, invoice, form, 422)
+    try:
+        red = writes.invoice_reverse(
+            actor=actor, invoice_id=invoice.public_id, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            return error_page(request, exc)
+        add_domain_error(form, exc)
+        invoice.refresh_from_db()
+        return _detail(request, invoice, form, exc.status)
+    messages.success(request, _("已开具红字发票 %(number)s。") % {"number": red.number})
+    return redirect("invoice-detail", invoice_id=red.public_id)
+
+
+@login_required
+def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    try:
+        invoice = reads.invoice_get(request.actor, invoice_id)
+    except DomainError as exc:
+        return error_page(request, exc)
+    response = HttpResponse(writes.invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{writes.invoice_filename(invoice)}"'
+    return response
+
+
+@login_required
+@require_POST
+def order_invoice(request: HttpRequest, order_id: str) -> HttpResponse:
+    """The seller's "issue invoice" button on the order page."""
+    try:
+        invoice = writes.invoice_issue_for_order(actor=request.actor, order_id=order_id)
+    except DomainError as exc:
+        if exc.status in (401, 403, 404):
+            return error_page(request, exc)
+        messages.error(request, str(exc.message))
+        back = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+        return redirect(back if back and safe else "invoices")
+    messages.success(request, _("发票 %(number)s 已开具。") % {"number": invoice.number})
+    return redirect("invoice-detail", invoice_id=invoice.public_id)
+
+
+@login_required
+def price_index_page(request: HttpRequest) -> HttpResponse:
+    """The market price index of real deals: aggregates only, no company names."""
+    actor = request.actor
+    skus = index_reads.index_skus()
+    sku = request.GET.get("sku", "")
+    if sku not in {s for s, _label in skus}:
+        sku = ""
+    regions = index_reads.index_regions(sku or None)
+    form = PriceIndexForm(request.GET or None, skus=skus, regions=regions)
+    region = request.GET.get("region", "")
+    if region not in regions:
+        region = ""
+    try:
+        days = int(request.GET.get("days") or 90)
+    except ValueError:
+        days = 90
+    points = index_reads.price_index(sku_id=sku or None, region=region, days=days)
+    chart = index_reads.chart_of(points) if sku else {}
+    context = {
+        "form": form,
+        "points": points,
+        "chart": chart,
+        "sku": sku,
+        "region": region,
+        "days": days,
+        "signed_in_company": actor.company is not None,
+    }
+    return render(request, "trading/price_index.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("invoices/", invoice_list, name="invoices"),
+    path("invoices/<str:invoice_id>/", invoice_detail, name="invoice-detail"),
+    path("invoices/<str:invoice_id>/pdf", invoice_pdf, name="invoice-pdf"),
+    path("orders/<str:order_id>/invoice", order_invoice, name="order-invoice"),
+    path("market/prices/", price_index_page, name="price-index"),
+]

@@ -1,5 +1,345 @@
-"""Trading pages: orders."""
+"""Order and cart pages (zh-Hans source strings): my purchases and my sales, an order's
+page with its lines, timeline, shipments, payments, three flows and invoices and the
+actions the member may take now; the cart with its checkout; the quick order form.
+Views only shape input and call services."""
 
-from django.urls import URLPattern
+from typing import Any
+from urllib.parse import urlencode
 
-urlpatterns: list[URLPattern] = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mercator.core.actor import Actor
+from mercator.core.errors import DomainError, NotFound
+from mercator.core.forms import add_domain_error
+from mercator.core.views import error_page
+from mercator.payments.models import PaymentIntent
+from mercator.payments.selectors.intents import intents_for_reference
+from mercator.trading import services
+from mercator.trading.forms_orders import (
+    CheckoutForm,
+    PayForm,
+    QuickOrderForm,
+    ReasonForm,
+    ShipForm,
+)
+from mercator.trading.models import Order, Side
+from mercator.trading.selectors import orders as selectors
+from mercator.trading.selectors.flows import order_three_flows
+from mercator.trading.selectors.invoices import invoices_for_order
+
+PAGE_SIZE = 30
+
+
+def _next(request: HttpRequest, fallback: str) -> str:
+    value = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        value.startswith("/")
+        and not value.startswith("//")
+        and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()})
+    ):
+        return value
+    return fallback
+
+
+def _error_text(exc: DomainError) -> str:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    if details.get("line"):
+        return _("第 %(line)s 行：%(message)s") % {"line": details["line"], "message": exc.message}
+    return str(exc.message)
+
+
+# --------------------------------------------------------------------------- orders
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    side = request.GET.get("side", "buy")
+    if side not in ("buy", "sell"):
+        side = "buy"
+    status = request.GET.get("status", "")
+    orders = selectors.orders_list(actor, side=side, status=status)
+    context = {
+        "page": Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page")),
+        "side": side,
+        "status": status,
+        "statuses": Order.Status.choices,
+    }
+    return render(request, "trading/orders/list.html", context)
+
+
+def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
+    order = selectors.order_detail(actor, order_id)
+    allowed = selectors.order_actions(actor, order)
+    lines = list(order.lines.all())
+    position = {line.pk: line.position for line in lines}
+    shipments = [
+        {
+            "shipment": s,
+            "lines": [(position.get(sl.order_line_id), sl) for sl in s.lines.all()],
+        }
+        for s in order.shipments.all()
+    ]
+    can_issue = (
+        allowed["side"] == Side.SELLER
+        and actor.can("invoices.issue")
+        and order.status == Order.Status.SETTLED
+    )
+    return {
+        "order": order,
+        "lines": lines,
+        "events": list(order.events.all()),
+        "shipments": shipments,
+        "intents": list(intents_for_reference(actor, order.ref)),
+        "flows": order_three_flows(order),
+        "invoices": list(invoices_for_order(actor, order)),
+        "can_issue": can_issue,
+        "pay_form": PayForm(),
+        "ship_form": ShipForm(),
+        "reason_form": ReasonForm(),
+        **allowed,
+    }
+
+
+@login_required
+def order_detail(request: HttpRequest, order_id: str) -> HttpResponse:
+    try:
+        context = _detail_context(request.actor, order_id)
+    except DomainError as exc:
+        return error_page(request, exc)
+    return render(request, "trading/orders/detail.html", context)
+
+
+def _line_quantities(request: HttpRequest, prefix: str) -> list[dict[str, str]] | None:
+    """``<prefix>-<position>`` fields; None when all are blank (everything)."""
+    lines = [
+        {"line": key.removeprefix(f"{prefix}-"), "quantity": value.strip()}
+        for key, value in request.POST.items()
+        if key.startswith(f"{prefix}-") and value.strip()
+    ]
+    return lines or None
+
+
+@login_required
+@require_POST
+def order_action(request: HttpRequest, order_id: str, action: str) -> HttpResponse:
+    actor = request.actor
+    detail = reverse("order-detail", args=[order_id])
+    try:
+        if action == "pay":
+            form = PayForm(request.POST)
+            method = form.data.get("method", "")
+            intent = services.order_pay(actor=actor, order_id=order_id, method=method)
+            if intent.method == PaymentIntent.Method.GATEWAY:
+                checkout = reverse("sandbox-checkout", args=[intent.public_id])
+                return redirect(f"{checkout}?{urlencode({'next': detail})}")
+            if intent.status == PaymentIntent.Status.SUCCEEDED:
+                messages.success(request, _("已用账户余额付款，款项进入平台担保账户。"))
+            return redirect("payment-intent", intent_id=intent.public_id)
+        if action == "ship":
+            form = ShipForm(request.POST)
+            form.is_valid()
+            data = getattr(form, "cleaned_data", {})
+            services.order_ship(
+                actor=actor,
+                order_id=order_id,
+                lines=_line_quantities(request, "ship"),
+                carrier=data.get("carrier", ""),
+                tracking_no=data.get("tracking_no", ""),
+                note=data.get("note", ""),
+            )
+            messages.success(request, _("已发货。"))
+        elif action == "receive":
+            order = services.order_receive(
+                actor=actor, order_id=order_id, lines=_line_quantities(request, "receive")
+            )
+            if order.status == Order.Status.SETTLED:
+                messages.success(request, _("已确认收货，货款已结算给卖家。"))
+            else:
+                messages.success(request, _("已确认收货。"))
+        elif action == "cancel":
+            services.order_cancel(
+                actor=actor, order_id=order_id, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("订单已取消。"))
+        elif action == "dispute":
+            services.order_dispute(
+                actor=actor, order_id=order_id, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("已提出争议，平台将介入处理。"))
+        else:
+            raise NotFound()
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            return error_page(request, exc)
+        try:
+            context = _detail_context(actor, order_id)
+        except DomainError as inner:
+            return error_page(request, inner)
+        context["error"] = _error_text(exc)
+        return render(request, "trading/orders/detail.html", context, status=exc.status)
+    return redirect(detail)
+
+
+def _action(name: str) -> Any:
+    def view(request: HttpRequest, order_id: str) -> HttpResponse:
+        return order_action(request, order_id, name)
+
+    view.__name__ = f"order_{name}"
+    return view
+
+
+@login_required
+@require_POST
+def order_from_quote(request: HttpRequest, quote_id: str) -> HttpResponse:
+    try:
+        order = services.order_place_from_quote(
+            actor=request.actor, quote_id=quote_id, note=request.POST.get("note", "")
+        )
+    except DomainError as exc:
+        return error_page(request, exc)
+    _placed_message(request, [order])
+    return redirect("order-detail", order_id=order.public_id)
+
+
+def _placed_message(request: HttpRequest, orders: list[Order]) -> None:
+    held = [o for o in orders if o.status == Order.Status.PENDING_APPROVAL]
+    if held:
+        messages.info(request, _("订单超出贵公司的审批规则，已提交审批，批准后可付款。"))
+    else:
+        messages.success(
+            request, _("已下单：%(numbers)s") % {"numbers": "、".join(o.number for o in orders)}
+        )
+
+
+# ----------------------------------------------------------------------------- cart
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cart(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if actor.company is None:
+        return error_page(request, NotFound())
+    initial = {"destination_province": actor.company.province, "credit_days": 0}
+    form = CheckoutForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                orders = services.order_place_from_cart(
+                    actor=actor,
+                    payment_terms=d["payment_terms"],
+                    credit_days=d["credit_days"] or 0,
+                    delivery_method=d["delivery_method"],
+                    destination_province=d["destination_province"],
+                    note=d["note"],
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                status = exc.status
+            else:
+                _placed_message(request, orders)
+                if len(orders) == 1:
+                    return redirect("order-detail", order_id=orders[0].public_id)
+                return redirect(f"{reverse('orders')}?side=buy")
+        else:
+            status = 422
+    context = {"items": list(selectors.cart_of(actor)), "form": form}
+    return render(request, "trading/cart.html", context, status=status)
+
+
+@login_required
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    """POST listing (public id), quantity, next: put a listing in the cart."""
+    back = _next(request, reverse("cart"))
+    try:
+        services.cart_add(
+            actor=request.actor,
+            listing_id=request.POST.get("listing"),
+            quantity=request.POST.get("quantity"),
+        )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            return error_page(request, exc)
+        messages.error(request, _error_text(exc))
+        return redirect(back)
+    messages.success(request, _("已加入购物车。"))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def cart_update(request: HttpRequest, listing_id: str) -> HttpResponse:
+    try:
+        if request.POST.get("remove"):
+            services.cart_remove(actor=request.actor, listing_id=listing_id)
+        else:
+            services.cart_update(
+                actor=request.actor, listing_id=listing_id, quantity=request.POST.get("quantity")
+            )
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            return error_page(request, exc)
+        messages.error(request, _error_text(exc))
+    return redirect("cart")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def quick_order(request: HttpRequest) -> HttpResponse:
+    form = QuickOrderForm(request.POST or None)
+    line_errors: list[dict[str, Any]] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                items = services.quick_order_to_cart(
+                    actor=request.actor, text=form.cleaned_data["text"]
+                )
+            except DomainError as exc:
+                status = exc.status
+                details = exc.details if isinstance(exc.details, dict) else {}
+                line_errors = list(details.get("lines") or [])
+                if not line_errors:
+                    add_domain_error(form, exc)
+                else:
+                    form.add_error(None, str(exc.message))
+            else:
+                messages.success(
+                    request, _("已加入购物车：%(count)d 种商品。") % {"count": len(items)}
+                )
+                return redirect("cart")
+        else:
+            status = 422
+    return render(
+        request,
+        "trading/quick_order.html",
+        {"form": form, "line_errors": line_errors},
+        status=status,
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("orders/", order_list, name="orders"),
+    path("orders/quick", quick_order, name="quick-order"),
+    path("orders/from-quote/<str:quote_id>", order_from_quote, name="order-from-quote"),
+    path("orders/<str:order_id>/", order_detail, name="order-detail"),
+    *[
+        path(f"orders/<str:order_id>/{name}", _action(name), name=f"order-{name}")
+        for name in ("pay", "ship", "receive", "cancel", "dispute")
+    ],
+    path("cart/", cart, name="cart"),
+    path("cart/add", cart_add, name="cart-add"),
+    path("cart/<str:listing_id>/update", cart_update, name="cart-update"),
+]

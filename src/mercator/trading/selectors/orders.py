@@ -1,0 +1,165 @@
+"""Reads of orders and carts, always scoped to the actor.
+
+An order has two parties. On either side a member with ``orders.view_all`` or
+``customers.view_all`` (the boss, a manager, finance) sees all of his company's orders; any
+other member sees the ones he owns: on the buyer side those he placed or was handed
+(``owner``), on the seller side those he looks after (``seller_owner``). A company that is
+not a party answers 404, never 403."""
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from mercator.core.actor import Actor
+from mercator.core.errors import NotFound, PermissionDenied
+from mercator.core.ids import parse_public_id
+from mercator.trading.models import (
+    CartItem,
+    Order,
+    OrderEvent,
+    Quote,
+    Shipment,
+    ShipmentLine,
+    Side,
+)
+from mercator.trading.selectors.quotes import quote_get
+
+VIEW_ALL = ("orders.view_all", "customers.view_all")
+
+
+def sees_all(actor: Actor) -> bool:
+    return any(actor.can(p) for p in VIEW_ALL)
+
+
+def orders_visible_to(actor: Actor) -> QuerySet[Order]:
+    if actor.company is None or actor.membership is None:
+        return Order.objects.none()
+    company = actor.company
+    if sees_all(actor):
+        scope = Q(buyer=company) | Q(seller=company)
+    else:
+        me = actor.membership
+        scope = Q(buyer=company, owner=me) | Q(seller=company, seller_owner=me)
+    return (
+        Order.objects.filter(scope)
+        .select_related(
+            "buyer", "seller", "owner__person", "seller_owner__person", "placed_by__person"
+        )
+        .order_by("-placed_at", "-pk")
+    )
+
+
+def orders_list(actor: Actor, *, side: str = "", status: str = "") -> QuerySet[Order]:
+    """``side``: "buy" (my company's purchases), "sell" (its sales) or "" for both;
+    ``status``: one ``Order.Status`` value or "" for all."""
+    orders = orders_visible_to(actor)
+    if side == "buy":
+        orders = orders.filter(buyer=actor.company)
+    elif side == "sell":
+        orders = orders.filter(seller=actor.company)
+    if status in Order.Status.values:
+        orders = orders.filter(status=status)
+    return orders
+
+
+def order_get(actor: Actor, order_id: object) -> Order:
+    wanted = parse_public_id(order_id)
+    order = orders_visible_to(actor).filter(public_id=wanted).first() if wanted else None
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def order_detail(actor: Actor, order_id: object) -> Order:
+    """An order with its lines, events and shipments loaded (a handful of queries)."""
+    wanted = parse_public_id(order_id)
+    if wanted is None:
+        raise NotFound()
+    order = (
+        orders_visible_to(actor)
+        .filter(public_id=wanted)
+        .prefetch_related(
+            "lines",
+            Prefetch("events", queryset=OrderEvent.objects.select_related("by__person")),
+            Prefetch(
+                "shipments",
+                queryset=Shipment.objects.select_related(
+                    "shipped_by__person", "received_by__person"
+                ).prefetch_related(
+                    Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line"))
+                ),
+            ),
+        )
+        .first()
+    )
+    if order is None:
+        raise NotFound()
+    return order
+
+
+def order_side(actor: Actor, order: Order) -> str:
+    return Side.SELLER if order.seller_id == actor.company.pk else Side.BUYER
+
+
+def order_by_quote(actor: Actor, quote: Quote) -> Order | None:
+    return orders_visible_to(actor).filter(quote=quote).first()
+
+
+def quote_for_order(actor: Actor, quote_id: object) -> Quote:
+    """A quote the actor's company received (it may be turned into an order)."""
+    quote = quote_get(actor, quote_id)
+    if quote.buyer_id != actor.company.pk:
+        raise PermissionDenied(code="not_buyer")
+    return quote
+
+
+def cart_of(actor: Actor) -> QuerySet[CartItem]:
+    if actor.membership is None:
+        return CartItem.objects.none()
+    return (
+        CartItem.objects.filter(membership=actor.membership)
+        .select_related("listing__sku__product", "listing__seller")
+        .order_by("listing__seller_id", "added_at", "pk")
+    )
+
+
+def order_actions(actor: Actor, order: Order) -> dict[str, Any]:
+    """What the actor may do to the order now (for the page's buttons)."""
+    S = Order.Status
+    side = order_side(actor, order)
+    status = order.effective_status()
+    buyer = side == Side.BUYER
+    seller = side == Side.SELLER
+    prepaid = order.payment_terms == "prepaid"
+    credit = order.payment_terms == "credit"
+    paid = order.paid_at is not None
+    shipped_any = status in (S.PARTIALLY_SHIPPED, S.SHIPPED, S.RECEIVED)
+    can_receive_perm = actor.can("payments.pay") or actor.can("orders.place")
+    pay_from = (
+        (S.APPROVED,) if prepaid else (S.APPROVED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.RECEIVED)
+    )
+    return {
+        "side": side,
+        "status": status,
+        "can_pay": buyer
+        and actor.can("payments.pay")
+        and not credit
+        and not paid
+        and status in pay_from,
+        "can_ship": seller
+        and actor.can("orders.fulfil")
+        and status in (S.APPROVED, S.PAID, S.PARTIALLY_SHIPPED)
+        and (paid or not prepaid),
+        "can_receive": buyer and can_receive_perm and status in (S.PARTIALLY_SHIPPED, S.SHIPPED),
+        "can_cancel": status in (S.PENDING_APPROVAL, S.PLACED, S.APPROVED, S.PAID)
+        and (
+            (buyer and (actor.can("orders.place") or actor.can("payments.pay")))
+            or (seller and actor.can("orders.fulfil"))
+        ),
+        "can_dispute": buyer
+        and can_receive_perm
+        and (paid or credit)
+        and status in (S.PAID, S.PARTIALLY_SHIPPED, S.SHIPPED, S.RECEIVED)
+        and (paid or shipped_any),
+        "can_resolve": actor.is_operator and status == S.DISPUTED,
+    }

@@ -1,0 +1,188 @@
+"""Real deals (money and invoice through the platform), GMV and the market price index."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+
+from mercator.payments.models import CreditLine, Receivable
+from mercator.payments.selectors.ledger import ledger_problems
+from mercator.trading.models import Deal, Order
+from mercator.trading.selectors.index import gmv, price_index
+from mercator.trading.services.deals import (
+    deal_record_for_reference,
+    deal_record_if_real,
+    deals_record_repaid_sweep,
+)
+from tests.trading.test_invoices import issue, make_order, titles
+
+
+def test_deal_needs_money_and_invoice(world):
+    titles(world)
+    order = make_order(world, lines=(("100", "5080", "80"),))
+    assert deal_record_if_real(order=order) is False  # money, no invoice
+    assert Deal.objects.count() == 0
+    issue(world, order)  # the issue records it
+    order.refresh_from_db()
+    assert order.is_real
+    deal = Deal.objects.get(order=order)
+    assert deal.unit_price == Decimal("5000.0000")  # freight excluded
+    assert deal.amount == Decimal("500000.00") and deal.quantity == Decimal("100")
+    assert deal.region == "广东" and deal.payment_terms == "prepaid"
+    assert deal.dealt_on == timezone.localdate(order.settled_at)
+    assert deal_record_if_real(order=order) is True  # idempotent
+    assert Deal.objects.count() == 1
+
+
+def test_invoiced_but_unsettled_or_unpaid_orders_are_not_deals(world):
+    titles(world)
+    shipped = make_order(world, status=Order.Status.SHIPPED)
+    issue(world, shipped)
+    assert not deal_record_if_real(order=shipped)
+    credit = make_order(world, terms="credit", credit_days=30, paid=False)
+    issue(world, credit)  # settled on credit, invoiced, receivable not repaid
+    credit.refresh_from_db()
+    assert not credit.is_real and Deal.objects.count() == 0
+    assert gmv() == Decimal("0.00")
+
+
+def test_credit_order_counts_once_its_receivable_is_repaid(world):
+    titles(world)
+    order = make_order(world, terms="credit", credit_days=30, paid=False, delivery="pickup")
+    issue(world, order)
+    line = CreditLine.objects.create(
+        seller=world.mill, buyer=world.food, limit=Decimal("1000000"), granted_by=world.mill_boss
+    )
+    receivable = Receivable.objects.create(
+        credit_line=line,
+        seller=world.mill,
+        buyer=world.food,
+        reference=order.ref,
+        amount=order.total,
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
+    assert deals_record_repaid_sweep() == 0
+    Receivable.objects.filter(pk=receivable.pk).update(
+        repaid=order.total, status=Receivable.Status.PAID
+    )
+    assert deal_record_for_reference(reference=order.ref) is True
+    assert deals_record_repaid_sweep() == 0  # already real
+    deal = Deal.objects.get(order=order)
+    assert deal.region == "广西"  # pickup: the listing's province
+    assert deal.payment_terms == "credit" and deal.credit_days == 30
+    assert gmv() == deal.amount
+
+
+def test_repaid_sweep_records_credit_orders(world):
+    titles(world)
+    order = make_order(world, terms="credit", credit_days=30, paid=False)
+    issue(world, order)
+    line = CreditLine.objects.create(
+        seller=world.mill, buyer=world.food, limit=Decimal("1000000"), granted_by=world.mill_boss
+    )
+    Receivable.objects.create(
+        credit_line=line,
+        seller=world.mill,
+        buyer=world.food,
+        reference=order.ref,
+        amount=order.total,
+        repaid=order.total,
+        status=Receivable.Status.PAID,
+        due_on=timezone.localdate(),
+    )
+    assert deals_record_repaid_sweep() == 1
+    assert deals_record_repaid_sweep() == 0
+    assert Order.objects.get(pk=order.pk).is_real
+
+
+def test_gmv_counts_only_real_deals_in_range(world):
+    titles(world)
+    now = timezone.now()
+    real = make_order(world, lines=(("10", "5080", "80"),), settled_at=now - timedelta(days=1))
+    issue(world, real)
+    old = make_order(world, lines=(("1", "5000", "0"),), settled_at=now - timedelta(days=60))
+    issue(world, old)
+    make_order(world, lines=(("50", "5000", "0"),))  # paid, never invoiced
+    unpaid = make_order(world, status=Order.Status.SHIPPED, terms="credit", paid=False)
+    issue(world, unpaid)  # invoiced, money never went through
+    assert gmv() == Decimal("50000.00") + Decimal("5000.00")
+    assert gmv(since=timezone.localdate() - timedelta(days=30)) == Decimal("50000.00")
+    assert gmv(until=timezone.localdate() - timedelta(days=30)) == Decimal("5000.00")
+
+
+def test_price_index_vwap_of_two_deals(world):
+    titles(world)
+    day = timezone.now()
+    a = make_order(world, lines=(("100", "5080", "80"),), settled_at=day)  # 5000 × 100
+    b = make_order(world, lines=(("300", "5180", "80"),), settled_at=day)  # 5100 × 300
+    c = make_order(world, lines=(("10", "5300", "0"),), delivery="pickup", settled_at=day)
+    for order in (a, b, c):
+        issue(world, order)
+    points = price_index(sku_id=world.sku.public_id, region="广东")
+    assert len(points) == 1
+    p = points[0]
+    assert p["deals"] == 2 and p["quantity"] == Decimal("400")
+    # (5000×100 + 5100×300) / 400 = 5075
+    assert p["vwap"] == Decimal("5075.0000")
+    assert (p["low"], p["high"]) == (Decimal("5000.0000"), Decimal("5100.0000"))
+    assert p["day"] == timezone.localdate(day) and p["sku"] == str(world.sku.public_id)
+    everywhere = price_index(sku_id=world.sku.pk)
+    assert {q["region"] for q in everywhere} == {"广东", "广西"}
+    assert price_index(sku_id="not-an-id") == []
+    forbidden = {world.mill.short_name, world.food.short_name, "seller", "buyer"}
+    assert not forbidden & {k for q in points for k in q}
+    assert not forbidden & {str(v) for q in points for v in q.values()}
+
+
+def test_index_page_and_api_show_no_company(world):
+    titles(world)
+    for qty in ("100", "200"):
+        issue(world, make_order(world, lines=((qty, "5080", "80"),)))
+    web = world.web(world.outsider_clerk)
+    page = web.get(reverse("price-index"), {"sku": str(world.sku.public_id), "region": "广东"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "5000.0000" in html and 'data-testid="price-chart"' in html and "<svg" in html
+    for name in (
+        world.mill.short_name,
+        world.food.short_name,
+        world.mill.legal_name,
+        world.food.legal_name,
+        "华南食品有限公司",
+        "崇左糖厂有限公司",
+    ):
+        assert name not in html
+    api = world.api(world.outsider_clerk)
+    answer = api.get("/api/v1/market/price-index", {"sku": str(world.sku.public_id), "days": 30})
+    assert answer.status_code == 200
+    [point] = answer.json()
+    assert point["vwap"] == "5000.0000" and point["deals"] == 2 and point["quantity"] == "300.0000"
+    assert "seller" not in point and "buyer" not in point
+    assert api.get("/api/v1/market/price-index", {"sku": "nope"}).json() == []
+    assert web.get(reverse("price-index"), {"sku": "nope", "days": "x"}).status_code == 200
+    from django.test import Client
+
+    assert Client().get(reverse("price-index")).status_code == 302  # signed-in users only
+    assert Client().get("/api/v1/market/price-index").status_code == 401
+
+
+def test_end_to_end_through_the_orders_services(world):
+    """Placed from a quote, paid by the sandbox gateway, shipped, received (settled by
+    the orders app), then invoiced: real, in GMV; the ledger is untouched by invoicing."""
+    from mercator.trading import services
+    from tests.trading.test_orders import pay_by_gateway, place
+
+    titles(world)
+    order = place(world)
+    pay_by_gateway(world, order)
+    services.order_ship(actor=world.actor(world.mill_clerk), order_id=order.public_id)
+    services.order_receive(actor=world.actor(world.food_buyer), order_id=order.public_id)
+    order.refresh_from_db()
+    assert order.status == "settled" and not order.is_real and gmv() == 0
+    problems = ledger_problems()
+    invoice = issue(world, order)
+    assert invoice.total == order.total
+    order.refresh_from_db()
+    assert order.is_real and gmv() == Decimal("500000.00")
+    assert ledger_problems() == problems == []
