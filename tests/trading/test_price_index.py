@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from mercator.payments.models import CreditLine, Receivable
 from mercator.payments.selectors.ledger import ledger_problems
+from mercator.payments.signals import receivable_paid
 from mercator.trading.models import Deal, Order
 from mercator.trading.selectors.index import gmv, price_index
 from mercator.trading.services.deals import (
     deal_record_for_reference,
     deal_record_if_real,
-    deals_record_repaid_sweep,
 )
 from tests.trading.test_invoices import issue, make_order, titles
 
@@ -62,26 +62,27 @@ def test_credit_order_counts_once_its_receivable_is_repaid(world):
         amount=order.total,
         due_on=timezone.localdate() + timedelta(days=30),
     )
-    assert deals_record_repaid_sweep() == 0
+    assert deal_record_for_reference(reference=order.ref) is False  # not repaid yet
     Receivable.objects.filter(pk=receivable.pk).update(
         repaid=order.total, status=Receivable.Status.PAID
     )
     assert deal_record_for_reference(reference=order.ref) is True
-    assert deals_record_repaid_sweep() == 0  # already real
+    assert deal_record_for_reference(reference=order.ref) is True  # again: no new rows
+    assert Deal.objects.filter(order=order).count() == order.lines.count()
     deal = Deal.objects.get(order=order)
     assert deal.region == "广西"  # pickup: the listing's province
     assert deal.payment_terms == "credit" and deal.credit_days == 30
     assert gmv() == deal.amount
 
 
-def test_repaid_sweep_records_credit_orders(world):
+def test_receivable_paid_signal_records_credit_orders(world):
     titles(world)
     order = make_order(world, terms="credit", credit_days=30, paid=False)
     issue(world, order)
     line = CreditLine.objects.create(
         seller=world.mill, buyer=world.food, limit=Decimal("1000000"), granted_by=world.mill_boss
     )
-    Receivable.objects.create(
+    receivable = Receivable.objects.create(
         credit_line=line,
         seller=world.mill,
         buyer=world.food,
@@ -91,8 +92,7 @@ def test_repaid_sweep_records_credit_orders(world):
         status=Receivable.Status.PAID,
         due_on=timezone.localdate(),
     )
-    assert deals_record_repaid_sweep() == 1
-    assert deals_record_repaid_sweep() == 0
+    receivable_paid.send(sender=Receivable, receivable=receivable)
     assert Order.objects.get(pk=order.pk).is_real
 
 

@@ -47,6 +47,13 @@ def on_payment_succeeded(sender: Any, intent: Any, transaction: Any = None, **kw
     order_mark_paid(intent=intent, transaction=transaction)
 
 
+def on_receivable_paid(sender: Any, receivable: Any, **kwargs: Any) -> None:
+    """A credit order's receivable is repaid in full: it may now be a real deal."""
+    from mercator.trading.services.deals import deal_record_for_reference
+
+    deal_record_for_reference(reference=receivable.reference)
+
+
 def register_owned_kinds() -> None:
     """Inquiries, quotes and RFQs are records their owners hand over when they leave;
     inquiries and quotes follow the buyer's customer record to its new owner."""
@@ -121,8 +128,9 @@ class TradingConfig(AppConfig):
 
         approval_decided.connect(on_approval_decided, dispatch_uid="trading.quote_decided")
         approval_cancelled.connect(on_approval_cancelled, dispatch_uid="trading.quote_cancelled")
-        from mercator.payments.signals import payment_succeeded
+        from mercator.payments.signals import payment_succeeded, receivable_paid
 
         payment_succeeded.connect(on_payment_succeeded, dispatch_uid="trading.order_paid")
+        receivable_paid.connect(on_receivable_paid, dispatch_uid="trading.receivable_paid")
         register_owned_kinds()
         from mercator.trading import tasks  # noqa: F401  (registers the periodic sweeps)

@@ -36,6 +36,7 @@ from mercator.payments.models import (
     Receivable,
 )
 from mercator.payments.services.ledger import Leg, account_for, ledger_post
+from mercator.payments.signals import receivable_paid
 
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("1e15")
@@ -459,6 +460,7 @@ def receivable_repaid(*, intent: PaymentIntent, source: LedgerAccount) -> Ledger
             Receivable.objects.filter(pk=receivable.pk).update(
                 status=Receivable.Status.PAID, paid_at=timezone.now()
             )
+            receivable_paid.send(sender=Receivable, receivable=receivable)
         currency = receivable.currency
         fee = quantize_amount(amount * receivable.fee_percent / 100, currency)
         order_ref = receivable.reference

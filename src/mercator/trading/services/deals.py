@@ -12,9 +12,9 @@ When is an order real (``is_real_order``)? All of:
 
 ``deal_record_if_real`` is idempotent and is called at every moment one of the three may
 have become true: the orders app's ``order_settle``, the invoice issue, and, for credit
-orders, ``deal_record_for_reference`` after a repayment (or the sweep
-``deals_record_repaid_sweep``). A red-letter reversal withdraws the deals
-(``deals_withdraw``): the order is no longer real until it is invoiced again.
+orders, ``deal_record_for_reference`` when payments sends ``receivable_paid``. A
+red-letter reversal withdraws the deals (``deals_withdraw``): the order is no longer real
+until it is invoiced again.
 
 A deal's unit price is the goods price per unit, freight excluded (``unit_price -
 freight_per_unit``), so deals delivered far and near compare; its amount is the goods
@@ -120,21 +120,3 @@ def deal_record_for_reference(*, reference: str) -> bool:
     wanted = parse_public_id(public_id) if kind == "order" else None
     order = Order.objects.filter(public_id=wanted).first() if wanted else None
     return deal_record_if_real(order=order) if order is not None else False
-
-
-def deals_record_repaid_sweep(now: object = None) -> int:
-    """Settled, invoiced credit orders not yet real whose receivable is repaid: record
-    them. Idempotent; returns how many became real. (``now`` for the sweep signature.)"""
-    from mercator.payments.models import Receivable
-
-    repaid = Receivable.objects.filter(
-        status=Receivable.Status.PAID, reference__startswith="order:"
-    ).values_list("reference", flat=True)
-    ids = [parse_public_id(ref.partition(":")[2]) for ref in repaid]
-    candidates = Order.objects.filter(
-        status=Order.Status.SETTLED,
-        is_real=False,
-        payment_terms=PaymentTerms.CREDIT,
-        public_id__in=[i for i in ids if i is not None],
-    ).order_by("pk")
-    return sum(1 for order in candidates if deal_record_if_real(order=order))

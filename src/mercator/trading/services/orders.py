@@ -52,6 +52,7 @@ from mercator.trading.services._common import (
     require_verified,
     text_of,
 )
+from mercator.trading.services.order_notices import order_notice
 from mercator.trading.services.rfqs import terms_of
 
 S = Order.Status
@@ -350,6 +351,8 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
             "status": order.status,
         },
     )
+    if order.status == S.APPROVED:
+        order_notice(order, side="seller", kind="placed")
     return order
 
 

@@ -26,6 +26,7 @@ from mercator.trading.models import Order, Side
 from mercator.trading.selectors.orders import order_get, order_side
 from mercator.trading.services._common import invalid, not_allowed, text_of
 from mercator.trading.services.deals import deal_record_if_real
+from mercator.trading.services.order_notices import order_notice
 from mercator.trading.services.orders import (
     BEFORE_SHIPMENT,
     ZERO,
@@ -82,6 +83,7 @@ def order_approval_settle(
                 by=request.decided_by,
             )
             audit_record(actor=actor, action="order.approve", target=order.ref)
+            order_notice(order, side="seller", kind="placed")
             return order
         reason = request.comment if not approved else _("审批通过时订单已过期")
         cancel_unshipped(
@@ -140,6 +142,9 @@ def cancel_unshipped(
     data = {"stock_released": released, "refunded": str(refunded)}
     event(order, action=action, frm=frm, to=S.CANCELLED, by=by, note=reason, data=data)
     audit_record(actor=actor, action=f"order.{action}", target=order.ref, changes=data)
+    if order.approved_at is not None:  # the seller knew of it: tell the other side
+        by_seller = by is not None and by.company_id == order.seller_id
+        order_notice(order, side="buyer" if by_seller else "seller", kind="cancelled")
 
 
 # ------------------------------------------------------------- cancel and dispute
@@ -204,6 +209,7 @@ def order_dispute(*, actor: Actor, order_id: object, reason: str) -> Order:
         audit_record(
             actor=actor, action="order.dispute", target=order.ref, changes={"reason": reason}
         )
+        order_notice(order, side="seller", kind="disputed")
     return order
 
 

@@ -45,6 +45,7 @@ from mercator.trading.services._common import (
     text_of,
 )
 from mercator.trading.services.deals import deal_record_if_real
+from mercator.trading.services.order_notices import order_notice
 from mercator.trading.services.orders import (
     ZERO,
     approval_actor,
@@ -157,6 +158,7 @@ def order_mark_paid(*, intent: PaymentIntent, transaction: Any = None) -> Order 
             move(order, to, paid_at=now, expires_at=None)
             event(order, action="paid", frm=status, to=to, by=by, data=data)
             audit_record(actor=actor, action="order.paid", target=order.ref, changes=data)
+            order_notice(order, side="seller", kind="paid")
             if status == S.RECEIVED:
                 _settle_locked(order, actor=actor, by=by)
             return order
@@ -279,6 +281,7 @@ def order_ship(
         }
         event(order, action="ship", frm=current, to=to, by=actor.membership, note=note, data=data)
         audit_record(actor=actor, action="order.ship", target=order.ref, changes=data)
+        order_notice(order, side="buyer", kind="shipped")
     return shipment
 
 
@@ -396,6 +399,7 @@ def _settle_locked(order: Order, *, actor: Actor, by: Any) -> Order:
     move(order, S.SETTLED, settled_at=timezone.now(), fee_amount=fee, auto_settle_at=None)
     event(order, action="settle", frm=frm, to=S.SETTLED, by=by, data=data)
     audit_record(actor=actor, action="order.settle", target=order.ref, changes=data)
+    order_notice(order, side="seller", kind="settled")
     _deal_record(order)
     return order
 
