@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import Membership
@@ -10,6 +11,11 @@ from mercator.companies.services.tokens import token_create
 from tests.factories import PASSWORD, CompanyFactory, add_member
 
 REQUIRE_ALL = os.environ.get("MERCATOR_REQUIRE_ALL") == "1"
+
+# Performance is measured in bench/, never asserted in tests: Hypothesis's per-example
+# deadline would turn a busy CI machine into a flaky failure.
+hypothesis_settings.register_profile("mercator", deadline=None)
+hypothesis_settings.load_profile("mercator")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

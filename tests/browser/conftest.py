@@ -5,7 +5,9 @@ test makes (factories, assertions on rows) would raise ``SynchronousOnlyOperatio
 documented escape hatch is DJANGO_ALLOW_ASYNC_UNSAFE, set here before Django is used.
 """
 
+import importlib
 import os
+from collections.abc import Iterator
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -13,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from playwright.sync_api import Browser, sync_playwright
 
 BROWSER_DIR = Path(__file__).resolve().parent
@@ -92,3 +95,22 @@ def url(live_server):
         return live_server.url + path
 
     return build
+
+
+LEDGER_GUARDS = importlib.import_module("mercator.payments.migrations.0002_ledger_guards")
+
+
+@pytest.fixture(autouse=True)
+def ledger_flushable(transactional_db: None) -> Iterator[None]:
+    """live_server tests end with a flush, which on SQLite is a DELETE per table; the
+    ledger's SQLite trigger refuses DELETE of an entry. Torn down before the flush (it
+    depends on transactional_db): lift that trigger, empty the entries, put it back.
+    PostgreSQL flushes with TRUNCATE, which its triggers allow."""
+    yield
+    if connection.vendor != "sqlite":
+        return
+    (no_delete,) = [s for s in LEDGER_GUARDS.SQLITE_FORWARD if "BEFORE DELETE" in s]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS payments_ledgerentry_no_delete")
+        cursor.execute("DELETE FROM payments_ledgerentry")
+        cursor.execute(no_delete)

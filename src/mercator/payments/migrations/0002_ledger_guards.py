@@ -1,8 +1,8 @@
 """The database guards the ledger too, not only the services.
 
 - Entries and transactions are append-only: UPDATE and DELETE are refused (SQLite:
-  UPDATE of an entry; PostgreSQL: UPDATE or DELETE of either). TRUNCATE stays possible
-  for test flushes.
+  UPDATE or DELETE of an entry; PostgreSQL: UPDATE or DELETE of either). TRUNCATE stays
+  possible on PostgreSQL for test flushes.
 - PostgreSQL: a deferred constraint trigger checks at commit that every transaction
   touched has entries summing to zero per currency, so no code path (a bug, a manual
   INSERT) can commit an unbalanced transaction.

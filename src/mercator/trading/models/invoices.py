@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mercator.catalog.models import Sku
+from mercator.catalog.models import Sku, Unit
 from mercator.companies.models import Company, Membership
 from mercator.core.ids import PublicIdModel
 from mercator.pricing.models import PaymentTerms
@@ -89,7 +89,7 @@ class InvoiceLine(models.Model):
     )
     description = models.CharField(_("货物或应税劳务名称"), max_length=200)
     quantity = models.DecimalField(_("数量"), **QTY)
-    unit = models.CharField(_("单位"), max_length=8)
+    unit = models.CharField(_("单位"), max_length=8, choices=Unit.choices)
     unit_price = models.DecimalField(_("单价（含税）"), **PRICE)
     amount = models.DecimalField(_("金额（含税）"), **AMOUNT)  # negative on a red invoice
     net_amount = models.DecimalField(_("不含税金额"), **AMOUNT)

@@ -215,10 +215,26 @@ class OrderLine(models.Model):
 class OrderEvent(models.Model):
     """One row per transition (and per shipment / receipt), never changed."""
 
+    class Action(models.TextChoices):
+        PLACE = "place", _("下单")
+        APPROVE = "approve", _("审批通过")
+        APPROVAL_REJECTED = "approval_rejected", _("审批驳回")
+        APPROVAL_CANCELLED = "approval_cancelled", _("撤回审批")
+        PAY_START = "pay_start", _("发起付款")
+        PAID = "paid", _("付款到账")
+        PAYMENT_REFUNDED = "payment_refunded", _("款项退回")
+        SHIP = "ship", _("发货")
+        RECEIVE = "receive", _("确认收货")
+        SETTLE = "settle", _("结算")
+        CANCEL = "cancel", _("取消")
+        EXPIRE = "expire", _("超时未付取消")
+        DISPUTE = "dispute", _("提出争议")
+        RESOLVE = "resolve", _("争议裁决")
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    from_status = models.CharField(max_length=20, blank=True, choices=Order.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Order.Status.choices)
     by = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -33,7 +33,7 @@ from mercator.trading.forms_orders import (
 from mercator.trading.models import Order, Side
 from mercator.trading.selectors import orders as selectors
 from mercator.trading.selectors.flows import order_three_flows
-from mercator.trading.selectors.invoices import invoices_for_order
+from mercator.trading.selectors.invoices import covering_invoice, invoices_for_order
 
 PAGE_SIZE = 30
 
@@ -92,6 +92,7 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         allowed["side"] == Side.SELLER
         and actor.can("invoices.issue")
         and order.status == Order.Status.SETTLED
+        and covering_invoice(order) is None
     )
     return {
         "order": order,
