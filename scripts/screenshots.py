@@ -8,7 +8,8 @@ Start a server with the demo world first, e.g.
 
 then run ``.venv/bin/python scripts/screenshots.py [BASE_URL]``. It writes
 docs/img/login.png, home.png, tokens.png, members.png, report.png, approvals.png,
-customers.png, company.png, market.png, pricing.png, quotes.png and api-docs.png
+customers.png, company.png, market.png, pricing.png, quotes.png, orders.png, order.png,
+wallet.png, receivables.png, invoices.png, price-index.png and api-docs.png
 (1280x800, Simplified Chinese).
 """
 
@@ -86,6 +87,11 @@ SIGNED_IN_PAGES = [
     ("/market/", "main h1", "market.png"),
     ("/pricing/", "main h1", "pricing.png"),
     ("/quotes/", "main h1", "quotes.png"),
+    ("/orders/?side=sell", '[data-testid="order-list"]', "orders.png"),
+    ("/payments/", '[data-testid="wallet-balances"]', "wallet.png"),
+    ("/payments/receivables/", "main h1", "receivables.png"),
+    ("/invoices/", "main h1", "invoices.png"),
+    ("/market/prices/", '[data-testid="price-chart"]', "price-index.png"),
     # Swagger UI draws the spec with JavaScript; an empty page means its script never ran
     # (e.g. django-ninja serving it from a CDN the machine cannot reach).
     ("/api/v1/docs", "#swagger-ui .info", "api-docs.png"),
@@ -113,6 +119,22 @@ def take(
                     shoot(page, base_url, path, ready, out_dir / name)
                 except NotRendered as exc:
                     problems.append(str(exc))
+            # One order's page: the first sale in the list (its lines, steps, three flows).
+            page.goto(base_url + "/orders/?side=sell&status=settled")
+            first = page.locator('[data-testid="order-row"] a').first
+            if first.count():
+                try:
+                    shoot(
+                        page,
+                        base_url,
+                        first.get_attribute("href") or "/",
+                        "main h1",
+                        out_dir / "order.png",
+                    )
+                except NotRendered as exc:
+                    problems.append(str(exc))
+            else:
+                problems.append("no settled sale to show on order.png")
             context.close()
         finally:
             browser.close()

@@ -991,7 +991,7 @@ def test_demo_builds_rules_and_a_pending_request_idempotently():
     )
     approval_decide(actor=as_actor(boss), request_id=request.public_id, approve=True)
     build_approvals()  # the boss's decision stays; no second request
-    assert ApprovalRequest.objects.count() == 1
+    assert ApprovalRequest.objects.filter(document=DEMO_QUOTE).count() == 1
 
 
 def web_client_demo(membership) -> Client:

@@ -6,6 +6,7 @@ from mercator.demo.activity import build_activity
 from mercator.demo.approvals import build_approvals
 from mercator.demo.catalog import build_catalog
 from mercator.demo.customers import build_customers
+from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
 from mercator.demo.services import build_companies
 from mercator.demo.trading import build_trading
@@ -20,4 +21,5 @@ def demo_build() -> None:
         build_catalog()
         build_pricing()
         build_trading()
+        build_orders()
         build_activity()

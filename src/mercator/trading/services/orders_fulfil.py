@@ -297,9 +297,9 @@ def order_receive(
     require_side(actor, order, Side.BUYER)
     with transaction.atomic():
         order = lock(order.pk)
-        current = check(
-            order, S.RECEIVED, _("确认收货"), allowed_from=(S.PARTIALLY_SHIPPED, S.SHIPPED)
-        )
+        # Goods received while the rest is still to ship: the order stays partially shipped.
+        to = S.RECEIVED if order.status == S.SHIPPED else S.PARTIALLY_SHIPPED
+        current = check(order, to, _("确认收货"), allowed_from=(S.PARTIALLY_SHIPPED, S.SHIPPED))
         order_lines = list(order.lines.all())
         by_position = {line.position: line for line in order_lines}
         room = {line.position: line.shipped_qty - line.received_qty for line in order_lines}

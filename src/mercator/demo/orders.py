@@ -1,0 +1,336 @@
+"""Demo orders, money and invoices (issue 5, DOMAIN.md §4, §7, §8): weeks of real deals
+for the market price index, and one order waiting at each step a newcomer should try.
+
+- 崇左糖厂's finance grants 华南食品 a 600,000 CNY, 30-day credit line.
+- History: settled, paid (sandbox gateway) and invoiced orders of white sugar from 华南食品
+  and the platform's self-operated company, apples from 烟台苹果冷库 to 华南食品 and
+  eucalyptus boards from 钦州桉木 to 烟台苹果冷库 (pallets for its cold store), spread
+  over the past six weeks, so /market/prices/ draws a line; one credit order repaid.
+- Waiting now: a paid order the mill's clerk shipped (the buyer confirms receipt); an
+  approved order for 华南食品's finance to pay; an order over 200,000 CNY waiting for
+  华南食品's boss under its approval rule (``demo.approvals``); a bank transfer whose
+  code is in ``docs/samples/bank-statement.csv`` (the operator uploads it at
+  /ops/bank-statements/: one line matches, one does not); two credit orders settled into
+  receivables, one of them overdue.
+- 王采购's cart holds a few items.
+
+Everything goes through the services as the demo people (rules, approvals, ledger and
+events are genuine). Services stamp "now"; ``_backdate`` alone then moves dates of the
+history into the past (order rows, events, shipments, invoices, deals, receivables; never
+a ledger row). An order is found again by its note, so running it again adds nothing.
+Needs the catalog and pricing demos; without them it does nothing."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from mercator.catalog.models import Listing
+from mercator.companies.actors import actor_for_membership
+from mercator.companies.models import Company, Membership
+from mercator.companies.roles import Role
+from mercator.core.actor import Actor
+from mercator.payments.models import CreditLine, PaymentIntent, Receivable
+from mercator.payments.services.credit import credit_line_grant, receivable_pay_start
+from mercator.payments.services.gateway import sandbox_complete
+from mercator.pricing import services as pricing
+from mercator.pricing.models import FreightRate, PriceList
+from mercator.trading.models import CartItem, Deal, Invoice, Order, OrderEvent, Shipment
+from mercator.trading.selectors.orders import orders_visible_to
+from mercator.trading.services import (
+    cart_add,
+    cart_clear,
+    invoice_issue_for_order,
+    order_pay,
+    order_place_from_cart,
+    order_receive,
+    order_ship,
+)
+
+MILL, FOOD, PLATFORM = "崇左糖厂", "华南食品", "平台自营"
+APPLES, TIMBER = "烟台苹果冷库", "钦州桉木"
+SUGAR, SUGAR2, FUJI, BOARDS = "CZ-WS1-50KG", "CZ-WS2-50KG", "YT-FUJI-80", "QZ-EU-18MM"
+CREDIT_LIMIT, CREDIT_DAYS = Decimal("600000"), 30
+# The bank transfer's code, fixed so docs/samples/bank-statement.csv names it.
+DEMO_TRANSFER_CODE = "MCTANG8866"
+# Unpaid prepaid demo orders keep their reservation this long (not 48 hours), so the world
+# a newcomer opens some days after `make run` still shows them waiting.
+DEMO_RESERVATION = timedelta(days=30)
+# Who does what, per company: (places orders, pays, ships, issues invoices).
+PEOPLE = {
+    FOOD: ("buyer@foodfactory.demo", "finance@foodfactory.demo", "", ""),
+    MILL: ("", "", "sales@sugarmill.demo", "finance@sugarmill.demo"),
+    PLATFORM: ("ops@mercator.demo", "ops@mercator.demo", "", ""),
+    APPLES: ("boss@yantai-apple.demo",) * 4,
+    TIMBER: ("", "", "boss@eucalyptus.demo", "boss@eucalyptus.demo"),
+}
+# Prices for the goods the pricing demo leaves unpriced: (seller, SKU, ladder, freight).
+OTHER_PRICES = (
+    (APPLES, FUJI, [("0", "6800"), ("10", "6600")], ("广东", "450", "1500")),
+    (TIMBER, BOARDS, [("0", "1650"), ("100", "1600")], ("山东", "85", "0")),
+)
+
+
+@dataclass(frozen=True)
+class DemoOrder:
+    note: str  # also finds the order again on a rerun
+    buyer: str
+    seller: str
+    sku: str
+    quantity: str
+    stage: str  # settled, shipped, approved, bank_transfer, pending_approval
+    terms: str = "prepaid"
+    province: str = "广东"  # "" = pickup at the seller's warehouse
+    days_ago: int | None = None  # settled that many days ago (demo history)
+    repay: bool = False  # a credit order's receivable repaid through the gateway
+
+
+ORDERS: tuple[DemoOrder, ...] = (
+    # History, oldest first (invoice numbers follow the dates); the first credit order is
+    # now overdue, the second (six days ago) is not due yet.
+    DemoOrder("九月账期白砂糖", FOOD, MILL, SUGAR, "15", "settled", "credit", days_ago=47),
+    DemoOrder("十月第一批白砂糖", FOOD, MILL, SUGAR, "30", "settled", days_ago=40),
+    DemoOrder("十月第二批白砂糖，货到付款", FOOD, MILL, SUGAR, "25", "settled", "cod", days_ago=34),
+    DemoOrder("平台黄埔仓补货", PLATFORM, MILL, SUGAR, "35", "settled", days_ago=29),
+    DemoOrder("苹果派生产线用果", FOOD, APPLES, FUJI, "8", "settled", days_ago=24),
+    DemoOrder(
+        "十一月账期白砂糖", FOOD, MILL, SUGAR, "20", "settled", "credit", days_ago=21, repay=True
+    ),
+    DemoOrder(
+        "冷库托盘用桉木板", APPLES, TIMBER, BOARDS, "60", "settled", province="山东", days_ago=17
+    ),
+    DemoOrder("十一月第一批白砂糖", FOOD, MILL, SUGAR, "30", "settled", days_ago=13),
+    DemoOrder(
+        "平台自营：崇左仓自提", PLATFORM, MILL, SUGAR, "20", "settled", province="", days_ago=9
+    ),
+    DemoOrder("二级白砂糖试用，账期", FOOD, MILL, SUGAR2, "20", "settled", "credit", days_ago=6),
+    DemoOrder("十一月第二批白砂糖", FOOD, MILL, SUGAR, "35", "settled", days_ago=5),
+    # Waiting for someone now.
+    DemoOrder("本周到厂，卸货走 3 号门", FOOD, MILL, SUGAR, "25", "shipped", days_ago=0),
+    DemoOrder("下周生产用糖", FOOD, MILL, SUGAR, "20", "approved"),
+    DemoOrder("年底旺季备货", FOOD, MILL, SUGAR, "45", "pending_approval"),
+    DemoOrder("二级白砂糖，银行转账付款", FOOD, MILL, SUGAR2, "10", "bank_transfer"),
+)
+# 王采购's cart: (SKU, quantity).
+CART = ((SUGAR, "50"), (SUGAR2, "20"), (FUJI, "5"))
+
+
+def _seat(company: Company, email: str) -> Actor | None:
+    seat = (
+        Membership.objects.select_related("person", "company")
+        .filter(company=company, person__email=email, is_active=True)
+        .first()
+    )
+    return actor_for_membership(seat, via="system") if seat else None
+
+
+class _World:
+    def __init__(self) -> None:
+        names = list(PEOPLE)
+        self.companies = {c.short_name: c for c in Company.objects.filter(short_name__in=names)}
+        self.listings = {
+            x.sku.code: x
+            for x in Listing.objects.filter(
+                status=Listing.Status.ACTIVE, seller__in=self.companies.values()
+            )
+            .select_related("sku", "seller")
+            .order_by("pk")
+        }
+
+    def actor(self, company: str, task: int) -> Actor:
+        """The company's member doing ``task`` (an index into its ``PEOPLE`` row)."""
+        found = _seat(self.companies[company], PEOPLE[company][task])
+        if found is None:
+            raise LookupError(f"demo world not built: {company} has no one for task {task}")
+        return found
+
+    def shipper(self, spec: "DemoOrder", order: Order) -> Actor:
+        """The seller's clerk when he looks after this buyer, else the seller's boss."""
+        clerk = self.actor(spec.seller, 2)
+        if orders_visible_to(clerk).filter(pk=order.pk).exists():
+            return clerk
+        seat = Membership.objects.select_related("person", "company").get(
+            company=self.companies[spec.seller], role=Role.MASTER, is_active=True
+        )
+        return actor_for_membership(seat, via="system")
+
+    def ready(self) -> bool:
+        return set(self.companies) == set(PEOPLE) and SUGAR in self.listings
+
+
+def _price_other_goods(world: _World) -> None:
+    """A standard price list and a freight lane for the apples and the boards."""
+    for seller, code, ladder, (province, per_unit, minimum) in OTHER_PRICES:
+        listing = world.listings.get(code)
+        if listing is None:
+            continue
+        boss = world.actor(seller, 3)
+        price_list = PriceList.objects.filter(seller=listing.seller, name="标准价").first()
+        if price_list is None:
+            price_list = pricing.price_list_create(actor=boss, name="标准价")
+            for min_qty, price in ladder:
+                pricing.price_rule_set(
+                    actor=boss,
+                    list_id=price_list.public_id,
+                    sku_id=listing.sku.public_id,
+                    min_qty=min_qty,
+                    unit_price=price,
+                )
+        if not FreightRate.objects.filter(
+            seller=listing.seller, origin=listing.origin, destination_province=province
+        ).exists():
+            pricing.freight_rate_create(
+                actor=boss,
+                origin=listing.origin,
+                destination_province=province,
+                per_unit=per_unit,
+                minimum=minimum,
+            )
+
+
+def _gateway(payer: Actor, intent: PaymentIntent) -> None:
+    """The payer completes the sandbox gateway's checkout (a signed webhook)."""
+    sandbox_complete(actor=payer, intent_id=intent.public_id)
+
+
+def _place(world: _World, spec: DemoOrder) -> Order:
+    buyer = world.actor(spec.buyer, 0)
+    if CartItem.objects.filter(membership=buyer.membership).exists():
+        cart_clear(actor=buyer)  # checkout takes the whole cart: only this order's goods
+    cart_add(actor=buyer, listing_id=world.listings[spec.sku].public_id, quantity=spec.quantity)
+    (order,) = order_place_from_cart(
+        actor=buyer,
+        payment_terms=spec.terms,
+        credit_days=CREDIT_DAYS if spec.terms == "credit" else 0,
+        delivery_method="delivery" if spec.province else "pickup",
+        destination_province=spec.province,
+        note=spec.note,
+    )
+    return order
+
+
+def _build(world: _World, spec: DemoOrder) -> Order:
+    order = _place(world, spec)
+    payer = world.actor(spec.buyer, 1)
+    if spec.stage == "bank_transfer":
+        intent = order_pay(actor=payer, order_id=order.public_id, method="bank_transfer")
+        # Demo: the code the payer wrote in the transfer's memo, fixed so the sample
+        # statement (docs/samples/bank-statement.csv) names it; codes are random otherwise.
+        PaymentIntent.objects.filter(pk=intent.pk).update(transfer_code=DEMO_TRANSFER_CODE)
+    if spec.stage in ("approved", "pending_approval", "bank_transfer"):
+        _hold(order)
+        return order
+    if spec.terms == "prepaid":
+        _gateway(payer, order_pay(actor=payer, order_id=order.public_id, method="gateway"))
+    order_ship(
+        actor=world.shipper(spec, order),
+        order_id=order.public_id,
+        carrier="德邦物流" if spec.province else "",
+        tracking_no=f"DB{order.number[-8:]}" if spec.province else "",
+        note="" if spec.province else "买方自提",
+    )
+    if spec.terms == "cod":
+        _gateway(payer, order_pay(actor=payer, order_id=order.public_id, method="gateway"))
+    if spec.stage == "settled":
+        order_receive(actor=world.actor(spec.buyer, 0), order_id=order.public_id)
+        invoice_issue_for_order(actor=world.actor(spec.seller, 3), order_id=order.public_id)
+    if spec.repay:
+        receivable = Receivable.objects.get(reference=order.ref)
+        _gateway(
+            payer,
+            receivable_pay_start(actor=payer, receivable_id=receivable.public_id, method="gateway"),
+        )
+    if spec.days_ago is not None:
+        _backdate(order, spec.days_ago)
+    return order
+
+
+# Days before the settlement (history) each step happened.
+LAG = {"place": 4, "approve": 4, "pay_start": 3, "paid": 3, "ship": 2, "receive": 0, "settle": 0}
+COD_LAG = {**LAG, "pay_start": 1, "paid": 1}
+
+
+def _backdate(order: Order, days: int) -> None:
+    """Demo history, in this one place: move the order's dates (and its events',
+    shipments', invoice's, deals' and receivable's) back so that it settled ``days`` ago,
+    placed four days before. Dates only; the ledger's rows are never touched."""
+    order = Order.objects.get(pk=order.pk)
+    lag = COD_LAG if order.payment_terms == "cod" else LAG
+
+    def back(steps: int) -> timedelta:
+        return timedelta(days=days + steps)
+
+    for row in OrderEvent.objects.filter(order=order):
+        OrderEvent.objects.filter(pk=row.pk).update(at=row.at - back(lag.get(row.action, 0)))
+    fields = {
+        "placed_at": lag["place"],
+        "approved_at": lag["approve"],
+        "paid_at": lag["paid"],
+        "shipped_at": lag["ship"],
+        "auto_settle_at": lag["ship"],
+        "received_at": lag["receive"],
+        "settled_at": lag["settle"],
+    }
+    moved = {
+        name: getattr(order, name) - back(steps)
+        for name, steps in fields.items()
+        if getattr(order, name) is not None
+    }
+    Order.objects.filter(pk=order.pk).update(**moved)
+    for shipment in Shipment.objects.filter(order=order):
+        Shipment.objects.filter(pk=shipment.pk).update(
+            shipped_at=shipment.shipped_at - back(lag["ship"]),
+            received_at=shipment.received_at and shipment.received_at - back(0),
+        )
+    for invoice in Invoice.objects.filter(lines__order=order).distinct():
+        Invoice.objects.filter(pk=invoice.pk).update(issued_at=invoice.issued_at - back(0))
+    if "settled_at" in moved:
+        settled_on = timezone.localtime(moved["settled_at"]).date()
+        Deal.objects.filter(order=order).update(dealt_on=settled_on)
+    for receivable in Receivable.objects.filter(reference=order.ref):
+        Receivable.objects.filter(pk=receivable.pk).update(
+            created_at=receivable.created_at - back(0),
+            due_on=receivable.due_on - back(0),
+        )
+
+
+def _hold(order: Order) -> None:
+    """Demo: an unpaid order keeps its reservation for ``DEMO_RESERVATION`` (a date only)."""
+    Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() + DEMO_RESERVATION)
+
+
+def _credit_line(world: _World) -> None:
+    mill, food = world.companies[MILL], world.companies[FOOD]
+    if CreditLine.objects.filter(seller=mill, buyer=food, currency="CNY").exists():
+        return
+    credit_line_grant(
+        actor=world.actor(MILL, 3), buyer_id=food.public_id, limit=CREDIT_LIMIT, days=CREDIT_DAYS
+    )
+
+
+def _fill_cart(world: _World) -> None:
+    buyer = world.actor(FOOD, 0)
+    if CartItem.objects.filter(membership=buyer.membership).exists():
+        return
+    for code, quantity in CART:
+        if code in world.listings:
+            cart_add(actor=buyer, listing_id=world.listings[code].public_id, quantity=quantity)
+
+
+def build_orders() -> None:
+    """The credit line, the orders and the cart; running it again adds nothing."""
+    world = _World()
+    if not world.ready() or not PriceList.objects.filter(seller=world.companies[MILL]).exists():
+        return  # the catalog and pricing demos have not run
+    with transaction.atomic():
+        _price_other_goods(world)
+        _credit_line(world)
+        for spec in ORDERS:
+            if spec.sku not in world.listings:
+                continue
+            buyer, seller = world.companies[spec.buyer], world.companies[spec.seller]
+            if not Order.objects.filter(buyer=buyer, seller=seller, note=spec.note).exists():
+                _build(world, spec)
+        _fill_cart(world)
