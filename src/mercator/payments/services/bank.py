@@ -314,7 +314,7 @@ def _why_not(intent: PaymentIntent, amount: Decimal, currency: str) -> str | Non
             "code": code
         }
     if intent.status != PaymentIntent.Status.PENDING:
-        return gettext("付款单 %(code)s 已%(status)s。") % {
+        return gettext("付款单 %(code)s 的状态为“%(status)s”。") % {
             "code": code,
             "status": intent.get_status_display(),
         }
