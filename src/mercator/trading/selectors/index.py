@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from mercator.catalog.models import Sku
@@ -107,9 +107,13 @@ def price_index(
 def index_skus() -> list[tuple[str, str]]:
     """(public id, label) of the SKUs that have deals: the page's choice. Labels name the
     product, never the seller."""
-    pks = Deal.objects.values_list("sku_id", flat=True).distinct()
-    skus = Sku.objects.filter(pk__in=pks).select_related("product").order_by("product__name")
-    return [(str(s.public_id), f"{s.product.name} {s.name}") for s in skus]
+    counts = dict(
+        Deal.objects.values_list("sku_id").annotate(n=Count("pk")).values_list("sku_id", "n")
+    )
+    skus = Sku.objects.filter(pk__in=counts).select_related("product")
+    # The most traded first (the page opens on it), then by name.
+    ordered = sorted(skus, key=lambda s: (-counts[s.pk], s.product.name, s.name))
+    return [(str(s.public_id), f"{s.product.name} {s.name}") for s in ordered]
 
 
 def index_regions(sku_id: object = None) -> list[str]:

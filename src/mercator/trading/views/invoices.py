@@ -174,9 +174,9 @@ def price_index_page(request: HttpRequest) -> HttpResponse:
     skus = index_reads.index_skus()
     sku = request.GET.get("sku", "")
     if sku not in {s for s, _label in skus}:
-        sku = ""
+        # Nothing chosen (or a SKU without deals): open on the most traded one.
+        sku = skus[0][0] if skus else ""
     regions = index_reads.index_regions(sku or None)
-    form = PriceIndexForm(request.GET or None, skus=skus, regions=regions)
     region = request.GET.get("region", "")
     if region not in regions:
         region = ""
@@ -184,6 +184,9 @@ def price_index_page(request: HttpRequest) -> HttpResponse:
         days = int(request.GET.get("days") or 90)
     except ValueError:
         days = 90
+    # The form shows what is drawn (the default SKU included), not what was asked.
+    shown = {"sku": sku, "region": region, "days": days}
+    form = PriceIndexForm(shown, skus=skus, regions=regions)
     points = index_reads.price_index(sku_id=sku or None, region=region, days=days)
     chart = index_reads.chart_of(points) if sku else {}
     context = {

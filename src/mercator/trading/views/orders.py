@@ -62,9 +62,12 @@ def _error_text(exc: DomainError) -> str:
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
-    side = request.GET.get("side", "buy")
+    # A seller-only company opens on its sales, everyone else on purchases.
+    company = actor.company
+    default = "sell" if company is not None and company.kind == "seller" else "buy"
+    side = request.GET.get("side", default)
     if side not in ("buy", "sell"):
-        side = "buy"
+        side = default
     status = request.GET.get("status", "")
     orders = selectors.orders_list(actor, side=side, status=status)
     context = {
