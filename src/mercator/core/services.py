@@ -36,7 +36,8 @@ def audit_record(
         changes=changes or {},
         ip=actor.ip,
     )
-    entry.full_clean()
+    # The person is the signed-in one (no lookup needed); the table has no unique keys.
+    entry.full_clean(exclude=["person"], validate_unique=False)
     entry.save()
     return entry
 

@@ -22,7 +22,8 @@ def notify(
     notification = Notification(
         person=person, company=company, kind=kind, title=str(title), body=str(body), link=link
     )
-    notification.full_clean()
+    # Person and company come from rows the caller holds: no lookups to prove they exist.
+    notification.full_clean(exclude=["person", "company"], validate_unique=False)
     notification.save()
     if email and person.email:
         transaction.on_commit(lambda: send_notification_email(notification.pk))

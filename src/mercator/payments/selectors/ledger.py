@@ -22,7 +22,7 @@ def escrow_held(*, reference: str, currency: str = "CNY") -> Decimal:
         currency=currency,
         reference=reference,
     ).aggregate(total=Sum("amount"))["total"]
-    return total or ZERO
+    return (total or ZERO).quantize(ZERO)  # SQLite sums as floats: 1e-12 where 0 is meant
 
 
 def ledger_problems() -> list[str]:
@@ -34,7 +34,7 @@ def ledger_problems() -> list[str]:
         .values_list("account_id", "total")
     )
     for account in LedgerAccount.objects.all():
-        entries = sums.get(account.pk) or ZERO
+        entries = (sums.get(account.pk) or ZERO).quantize(ZERO)  # SQLite sums as floats
         if entries != account.balance:
             problems.append(f"account {account}: cached {account.balance} != entries {entries}")
         if not account.allow_negative and account.balance < 0:

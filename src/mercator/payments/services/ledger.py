@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from mercator.core.errors import Conflict, ValidationFailed
@@ -98,7 +99,8 @@ def _apply(deltas: dict[int, Decimal]) -> None:
         guard = Q(pk=account_id)
         if delta < 0:
             guard &= Q(allow_negative=True) | Q(balance__gte=-delta)
-        if not LedgerAccount.objects.filter(guard).update(balance=F("balance") + delta):
+        # Round: SQLite adds REALs, and 0.30 - 0.10 stored as 0.19999… would refuse 0.20.
+        if not LedgerAccount.objects.filter(guard).update(balance=Round(F("balance") + delta, 2)):
             account = LedgerAccount.objects.get(pk=account_id)
             raise InsufficientFunds(
                 details={"account": str(account.public_id), "kind": account.kind}

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,6 +229,10 @@ class Draft:
     quote: Quote | None = None
     owner_hint: Membership | None = None
     customer: Customer | None = None
+    # Read before the transaction (``_prepare``), so the locks are held for writes only.
+    number: str = ""
+    seller_owner: Membership | None = None
+    first_deal: bool = False
 
 
 def _number() -> str:
@@ -267,9 +271,18 @@ def _approval_title(order: Order) -> str:
     }
 
 
+def _prepare(buyer: Company, draft: Draft) -> None:
+    """The reads an order needs, done before its transaction: its number, the seller's
+    record of the buyer and who looks after it, and whether it is a first deal."""
+    draft.number = _number()
+    draft.customer, draft.seller_owner = _seller_side(draft, buyer)
+    draft.first_deal = not Order.objects.filter(buyer=buyer, seller=draft.seller).exists()
+
+
 def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
-    """Save one order (inside the caller's transaction, stock already reserved): credit,
-    approval, lines, events, audit."""
+    """Save one prepared order inside the caller's transaction: credit, approval, lines,
+    events, audit. The caller reserves the stock last, so the listing rows stay locked
+    only from then to the commit."""
     now = timezone.now()
     total = quantize_amount(sum((line.amount for line in draft.lines), ZERO), draft.currency)
     freight_total = quantize_amount(
@@ -277,10 +290,10 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
     )
     freight_total = min(freight_total, total)
     goods_total = total - freight_total
-    customer, seller_owner = _seller_side(draft, buyer)
+    customer, seller_owner = draft.customer, draft.seller_owner
     terms, days, method, province = draft.terms
     order = Order(
-        number=_number(),
+        number=draft.number,
         seller=draft.seller,
         buyer=buyer,
         placed_by=actor.membership,
@@ -308,7 +321,7 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
             seller=draft.seller, buyer=buyer, amount=total, currency=draft.currency, days=days
         )
         order.credit_used = total
-    first = not Order.objects.filter(buyer=buyer, seller=draft.seller).exists()
+    first = draft.first_deal
     request = approval_request_open(
         actor=actor,
         document_kind="order",
@@ -408,15 +421,23 @@ def order_place_from_quote(*, actor: Actor, quote_id: object, note: str = "") ->
         owner_hint=quote.owner,
         customer=quote.customer,
     )
-    with transaction.atomic():
-        reserve_stock(
-            [
-                Reservation(li.listing_id, li.quantity, li.product_name)
-                for li in lines
-                if li.reserved
-            ]
-        )
-        return _create(actor, buyer, draft, note)
+    _prepare(buyer, draft)
+    try:
+        with transaction.atomic():
+            order = _create(actor, buyer, draft, note)
+            reserve_stock(
+                [
+                    Reservation(li.listing_id, li.quantity, li.product_name)
+                    for li in lines
+                    if li.reserved
+                ]
+            )
+    except IntegrityError:
+        # Two clicks at once: the quote's one-order constraint let only one through.
+        if Order.objects.filter(quote=quote).exists():
+            raise Conflict(_("这张报价单已经下过订单。"), code="quote_already_ordered") from None
+        raise
+    return order
 
 
 def _price_cart_line(
@@ -514,7 +535,12 @@ def order_place_from_cart(
         elif draft.currency != currency:
             raise invalid(_("同一卖家的商品币种不一致，请分开下单。"), "currency_mismatch", "cart")
         draft.lines.append(line)
+    for draft in drafts.values():
+        _prepare(buyer, draft)
     with transaction.atomic():
+        orders = [_create(actor, buyer, draft, note) for draft in drafts.values()]
+        CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+        # Last: the listing rows stay locked only from here to the commit.
         reserve_stock(
             [
                 Reservation(line.listing_id, line.quantity, line.product_name)
@@ -522,8 +548,6 @@ def order_place_from_cart(
                 for line in draft.lines
             ]
         )
-        orders = [_create(actor, buyer, draft, note) for draft in drafts.values()]
-        CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
     return orders
 
 
