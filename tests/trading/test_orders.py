@@ -593,3 +593,18 @@ def test_ownership_reassignment_moves_orders(world):
     )
     order.refresh_from_db()
     assert order.seller_owner == seller_successor
+
+
+def test_fractional_stock_is_sold_to_the_last_unit(world):
+    """SQLite computes ``stock - q`` on floating point: 2.3 - 1.1 must still leave exactly
+    1.2 for the next order (rounded to the column's 4 places in the UPDATE itself)."""
+    from mercator.catalog.models import Sku
+
+    Sku.objects.filter(pk=world.sku.pk).update(min_order_qty=Decimal("0.1"))
+    Listing.objects.filter(pk=world.listing.pk).update(stock=Decimal("2.3"))
+    buyer = world.actor(world.food_buyer)
+    for quantity in ("1.1", "1.2"):
+        services.cart_add(actor=buyer, listing_id=world.listing.public_id, quantity=quantity)
+        services.order_place_from_cart(actor=buyer)
+    assert stock(world) == Decimal("0")
+    assert Order.objects.count() == 2

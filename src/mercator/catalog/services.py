@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from mercator.catalog import selectors
@@ -782,7 +783,7 @@ def listing_stock_adjust(*, actor: Actor, listing_id: object, delta: object) -> 
         raise ValidationFailed(_("数量超出范围。"), code="out_of_range", details={"field": "delta"})
     with transaction.atomic():
         updated = Listing.objects.filter(pk=listing.pk, stock__gte=-amount).update(
-            stock=F("stock") + amount
+            stock=Round(F("stock") + amount, 4)  # SQLite computes on REALs
         )
         if not updated:
             raise ValidationFailed(

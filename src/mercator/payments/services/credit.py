@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -244,10 +245,11 @@ def credit_consume(
             code="credit_days_exceed_terms",
             details={"field": "credit_days", "max_days": line.days},
         )
+    # Round (here and below): SQLite computes on REALs; 0.30 - 0.10 is not 0.20 there.
     with transaction.atomic():
         taken = CreditLine.objects.filter(
-            pk=line.pk, status=CreditLine.Status.ACTIVE, used__lte=F("limit") - amount
-        ).update(used=F("used") + amount, updated_at=timezone.now())
+            pk=line.pk, status=CreditLine.Status.ACTIVE, used__lte=Round(F("limit") - amount, 2)
+        ).update(used=Round(F("used") + amount, 2), updated_at=timezone.now())
     line.refresh_from_db()
     if not taken:
         if line.status != CreditLine.Status.ACTIVE:
@@ -269,7 +271,7 @@ def credit_consume(
 def _give_back(line_pk: int, amount: Decimal) -> None:
     """``used -= amount`` in one statement, never below zero."""
     CreditLine.objects.filter(pk=line_pk).update(
-        used=Case(When(used__gte=amount, then=F("used") - amount), default=Value(ZERO)),
+        used=Case(When(used__gte=amount, then=Round(F("used") - amount, 2)), default=Value(ZERO)),
         updated_at=timezone.now(),
     )
 
@@ -447,9 +449,9 @@ def receivable_repaid(*, intent: PaymentIntent, source: LedgerAccount) -> Ledger
             return done
         if intent.currency != receivable.currency or intent.payer_id != receivable.buyer_id:
             raise Conflict(_("付款单与应收账款不符。"), code="repayment_mismatch")
-        if not Receivable.objects.filter(pk=receivable.pk, repaid__lte=F("amount") - amount).update(
-            repaid=F("repaid") + amount
-        ):
+        if not Receivable.objects.filter(
+            pk=receivable.pk, repaid__lte=Round(F("amount") - amount, 2)
+        ).update(repaid=Round(F("repaid") + amount, 2)):
             raise Conflict(
                 _("还款金额超过未还金额 %(outstanding)s。")
                 % {"outstanding": receivable.outstanding},

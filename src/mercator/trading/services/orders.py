@@ -29,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,7 +167,7 @@ def reserve_stock(wanted: Sequence[Reservation]) -> None:
         item = per_listing[pk]
         changed = Listing.objects.filter(
             pk=pk, status=Listing.Status.ACTIVE, stock__gte=item.quantity
-        ).update(stock=F("stock") - item.quantity)
+        ).update(stock=Round(F("stock") - item.quantity, 4))  # SQLite: REAL arithmetic
         if not changed:
             row = Listing.objects.filter(pk=pk).values("stock", "status").first() or {}
             available = row.get("stock", ZERO) if row.get("status") == "active" else ZERO
@@ -194,7 +195,7 @@ def release_stock(order: Order) -> dict[str, str]:
         if rest > 0 and line.listing_id:
             back[line.listing_id] = back.get(line.listing_id, ZERO) + rest
     for pk in sorted(back):
-        Listing.objects.filter(pk=pk).update(stock=F("stock") + back[pk])
+        Listing.objects.filter(pk=pk).update(stock=Round(F("stock") + back[pk], 4))
     return {str(pk): str(q) for pk, q in back.items()}
 
 
