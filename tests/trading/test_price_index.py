@@ -165,6 +165,15 @@ def test_index_page_and_api_show_no_company(world):
 
     assert Client().get(reverse("price-index")).status_code == 302  # signed-in users only
     assert Client().get("/api/v1/market/price-index").status_code == 401
+    # GMV (real deals only) is the operators' figure, not the market's.
+    assert 'data-testid="gmv"' not in html
+    from tests.factories import PASSWORD, UserFactory
+
+    ops = UserFactory(is_staff=True)
+    operator = Client()
+    assert operator.login(username=ops.email, password=PASSWORD)
+    shown = operator.get(reverse("price-index")).content.decode()
+    assert 'data-testid="gmv"' in shown and f"{gmv()} CNY" in shown and gmv() > 0
 
 
 def test_end_to_end_through_the_orders_services(world):

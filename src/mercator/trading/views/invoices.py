@@ -5,12 +5,15 @@ form; /invoices/<id>/ shows one with its PDF link and, for the seller, the red-l
 reversal form; /orders/<id>/invoice issues the invoice of one order (the button in the
 order page's invoice partial); /market/prices/ shows the price index of real deals."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -197,6 +200,11 @@ def price_index_page(request: HttpRequest) -> HttpResponse:
         "region": region,
         "days": days,
         "signed_in_company": actor.company is not None,
+        # The platform's GMV counts real deals only (money and invoice through it); it
+        # is the operators' figure, not the market's.
+        "gmv": index_reads.gmv(since=timezone.localdate() - timedelta(days=days))
+        if actor.is_operator
+        else None,
     }
     return render(request, "trading/price_index.html", context)
 
