@@ -39,3 +39,7 @@ class AuditEntryOut(Schema):
     @staticmethod
     def resolve_person(obj: AuditEntry) -> str | None:
         return obj.person.display_name if obj.person else None
+
+
+# The error answers every company-data endpoint may give, for ``response={200: X, **ERRORS}``.
+ERRORS: dict[int, type[ErrorOut]] = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422)}

@@ -16,7 +16,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from mercator.core.pagination import LimitOffset
-from mercator.core.schemas import ErrorOut
+from mercator.core.schemas import ERRORS
 from mercator.pricing import selectors, services
 from mercator.pricing.models import (
     CustomerClass,
@@ -66,7 +66,6 @@ def private(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 router = Router(tags=["pricing"])
 router.add_decorator(private, mode="view")
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _given(payload: Schema) -> dict[str, Any]:

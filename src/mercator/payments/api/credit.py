@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from mercator.core.errors import ValidationFailed
 from mercator.core.pagination import LimitOffset
-from mercator.core.schemas import ErrorOut
+from mercator.core.schemas import ERRORS
 from mercator.payments.models import CreditLine, PaymentIntent, Receivable
 from mercator.payments.schemas_credit import (
     AgeingOut,
@@ -27,20 +27,12 @@ from mercator.payments.services import credit as services
 
 router = Router(tags=["payments"])
 
-_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
 
 class CreditLineFilter(Schema):
     side: str = ""
 
 
-@router.get("/payments/credit-lines", response={200: list[CreditLineOut], **_ERRORS})
+@router.get("/payments/credit-lines", response={200: list[CreditLineOut], **ERRORS})
 @paginate(LimitOffset)
 def credit_line_list(
     request: HttpRequest, filters: Query[CreditLineFilter]
@@ -57,7 +49,7 @@ def credit_line_list(
     return selectors.credit_lines_visible_to(actor)
 
 
-@router.post("/payments/credit-lines", response={201: CreditLineOut, **_ERRORS})
+@router.post("/payments/credit-lines", response={201: CreditLineOut, **ERRORS})
 def credit_line_create(request: HttpRequest, payload: CreditLineIn) -> Status:
     line = services.credit_line_grant(
         actor=request.actor,
@@ -69,12 +61,12 @@ def credit_line_create(request: HttpRequest, payload: CreditLineIn) -> Status:
     return Status(201, line)
 
 
-@router.get("/payments/credit-lines/{line_id}", response={200: CreditLineOut, **_ERRORS})
+@router.get("/payments/credit-lines/{line_id}", response={200: CreditLineOut, **ERRORS})
 def credit_line_detail(request: HttpRequest, line_id: str) -> CreditLine:
     return selectors.credit_line_get(request.actor, line_id)
 
 
-@router.patch("/payments/credit-lines/{line_id}", response={200: CreditLineOut, **_ERRORS})
+@router.patch("/payments/credit-lines/{line_id}", response={200: CreditLineOut, **ERRORS})
 def credit_line_patch(request: HttpRequest, line_id: str, payload: CreditLinePatch) -> CreditLine:
     return services.credit_line_update(
         actor=request.actor,
@@ -94,26 +86,26 @@ class AgeingFilter(Schema):
     side: str = "seller"
 
 
-@router.get("/payments/receivables", response={200: list[ReceivableOut], **_ERRORS})
+@router.get("/payments/receivables", response={200: list[ReceivableOut], **ERRORS})
 @paginate(LimitOffset)
 def receivable_list(request: HttpRequest, filters: Query[ReceivableFilter]) -> QuerySet[Receivable]:
     """`side`: seller (what buyers owe us) or buyer (what we owe); `status`: open, paid."""
     return selectors.receivables_visible_to(request.actor, filters.side, status=filters.status)
 
 
-@router.get("/payments/receivables/ageing", response={200: AgeingOut, **_ERRORS})
+@router.get("/payments/receivables/ageing", response={200: AgeingOut, **ERRORS})
 def receivable_ageing(request: HttpRequest, filters: Query[AgeingFilter]) -> dict[str, Any]:
     """Open amounts (CNY) by days past due: current, 1-30, 31-60, 61-90, 90+."""
     return selectors.receivables_ageing(request.actor, filters.side)
 
 
-@router.get("/payments/receivables/{receivable_id}", response={200: ReceivableOut, **_ERRORS})
+@router.get("/payments/receivables/{receivable_id}", response={200: ReceivableOut, **ERRORS})
 def receivable_detail(request: HttpRequest, receivable_id: str) -> Receivable:
     return selectors.receivable_get(request.actor, receivable_id)
 
 
 @router.post(
-    "/payments/receivables/{receivable_id}/pay", response={201: RepaymentIntentOut, **_ERRORS}
+    "/payments/receivables/{receivable_id}/pay", response={201: RepaymentIntentOut, **ERRORS}
 )
 def receivable_pay(request: HttpRequest, receivable_id: str, payload: RepayIn) -> Status:
     """The buyer repays (all outstanding unless `amount`): a payment intent of purpose

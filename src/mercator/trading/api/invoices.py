@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from mercator.core.pagination import LimitOffset
-from mercator.core.schemas import ErrorOut
+from mercator.core.schemas import ERRORS
 from mercator.trading.models import Invoice
 from mercator.trading.schemas_invoices import (
     InvoiceDetailOut,
@@ -27,21 +27,13 @@ from mercator.trading.services import invoices as writes
 
 router = Router(tags=["trading"])
 
-_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
 
 class InvoiceFilter(Schema):
     side: str = ""  # "seller" (issued by us), "buyer" (received) or empty for both
     kind: str = ""  # "blue", "red" or empty
 
 
-@router.get("/invoices", response={200: list[InvoiceOut], **_ERRORS})
+@router.get("/invoices", response={200: list[InvoiceOut], **ERRORS})
 @paginate(LimitOffset)
 def invoice_list(request: HttpRequest, filters: Query[InvoiceFilter]) -> QuerySet[Invoice]:
     """The invoices of the actor's company, as seller or buyer, newest first."""
@@ -56,7 +48,7 @@ def invoice_list(request: HttpRequest, filters: Query[InvoiceFilter]) -> QuerySe
     return invoices
 
 
-@router.post("/invoices/period", response={201: InvoiceDetailOut, **_ERRORS})
+@router.post("/invoices/period", response={201: InvoiceDetailOut, **ERRORS})
 def invoice_period(request: HttpRequest, payload: InvoicePeriodIn) -> Status:
     """(Declared before /invoices/{id} so "period" is not read as an id.)
     One invoice for every settled, not yet invoiced order of a buyer in the period
@@ -70,14 +62,14 @@ def invoice_period(request: HttpRequest, payload: InvoicePeriodIn) -> Status:
     return Status(201, invoice)
 
 
-@router.get("/invoices/{invoice_id}", response={200: InvoiceDetailOut, **_ERRORS})
+@router.get("/invoices/{invoice_id}", response={200: InvoiceDetailOut, **ERRORS})
 def invoice_detail(request: HttpRequest, invoice_id: str) -> Invoice:
     return reads.invoice_get(request.actor, invoice_id)
 
 
 @router.get(
     "/invoices/{invoice_id}/pdf",
-    response={200: None, **_ERRORS},
+    response={200: None, **ERRORS},
     openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}},
 )
 def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
@@ -88,14 +80,14 @@ def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
     return response
 
 
-@router.post("/orders/{order_id}/invoice", response={201: InvoiceDetailOut, **_ERRORS})
+@router.post("/orders/{order_id}/invoice", response={201: InvoiceDetailOut, **ERRORS})
 def order_invoice(request: HttpRequest, order_id: str) -> Status:
     """The seller issues the (blue) invoice of one order."""
     invoice = writes.invoice_issue_for_order(actor=request.actor, order_id=order_id)
     return Status(201, invoice)
 
 
-@router.post("/invoices/{invoice_id}/reverse", response={201: InvoiceDetailOut, **_ERRORS})
+@router.post("/invoices/{invoice_id}/reverse", response={201: InvoiceDetailOut, **ERRORS})
 def invoice_reverse(request: HttpRequest, invoice_id: str, payload: InvoiceReverseIn) -> Status:
     """Red-letter reversal (红字发票): answers the new red invoice."""
     red = writes.invoice_reverse(actor=request.actor, invoice_id=invoice_id, reason=payload.reason)
@@ -108,7 +100,7 @@ class PriceIndexFilter(Schema):
     days: int = 90
 
 
-@router.get("/market/price-index", response={200: list[PricePointOut], **_ERRORS})
+@router.get("/market/price-index", response={200: list[PricePointOut], **ERRORS})
 def price_index(request: HttpRequest, filters: Query[PriceIndexFilter]) -> list[dict[str, Any]]:
     """Daily points per SKU and region from real deals: number of deals, quantity,
     volume-weighted average goods price (freight excluded), low and high. Aggregates

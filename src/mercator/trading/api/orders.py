@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from mercator.core.actor import Actor
 from mercator.core.pagination import LimitOffset
-from mercator.core.schemas import ErrorOut
+from mercator.core.schemas import ERRORS
 from mercator.payments.models import PaymentIntent
 from mercator.trading import services
 from mercator.trading.models import CartItem, Order
@@ -37,14 +37,6 @@ from mercator.trading.selectors import orders as selectors
 from mercator.trading.selectors.flows import order_three_flows
 
 router = Router(tags=["trading"])
-
-_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def _party(company: Any) -> dict[str, Any]:
@@ -215,7 +207,7 @@ class _OrderList:
         return self.count()
 
 
-@router.get("/orders", response={200: list[OrderOut], **_ERRORS})
+@router.get("/orders", response={200: list[OrderOut], **ERRORS})
 @paginate(LimitOffset)
 def order_list(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
     """`side`: buy or sell (empty: both); `status`: one order status."""
@@ -223,7 +215,7 @@ def order_list(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
     return _OrderList(request.actor, orders)
 
 
-@router.post("/orders/from-quote", response={201: OrderDetailOut, **_ERRORS})
+@router.post("/orders/from-quote", response={201: OrderDetailOut, **ERRORS})
 def order_from_quote(request: HttpRequest, payload: FromQuoteIn) -> Status:
     order = services.order_place_from_quote(
         actor=request.actor, quote_id=payload.quote, note=payload.note
@@ -231,12 +223,12 @@ def order_from_quote(request: HttpRequest, payload: FromQuoteIn) -> Status:
     return Status(201, order_detail_out(request.actor, order.public_id))
 
 
-@router.get("/orders/{order_id}", response={200: OrderDetailOut, **_ERRORS})
+@router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS})
 def order_detail(request: HttpRequest, order_id: str) -> dict[str, Any]:
     return order_detail_out(request.actor, order_id)
 
 
-@router.post("/orders/{order_id}/pay", response={201: IntentOut, **_ERRORS})
+@router.post("/orders/{order_id}/pay", response={201: IntentOut, **ERRORS})
 def order_pay(request: HttpRequest, order_id: str, payload: PayIn) -> Status:
     """Start paying (`method`: gateway, bank_transfer, wallet). A gateway intent comes
     with `checkout_url`; a bank transfer with the `transfer_code` to put in the memo."""
@@ -245,7 +237,7 @@ def order_pay(request: HttpRequest, order_id: str, payload: PayIn) -> Status:
     return Status(201, intent_out(intent, order))
 
 
-@router.post("/orders/{order_id}/ship", response={200: OrderDetailOut, **_ERRORS})
+@router.post("/orders/{order_id}/ship", response={200: OrderDetailOut, **ERRORS})
 def order_ship(request: HttpRequest, order_id: str, payload: ShipIn) -> dict[str, Any]:
     """`lines`: [{line, quantity}] (omit to ship everything left)."""
     services.order_ship(
@@ -259,7 +251,7 @@ def order_ship(request: HttpRequest, order_id: str, payload: ShipIn) -> dict[str
     return order_detail_out(request.actor, order_id)
 
 
-@router.post("/orders/{order_id}/receive", response={200: OrderDetailOut, **_ERRORS})
+@router.post("/orders/{order_id}/receive", response={200: OrderDetailOut, **ERRORS})
 def order_receive(request: HttpRequest, order_id: str, payload: ReceiveIn) -> dict[str, Any]:
     """`lines`: [{line, quantity}] (omit to confirm everything shipped)."""
     services.order_receive(
@@ -270,19 +262,19 @@ def order_receive(request: HttpRequest, order_id: str, payload: ReceiveIn) -> di
     return order_detail_out(request.actor, order_id)
 
 
-@router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **_ERRORS})
+@router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})
 def order_cancel(request: HttpRequest, order_id: str, payload: ReasonIn) -> dict[str, Any]:
     services.order_cancel(actor=request.actor, order_id=order_id, reason=payload.reason)
     return order_detail_out(request.actor, order_id)
 
 
-@router.post("/orders/{order_id}/dispute", response={200: OrderDetailOut, **_ERRORS})
+@router.post("/orders/{order_id}/dispute", response={200: OrderDetailOut, **ERRORS})
 def order_dispute(request: HttpRequest, order_id: str, payload: ReasonIn) -> dict[str, Any]:
     services.order_dispute(actor=request.actor, order_id=order_id, reason=payload.reason)
     return order_detail_out(request.actor, order_id)
 
 
-@router.post("/orders/{order_id}/resolve", response={200: OrderOut, **_ERRORS})
+@router.post("/orders/{order_id}/resolve", response={200: OrderOut, **ERRORS})
 def order_resolve(request: HttpRequest, order_id: str, payload: ResolveIn) -> dict[str, Any]:
     """Platform operators only: refund `refund_amount` to the buyer, release the rest."""
     order = services.order_dispute_resolve(
@@ -294,13 +286,13 @@ def order_resolve(request: HttpRequest, order_id: str, payload: ResolveIn) -> di
 # ----------------------------------------------------------------------------- cart
 
 
-@router.get("/cart", response={200: CartOut, **_ERRORS})
+@router.get("/cart", response={200: CartOut, **ERRORS})
 def cart_get(request: HttpRequest) -> dict[str, Any]:
     request.actor.require_company()
     return _cart_out(request.actor)
 
 
-@router.post("/cart", response={201: CartItemOut, **_ERRORS})
+@router.post("/cart", response={201: CartItemOut, **ERRORS})
 def cart_add(request: HttpRequest, payload: CartAddIn) -> Status:
     item = services.cart_add(
         actor=request.actor, listing_id=payload.listing, quantity=payload.quantity
@@ -308,7 +300,7 @@ def cart_add(request: HttpRequest, payload: CartAddIn) -> Status:
     return Status(201, _item_out(selectors.cart_of(request.actor).get(pk=item.pk)))
 
 
-@router.post("/cart/quick", response={201: CartOut, **_ERRORS})
+@router.post("/cart/quick", response={201: CartOut, **ERRORS})
 def cart_quick(request: HttpRequest, payload: QuickOrderIn) -> Status:
     """Lines "SKU编码 数量" (or "卖家简称:SKU编码 数量"); all added or none (422 with
     `details.lines` = [{line, message}])."""
@@ -316,7 +308,7 @@ def cart_quick(request: HttpRequest, payload: QuickOrderIn) -> Status:
     return Status(201, _cart_out(request.actor))
 
 
-@router.post("/cart/checkout", response={201: list[OrderOut], **_ERRORS})
+@router.post("/cart/checkout", response={201: list[OrderOut], **ERRORS})
 def cart_checkout(request: HttpRequest, payload: CheckoutIn) -> Status:
     """One order per seller, priced by the pricing engine for the chosen terms."""
     orders = services.order_place_from_cart(
@@ -331,7 +323,7 @@ def cart_checkout(request: HttpRequest, payload: CheckoutIn) -> Status:
     return Status(201, [order_out(request.actor, o) for o in visible])
 
 
-@router.patch("/cart/{listing_id}", response={200: CartItemOut, **_ERRORS})
+@router.patch("/cart/{listing_id}", response={200: CartItemOut, **ERRORS})
 def cart_update(request: HttpRequest, listing_id: str, payload: CartQuantityIn) -> dict[str, Any]:
     item = services.cart_update(
         actor=request.actor, listing_id=listing_id, quantity=payload.quantity
@@ -339,7 +331,7 @@ def cart_update(request: HttpRequest, listing_id: str, payload: CartQuantityIn) 
     return _item_out(selectors.cart_of(request.actor).get(pk=item.pk))
 
 
-@router.delete("/cart/{listing_id}", response={204: None, **_ERRORS})
+@router.delete("/cart/{listing_id}", response={204: None, **ERRORS})
 def cart_remove(request: HttpRequest, listing_id: str) -> Status:
     services.cart_remove(actor=request.actor, listing_id=listing_id)
     return Status(204, None)

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from mercator.core.actor import Actor
 from mercator.core.pagination import LimitOffset
-from mercator.core.schemas import ErrorOut
+from mercator.core.schemas import ERRORS
 from mercator.trading import selectors, services
 from mercator.trading.models import Inquiry, Quote, Rfq
 from mercator.trading.schemas import (
@@ -30,14 +30,6 @@ from mercator.trading.schemas import (
 )
 
 router = Router(tags=["trading"])
-
-_ERRORS: dict[int, Any] = {
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 
 
 def quote_out(actor: Actor, quote: Quote) -> dict[str, Any]:
@@ -84,14 +76,14 @@ class InquiryFilter(Schema):
     box: str = ""
 
 
-@router.get("/inquiries", response={200: list[InquiryOut], **_ERRORS})
+@router.get("/inquiries", response={200: list[InquiryOut], **ERRORS})
 @paginate(LimitOffset)
 def inquiry_list(request: HttpRequest, filters: Query[InquiryFilter]) -> QuerySet[Inquiry]:
     """`box`: received, sent, pool (unassigned, for the boss) or empty for all visible."""
     return selectors.inquiries_inbox(request.actor, box=filters.box)
 
 
-@router.post("/inquiries", response={201: InquiryDetailOut, **_ERRORS})
+@router.post("/inquiries", response={201: InquiryDetailOut, **ERRORS})
 def inquiry_create(request: HttpRequest, payload: InquiryIn) -> Status:
     inquiry = services.inquiry_create(
         actor=request.actor,
@@ -102,25 +94,25 @@ def inquiry_create(request: HttpRequest, payload: InquiryIn) -> Status:
     return Status(201, inquiry)
 
 
-@router.get("/inquiries/{inquiry_id}", response={200: InquiryDetailOut, **_ERRORS})
+@router.get("/inquiries/{inquiry_id}", response={200: InquiryDetailOut, **ERRORS})
 def inquiry_detail(request: HttpRequest, inquiry_id: str) -> Inquiry:
     return selectors.inquiry_get(request.actor, inquiry_id)
 
 
-@router.post("/inquiries/{inquiry_id}/answer", response={201: InquiryMessageOut, **_ERRORS})
+@router.post("/inquiries/{inquiry_id}/answer", response={201: InquiryMessageOut, **ERRORS})
 def inquiry_answer(request: HttpRequest, inquiry_id: str, payload: InquiryAnswerIn) -> Status:
     message = services.inquiry_answer(actor=request.actor, inquiry_id=inquiry_id, body=payload.body)
     return Status(201, message)
 
 
-@router.post("/inquiries/{inquiry_id}/assign", response={200: InquiryOut, **_ERRORS})
+@router.post("/inquiries/{inquiry_id}/assign", response={200: InquiryOut, **ERRORS})
 def inquiry_assign(request: HttpRequest, inquiry_id: str, payload: InquiryAssignIn) -> Inquiry:
     return services.inquiry_assign(
         actor=request.actor, inquiry_id=inquiry_id, member_id=payload.member
     )
 
 
-@router.post("/inquiries/{inquiry_id}/close", response={200: InquiryOut, **_ERRORS})
+@router.post("/inquiries/{inquiry_id}/close", response={200: InquiryOut, **ERRORS})
 def inquiry_close(request: HttpRequest, inquiry_id: str) -> Inquiry:
     return services.inquiry_close(actor=request.actor, inquiry_id=inquiry_id)
 
@@ -132,7 +124,7 @@ class RfqFilter(Schema):
     side: str = ""
 
 
-@router.get("/rfqs", response={200: list[RfqOut], **_ERRORS})
+@router.get("/rfqs", response={200: list[RfqOut], **ERRORS})
 @paginate(LimitOffset)
 def rfq_list(request: HttpRequest, filters: Query[RfqFilter]) -> QuerySet[Rfq]:
     """`side`: buyer (my company's RFQs), seller (open to us, before their deadline)."""
@@ -143,7 +135,7 @@ def rfq_list(request: HttpRequest, filters: Query[RfqFilter]) -> QuerySet[Rfq]:
     return selectors.rfqs_visible_to(request.actor)
 
 
-@router.post("/rfqs", response={201: RfqOut, **_ERRORS})
+@router.post("/rfqs", response={201: RfqOut, **ERRORS})
 def rfq_create(request: HttpRequest, payload: RfqIn) -> Status:
     rfq = services.rfq_create(
         actor=request.actor,
@@ -161,19 +153,19 @@ def rfq_create(request: HttpRequest, payload: RfqIn) -> Status:
     return Status(201, rfq)
 
 
-@router.get("/rfqs/{rfq_id}", response={200: RfqOut, **_ERRORS})
+@router.get("/rfqs/{rfq_id}", response={200: RfqOut, **ERRORS})
 def rfq_detail(request: HttpRequest, rfq_id: str) -> Rfq:
     return selectors.rfq_get(request.actor, rfq_id)
 
 
-@router.get("/rfqs/{rfq_id}/quotes", response={200: list[QuoteOut], **_ERRORS})
+@router.get("/rfqs/{rfq_id}/quotes", response={200: list[QuoteOut], **ERRORS})
 def rfq_quotes(request: HttpRequest, rfq_id: str) -> list[dict[str, Any]]:
     """The quotes on an RFQ the caller may see: the buyer all sent ones, a seller his own."""
     rfq = selectors.rfq_get(request.actor, rfq_id)
     return [quote_out(request.actor, q) for q in selectors.rfq_quotes(request.actor, rfq)]
 
 
-@router.post("/rfqs/{rfq_id}/award", response={200: QuoteOut, **_ERRORS})
+@router.post("/rfqs/{rfq_id}/award", response={200: QuoteOut, **ERRORS})
 def rfq_award(request: HttpRequest, rfq_id: str, payload: RfqAwardIn) -> dict[str, Any]:
     quote = services.rfq_award(
         actor=request.actor, rfq_id=rfq_id, quote_id=payload.quote, comment=payload.comment
@@ -181,7 +173,7 @@ def rfq_award(request: HttpRequest, rfq_id: str, payload: RfqAwardIn) -> dict[st
     return quote_out(request.actor, quote)
 
 
-@router.post("/rfqs/{rfq_id}/cancel", response={200: RfqOut, **_ERRORS})
+@router.post("/rfqs/{rfq_id}/cancel", response={200: RfqOut, **ERRORS})
 def rfq_cancel(request: HttpRequest, rfq_id: str) -> Rfq:
     return services.rfq_cancel(actor=request.actor, rfq_id=rfq_id)
 
@@ -194,7 +186,7 @@ class QuoteFilter(Schema):
     status: str = ""
 
 
-@router.get("/quotes", response={200: list[QuoteOut], **_ERRORS})
+@router.get("/quotes", response={200: list[QuoteOut], **ERRORS})
 @paginate(LimitOffset)
 def quote_list(request: HttpRequest, filters: Query[QuoteFilter]) -> list[dict[str, Any]]:
     quotes = selectors.quotes_list(request.actor, side=filters.side, status=filters.status)
@@ -217,7 +209,7 @@ class _QuoteList:
         return self.count()
 
 
-@router.post("/quotes", response={201: QuoteOut, **_ERRORS})
+@router.post("/quotes", response={201: QuoteOut, **ERRORS})
 def quote_create(request: HttpRequest, payload: QuoteIn) -> Status:
     quote = services.quote_create(
         actor=request.actor,
@@ -235,7 +227,7 @@ def quote_create(request: HttpRequest, payload: QuoteIn) -> Status:
     return Status(201, quote_out(request.actor, quote))
 
 
-@router.get("/quotes/{quote_id}", response={200: QuoteOut, **_ERRORS})
+@router.get("/quotes/{quote_id}", response={200: QuoteOut, **ERRORS})
 def quote_detail(request: HttpRequest, quote_id: str) -> dict[str, Any]:
     return quote_out(request.actor, selectors.quote_get(request.actor, quote_id))
 
@@ -244,7 +236,7 @@ def _after(request: HttpRequest, quote: Quote) -> dict[str, Any]:
     return quote_out(request.actor, selectors.quote_get(request.actor, quote.public_id))
 
 
-@router.post("/quotes/{quote_id}/send", response={200: QuoteOut, **_ERRORS})
+@router.post("/quotes/{quote_id}/send", response={200: QuoteOut, **ERRORS})
 def quote_send(request: HttpRequest, quote_id: str, payload: CommentIn) -> dict[str, Any]:
     """Send a draft; a discount over the company's rule waits for approval
     (`status` = pending_approval)."""
@@ -252,7 +244,7 @@ def quote_send(request: HttpRequest, quote_id: str, payload: CommentIn) -> dict[
     return _after(request, quote)
 
 
-@router.post("/quotes/{quote_id}/counter", response={200: QuoteOut, **_ERRORS})
+@router.post("/quotes/{quote_id}/counter", response={200: QuoteOut, **ERRORS})
 def quote_counter(request: HttpRequest, quote_id: str, payload: CounterIn) -> dict[str, Any]:
     quote = services.quote_counter(
         actor=request.actor,
@@ -264,19 +256,19 @@ def quote_counter(request: HttpRequest, quote_id: str, payload: CounterIn) -> di
     return _after(request, quote)
 
 
-@router.post("/quotes/{quote_id}/accept", response={200: QuoteOut, **_ERRORS})
+@router.post("/quotes/{quote_id}/accept", response={200: QuoteOut, **ERRORS})
 def quote_accept(request: HttpRequest, quote_id: str, payload: CommentIn) -> dict[str, Any]:
     quote = services.quote_accept(actor=request.actor, quote_id=quote_id, comment=payload.comment)
     return _after(request, quote)
 
 
-@router.post("/quotes/{quote_id}/reject", response={200: QuoteOut, **_ERRORS})
+@router.post("/quotes/{quote_id}/reject", response={200: QuoteOut, **ERRORS})
 def quote_reject(request: HttpRequest, quote_id: str, payload: CommentIn) -> dict[str, Any]:
     quote = services.quote_reject(actor=request.actor, quote_id=quote_id, comment=payload.comment)
     return _after(request, quote)
 
 
-@router.post("/quotes/{quote_id}/withdraw", response={200: QuoteOut, **_ERRORS})
+@router.post("/quotes/{quote_id}/withdraw", response={200: QuoteOut, **ERRORS})
 def quote_withdraw(request: HttpRequest, quote_id: str) -> dict[str, Any]:
     quote = services.quote_withdraw(actor=request.actor, quote_id=quote_id)
     return _after(request, quote)
