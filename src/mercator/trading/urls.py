@@ -1,5 +1,10 @@
 from django.urls import URLPattern
 
-from mercator.trading.views import invoices, orders, quotes
+from mercator.trading.views import disputes, invoices, orders, quotes
 
-urlpatterns: list[URLPattern] = [*quotes.urlpatterns, *orders.urlpatterns, *invoices.urlpatterns]
+urlpatterns: list[URLPattern] = [
+    *quotes.urlpatterns,
+    *orders.urlpatterns,
+    *invoices.urlpatterns,
+    *disputes.urlpatterns,
+]

@@ -163,3 +163,16 @@ def order_actions(actor: Actor, order: Order) -> dict[str, Any]:
         and (paid or shipped_any),
         "can_resolve": actor.is_operator and status == S.DISPUTED,
     }
+
+
+def disputes_for_operator(actor: Actor) -> QuerySet[Order]:
+    """Platform operators: every order in dispute, oldest first (others: 404, the ops
+    area is not confirmed to exist)."""
+    if not actor.is_operator:
+        raise NotFound()
+    return (
+        Order.objects.filter(status=Order.Status.DISPUTED)
+        .select_related("buyer", "seller")
+        .prefetch_related("lines")
+        .order_by("disputed_at", "pk")
+    )
