@@ -97,6 +97,9 @@ def test_demo_has_each_state_sound_books_and_runs_twice():
 
     buyer = actor("buyer@foodfactory.demo", "华南食品")
     finance = actor("finance@foodfactory.demo", "华南食品")
+    disputed = one("disputed")
+    assert disputed.status == S.DISPUTED and disputed.paid_at is not None
+    assert disputed.dispute_reason and disputed.auto_settle_at is None
 
     shipped = one("shipped")
     assert shipped.status == S.SHIPPED and shipped.paid_at is not None

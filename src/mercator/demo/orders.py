@@ -6,7 +6,8 @@ for the market price index, and one order waiting at each step a newcomer should
   and the platform's self-operated company, apples from 烟台苹果冷库 to 华南食品 and
   eucalyptus boards from 钦州桉木 to 烟台苹果冷库 (pallets for its cold store), spread
   over the past six weeks, so /market/prices/ draws a line; one credit order repaid.
-- Waiting now: a paid order the mill's clerk shipped (the buyer confirms receipt); an
+- Waiting now: a paid order the mill's clerk shipped (the buyer confirms receipt); a paid
+  apple order the buyer disputes (the operator splits its escrow at /ops/disputes/); an
   approved order for 华南食品's finance to pay; an order over 200,000 CNY waiting for
   华南食品's boss under its approval rule (``demo.approvals``); a bank transfer whose
   code is in ``docs/samples/bank-statement.csv`` (the operator uploads it at
@@ -43,6 +44,7 @@ from mercator.trading.services import (
     cart_add,
     cart_clear,
     invoice_issue_for_order,
+    order_dispute,
     order_pay,
     order_place_from_cart,
     order_receive,
@@ -80,7 +82,7 @@ class DemoOrder:
     seller: str
     sku: str
     quantity: str
-    stage: str  # settled, shipped, approved, bank_transfer, pending_approval
+    stage: str  # settled, shipped, disputed, approved, bank_transfer, pending_approval
     terms: str = "prepaid"
     province: str = "广东"  # "" = pickup at the seller's warehouse
     days_ago: int | None = None  # settled that many days ago (demo history)
@@ -109,6 +111,7 @@ ORDERS: tuple[DemoOrder, ...] = (
     DemoOrder("十一月第二批白砂糖", FOOD, MILL, SUGAR, "35", "settled", days_ago=5),
     # Waiting for someone now.
     DemoOrder("本周到厂，卸货走 3 号门", FOOD, MILL, SUGAR, "25", "shipped", days_ago=0),
+    DemoOrder("礼盒装红富士，冷链到货", FOOD, APPLES, FUJI, "3", "disputed"),
     DemoOrder("下周生产用糖", FOOD, MILL, SUGAR, "20", "approved"),
     DemoOrder("年底旺季备货", FOOD, MILL, SUGAR, "45", "pending_approval"),
     DemoOrder("二级白砂糖，银行转账付款", FOOD, MILL, SUGAR2, "10", "bank_transfer"),
@@ -233,6 +236,14 @@ def _build(world: _World, spec: DemoOrder) -> Order:
     )
     if spec.terms == "cod":
         _gateway(payer, order_pay(actor=payer, order_id=order.public_id, method="gateway"))
+    if spec.stage == "disputed":
+        # The buyer holds the payment in escrow; the operator splits it at /ops/disputes/.
+        order_dispute(
+            actor=world.actor(spec.buyer, 0),
+            order_id=order.public_id,
+            reason="到货约三成冻伤，已拍照，要求按比例退款。",
+        )
+        return order
     if spec.stage == "settled":
         order_receive(actor=world.actor(spec.buyer, 0), order_id=order.public_id)
         invoice_issue_for_order(actor=world.actor(spec.seller, 3), order_id=order.public_id)
