@@ -9,6 +9,7 @@ mercator manage <django command> ...                     any Django command
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -48,9 +49,12 @@ def _serve(args: argparse.Namespace) -> int:
         "5",
     ]
     _django(["collectstatic", "--noinput", "--verbosity", "0"])
-    children = [subprocess.Popen(web)]  # noqa: S603 - our own interpreter and args
+    # Each child leads its own process group, so a stop that has to force it also takes
+    # the processes it started (gunicorn's workers) instead of leaving them orphaned.
+    children = [subprocess.Popen(web, start_new_session=True)]  # noqa: S603 - our own args
     if args.with_worker:
-        children.append(subprocess.Popen([sys.executable, "-m", "mercator.cli", "worker"]))
+        worker = [sys.executable, "-m", "mercator.cli", "worker"]
+        children.append(subprocess.Popen(worker, start_new_session=True))  # noqa: S603
     print(f"Mercator: http://{args.bind}/  (Ctrl-C stops it)", flush=True)
 
     stopping = False
@@ -73,10 +77,13 @@ def _serve(args: argparse.Namespace) -> int:
             child.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 10
     for child in children:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
+        # Whatever of the child's group is still there (the child itself when it did not
+        # stop in time, a worker it left behind) goes now.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
     return code
 
 
