@@ -77,6 +77,17 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+STATE_MESSAGE = _("当前状态为“%(status)s”，不能%(action)s。")
+
+
+def not_allowed(label: object, action: str | Promise, status: str) -> InvalidTransition:
+    """The 409 of a state machine: names the current state (its label, and its code in
+    ``details``) and what was asked."""
+    return InvalidTransition(
+        STATE_MESSAGE % {"status": label, "action": action}, details={"status": status}
+    )
+
+
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_error"

@@ -34,15 +34,15 @@ from mercator.core.actor import Actor
 from mercator.core.errors import (
     BadRequest,
     Conflict,
-    InvalidTransition,
     NotFound,
     ValidationFailed,
+    not_allowed,
 )
 from mercator.core.ids import parse_public_id
 from mercator.core.money import to_decimal
 from mercator.core.services import audit_record
 from mercator.payments.models import AccountKind, PaymentIntent, WebhookEvent
-from mercator.payments.services.intents import STATE_MESSAGE, intent_capture, intent_fail
+from mercator.payments.services.intents import intent_capture, intent_fail
 
 SIGNATURE_HEADER = "Mercator-Signature"
 SANDBOX = "sandbox"
@@ -198,10 +198,7 @@ def sandbox_complete(
     if intent.method != PaymentIntent.Method.GATEWAY:
         raise Conflict(_("该付款单不是在线支付。"), code="not_gateway")
     if intent.status not in (PaymentIntent.Status.PENDING, PaymentIntent.Status.FAILED):
-        raise InvalidTransition(
-            STATE_MESSAGE % {"status": intent.get_status_display(), "action": _("支付")},
-            details={"status": intent.status},
-        )
+        raise not_allowed(intent.get_status_display(), _("支付"), intent.status)
     now = int(time.time())
     data: dict[str, Any] = {
         "intent": str(intent.public_id),

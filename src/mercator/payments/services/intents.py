@@ -31,10 +31,10 @@ from mercator.core.actor import SYSTEM, Actor
 from mercator.core.errors import (
     Conflict,
     DomainError,
-    InvalidTransition,
     NotFound,
     PermissionDenied,
     ValidationFailed,
+    not_allowed,
 )
 from mercator.core.ids import parse_public_id
 from mercator.core.money import check_currency, quantize_amount, to_decimal
@@ -55,7 +55,6 @@ CODE_LENGTH = 8
 MAX_AMOUNT = Decimal("1e15")
 SOURCE_KINDS = {AccountKind.GATEWAY_CLEARING, AccountKind.BANK_CLEARING, AccountKind.WALLET}
 # The same wording as trading's transitions (payments may not import trading).
-STATE_MESSAGE = _("当前状态为“%(status)s”，不能%(action)s。")
 REFERENCE_PREFIX = {
     PaymentIntent.Purpose.ORDER: "order:",
     PaymentIntent.Purpose.REPAYMENT: "receivable:",
@@ -423,10 +422,7 @@ def intent_cancel(*, actor: Actor, intent_id: object) -> PaymentIntent:
         if intent.payer_id != company.pk:
             raise PermissionDenied(_("只有付款方可以取消付款单。"), code="not_payer")
         if intent.status != PaymentIntent.Status.PENDING:
-            raise InvalidTransition(
-                STATE_MESSAGE % {"status": intent.get_status_display(), "action": _("取消")},
-                details={"status": intent.status},
-            )
+            raise not_allowed(intent.get_status_display(), _("取消"), intent.status)
         updated = PaymentIntent.objects.filter(
             pk=intent.pk, status=PaymentIntent.Status.PENDING
         ).update(status=PaymentIntent.Status.CANCELLED)

@@ -11,15 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from mercator.catalog.models import Unit
 from mercator.core.actor import Actor
-from mercator.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from mercator.core.errors import PermissionDenied, ValidationFailed
 from mercator.core.money import to_decimal
 
 QUANTITY_PLACES = 4
 MAX_QUANTITY = Decimal("1e12")
 MAX_TEXT = 2000
 MAX_LINES = 50
-
-STATE_MESSAGE = _("当前状态为“%(status)s”，不能%(action)s。")
 
 
 def require_verified(actor: Actor) -> Any:
@@ -84,9 +82,3 @@ def future_of(value: object, *, field: str, code: str) -> datetime:
     if value <= timezone.now():
         raise invalid(_("时间必须晚于现在。"), code, field)
     return value
-
-
-def not_allowed(label: object, action: str | Promise, status: str) -> InvalidTransition:
-    return InvalidTransition(
-        STATE_MESSAGE % {"status": label, "action": action}, details={"status": status}
-    )

@@ -16,17 +16,11 @@ from mercator.companies.selectors.members import role_permissions
 from mercator.companies.services.activity import activity_record
 from mercator.companies.services.notifications import notify
 from mercator.core.actor import Actor
-from mercator.core.errors import PermissionDenied
+from mercator.core.errors import PermissionDenied, not_allowed
 from mercator.core.services import audit_record, validate
 from mercator.trading import selectors
 from mercator.trading.models import Inquiry, InquiryMessage, Side
-from mercator.trading.services._common import (
-    invalid,
-    not_allowed,
-    quantity_of,
-    require_verified,
-    text_of,
-)
+from mercator.trading.services._common import invalid, quantity_of, require_verified, text_of
 
 
 def _link(inquiry: Inquiry) -> str:

@@ -38,7 +38,13 @@ from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import Company, Customer, Membership
 from mercator.companies.services.approvals import approval_request_open
 from mercator.core.actor import SYSTEM, Actor
-from mercator.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from mercator.core.errors import (
+    Conflict,
+    DomainError,
+    PermissionDenied,
+    ValidationFailed,
+    not_allowed,
+)
 from mercator.core.money import quantize_amount
 from mercator.core.services import audit_record
 from mercator.payments.services.credit import credit_consume, credit_release
@@ -47,12 +53,7 @@ from mercator.pricing.models import PaymentTerms
 from mercator.trading.models import CartItem, Order, OrderEvent, OrderLine, Quote, Side
 from mercator.trading.selectors import orders as order_selectors
 from mercator.trading.selectors.orders import order_side
-from mercator.trading.services._common import (
-    invalid,
-    not_allowed,
-    require_verified,
-    text_of,
-)
+from mercator.trading.services._common import invalid, require_verified, text_of
 from mercator.trading.services.order_notices import order_notice
 from mercator.trading.services.rfqs import terms_of
 

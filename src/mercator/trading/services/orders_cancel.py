@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from mercator.companies.models import ApprovalRequest, Membership
 from mercator.companies.services.approvals import approval_cancel
 from mercator.core.actor import SYSTEM, Actor
-from mercator.core.errors import NotFound, PermissionDenied, ValidationFailed
+from mercator.core.errors import NotFound, PermissionDenied, ValidationFailed, not_allowed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import quantize_amount, to_decimal
 from mercator.core.services import audit_record
@@ -24,7 +24,7 @@ from mercator.payments.services.escrow import escrow_refund, escrow_release
 from mercator.pricing.models import PaymentTerms
 from mercator.trading.models import Order, Side
 from mercator.trading.selectors.orders import order_get, order_side
-from mercator.trading.services._common import invalid, not_allowed, text_of
+from mercator.trading.services._common import invalid, text_of
 from mercator.trading.services.deals import deal_record_if_real
 from mercator.trading.services.order_notices import order_notice
 from mercator.trading.services.orders import (

@@ -27,6 +27,7 @@ from mercator.core.errors import (
     Conflict,
     DomainError,
     ValidationFailed,
+    not_allowed,
 )
 from mercator.core.ids import parse_public_id
 from mercator.core.services import audit_record
@@ -37,13 +38,7 @@ from mercator.payments.services.intents import intent_create
 from mercator.pricing.models import PaymentTerms
 from mercator.trading.models import Order, OrderLine, Shipment, ShipmentLine, Side
 from mercator.trading.selectors.orders import order_get
-from mercator.trading.services._common import (
-    invalid,
-    not_allowed,
-    quantity_of,
-    require_verified,
-    text_of,
-)
+from mercator.trading.services._common import invalid, quantity_of, require_verified, text_of
 from mercator.trading.services.deals import deal_record_if_real
 from mercator.trading.services.order_notices import order_notice
 from mercator.trading.services.orders import (

@@ -38,7 +38,7 @@ from mercator.companies.services.activity import activity_record
 from mercator.companies.services.approvals import approval_cancel, approval_request_open
 from mercator.companies.services.notifications import notify
 from mercator.core.actor import SYSTEM, Actor
-from mercator.core.errors import DomainError, PermissionDenied, ValidationFailed
+from mercator.core.errors import DomainError, PermissionDenied, ValidationFailed, not_allowed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import quantize_amount, quantize_unit_price, to_decimal
 from mercator.core.services import audit_record, validate
@@ -49,7 +49,6 @@ from mercator.trading.services._common import (
     MAX_LINES,
     future_of,
     invalid,
-    not_allowed,
     quantity_of,
     require_verified,
     text_of,

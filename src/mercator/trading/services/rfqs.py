@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from mercator.companies.selectors.customers import member_in_company
 from mercator.core.actor import SYSTEM, Actor
-from mercator.core.errors import PermissionDenied, ValidationFailed
+from mercator.core.errors import PermissionDenied, ValidationFailed, not_allowed
 from mercator.core.services import audit_record, validate
 from mercator.pricing.models import DeliveryMethod, PaymentTerms
 from mercator.trading import selectors
@@ -21,7 +21,6 @@ from mercator.trading.services._common import (
     MAX_LINES,
     future_of,
     invalid,
-    not_allowed,
     quantity_of,
     require_verified,
     text_of,
