@@ -541,3 +541,14 @@ def test_dispute_refund_becomes_a_discount_line(world):
     assert discount.amount == Decimal("-8000.00")
     assert discount.net_amount + discount.tax_amount == discount.amount
     assert invoice.net_total + invoice.tax_total == invoice.total
+
+
+def test_order_page_offers_the_issue_button_only_while_the_seller_may_issue(world):
+    titles(world)
+    order = make_order(world)
+    button = 'data-testid="order-issue-invoice"'
+    page = reverse("order-detail", args=[order.public_id])
+    assert button in world.web(world.mill_boss).get(page).content.decode()
+    assert button not in world.web(world.food_boss).get(page).content.decode()  # the buyer
+    issue(world, order)
+    assert button not in world.web(world.mill_boss).get(page).content.decode()  # covered

@@ -30,10 +30,10 @@ from mercator.trading.forms_orders import (
     ReasonForm,
     ShipForm,
 )
-from mercator.trading.models import Order, Side
+from mercator.trading.models import Order
 from mercator.trading.selectors import orders as selectors
 from mercator.trading.selectors.flows import order_three_flows
-from mercator.trading.selectors.invoices import covering_invoice, invoices_for_order
+from mercator.trading.selectors.invoices import can_issue_for, invoices_for_order
 
 PAGE_SIZE = 30
 
@@ -91,12 +91,6 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         }
         for s in order.shipments.all()
     ]
-    can_issue = (
-        allowed["side"] == Side.SELLER
-        and actor.can("invoices.issue")
-        and order.status == Order.Status.SETTLED
-        and covering_invoice(order) is None
-    )
     return {
         "order": order,
         "lines": lines,
@@ -105,7 +99,7 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         "intents": list(intents_for_reference(actor, order.ref)),
         "flows": order_three_flows(order),
         "invoices": list(invoices_for_order(actor, order)),
-        "can_issue": can_issue,
+        "can_issue": can_issue_for(actor, order),
         "pay_form": PayForm(),
         "ship_form": ShipForm(),
         "reason_form": ReasonForm(),
