@@ -2,17 +2,13 @@
 schema here has a price field: prices are per buyer, from the pricing app's quote."""
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from ninja import Field, Schema
 
 from mercator.catalog.models import Category, ImportJob, Listing, Product, Sku
-
-
-def _qty(value: Decimal) -> str:
-    return format(value.normalize(), "f")  # 5000.0000 -> "5000", 10.5000 -> "10.5"
+from mercator.core.money import plain
 
 
 class MarketOut(Schema):
@@ -86,7 +82,7 @@ class ProductOut(Schema):
 
     @staticmethod
     def resolve_min_order_qty(obj: Product) -> str:
-        return _qty(obj.min_order_qty)
+        return plain(obj.min_order_qty)
 
 
 class ProductIn(Schema):
@@ -124,7 +120,7 @@ class SkuOut(Schema):
 
     @staticmethod
     def resolve_min_order_qty(obj: Sku) -> str:
-        return _qty(obj.min_order_qty)
+        return plain(obj.min_order_qty)
 
 
 class SkuIn(Schema):
@@ -181,7 +177,7 @@ class ListingOwnOut(Schema):
 
     @staticmethod
     def resolve_stock(obj: Listing) -> str:
-        return _qty(obj.stock)
+        return plain(obj.stock)
 
     @staticmethod
     def resolve_unit(obj: Listing) -> str:
@@ -248,7 +244,7 @@ class PublicSkuOut(Schema):
 
     @staticmethod
     def resolve_min_order_qty(obj: Sku) -> str:
-        return _qty(obj.min_order_qty)
+        return plain(obj.min_order_qty)
 
 
 class PublicListingOut(Schema):
@@ -276,7 +272,7 @@ class PublicListingOut(Schema):
 
     @staticmethod
     def resolve_stock(obj: Listing) -> str:
-        return _qty(obj.stock)
+        return plain(obj.stock)
 
 
 class ImportJobOut(Schema):

@@ -107,3 +107,41 @@ class Money:
 
     def __str__(self) -> str:
         return f"{quantize_amount(self.amount, self.currency)} {self.currency}"
+
+
+MAX_AMOUNT = Decimal("1e15")
+
+
+def amount_of(
+    value: object,
+    *,
+    field: str = "amount",
+    currency: str = DEFAULT_CURRENCY,
+    allow_zero: bool = False,
+) -> Decimal:
+    """An amount a person typed or sent: a number > 0 (>= 0 with ``allow_zero``) with at
+    most the currency's minor units, or a 422 naming ``field``. Never rounds input."""
+    if value is None or value == "":
+        raise ValidationFailed(_("请填写金额。"), code="amount_required", details={"field": field})
+    try:
+        number = to_decimal(value)
+    except ValidationFailed:
+        raise ValidationFailed(
+            _("金额必须是数字。"), code="invalid_amount", details={"field": field}
+        ) from None
+    if number < 0 or (number == 0 and not allow_zero):
+        raise ValidationFailed(
+            _("金额必须大于 0。"), code="invalid_amount", details={"field": field}
+        )
+    if number >= MAX_AMOUNT or quantize_amount(number, currency) != number:
+        raise ValidationFailed(
+            _("金额过大或小数位过多（最多 2 位小数）。"),
+            code="invalid_amount",
+            details={"field": field},
+        )
+    return quantize_amount(number, currency)
+
+
+def plain(value: Decimal) -> str:
+    """A quantity as people write it: 5000.0000 -> "5000", 10.5000 -> "10.5"."""
+    return format(Decimal(value).normalize(), "f")

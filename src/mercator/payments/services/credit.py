@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mercator.core.ids import parse_public_id
-from mercator.core.money import check_currency, quantize_amount, to_decimal
+from mercator.core.money import amount_of, check_currency, quantize_amount, to_decimal
 from mercator.core.services import audit_record
 from mercator.payments.models import (
     AccountKind,
@@ -40,36 +40,10 @@ from mercator.payments.services.ledger import Leg, account_for, ledger_post
 from mercator.payments.signals import receivable_paid
 
 ZERO = Decimal("0.00")
-MAX_AMOUNT = Decimal("1e15")
 MAX_DAYS = 365
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _amount(
-    value: object, *, field: str, currency: str = "CNY", allow_zero: bool = False
-) -> Decimal:
-    """A positive (or, with ``allow_zero``, non-negative) amount in the currency's unit."""
-    if value is None or value == "":
-        raise ValidationFailed(_("请填写金额。"), code="amount_required", details={"field": field})
-    try:
-        number = to_decimal(value)
-    except ValidationFailed:
-        raise ValidationFailed(
-            _("金额必须是数字。"), code="invalid_amount", details={"field": field}
-        ) from None
-    if number < 0 or (number == 0 and not allow_zero):
-        raise ValidationFailed(
-            _("金额必须大于 0。"), code="invalid_amount", details={"field": field}
-        )
-    if number >= MAX_AMOUNT or quantize_amount(number, currency) != number:
-        raise ValidationFailed(
-            _("金额过大或小数位过多（最多 2 位小数）。"),
-            code="invalid_amount",
-            details={"field": field},
-        )
-    return quantize_amount(number, currency)
 
 
 def _days(value: object, *, field: str = "days", minimum: int = 1) -> int:
@@ -121,7 +95,7 @@ def credit_line_grant(
     actor.require("credit.manage")
     seller = _verified_company(actor)
     currency = _currency(currency)
-    limit = _amount(limit, field="limit", currency=currency)
+    limit = amount_of(limit, field="limit", currency=currency)
     days = _days(days)
     buyer = Company.objects.filter(public_id=parse_public_id(buyer_id)).first()
     if buyer is None:
@@ -187,7 +161,7 @@ def credit_line_update(
             raise NotFound()
         changes: dict[str, list[Any]] = {}
         if limit is not None and limit != "":
-            new_limit = _amount(limit, field="limit", currency=line.currency, allow_zero=True)
+            new_limit = amount_of(limit, field="limit", currency=line.currency, allow_zero=True)
             if new_limit != line.limit:
                 changes["limit"] = [str(line.limit), str(new_limit)]
                 line.limit = new_limit
@@ -225,7 +199,7 @@ def credit_consume(
     credit. 409 ``no_credit_line`` / ``credit_suspended`` / ``credit_limit_exceeded``;
     422 ``credit_days_exceed_terms``. Race-safe: one conditional UPDATE."""
     currency = _currency(currency)
-    amount = _amount(amount, field="amount", currency=currency)
+    amount = amount_of(amount, field="amount", currency=currency)
     if isinstance(days, bool) or not isinstance(days, int) or days < 0:
         raise ValidationFailed(
             _("账期天数无效。"), code="invalid_days", details={"field": "credit_days"}
@@ -280,7 +254,7 @@ def credit_release(*, seller: Any, buyer: Any, amount: Decimal, currency: str = 
     """Give back credit an order took (cancelled before settlement). Never below zero;
     nothing to do without a line."""
     currency = _currency(currency)
-    amount = _amount(amount, field="amount", currency=currency)
+    amount = amount_of(amount, field="amount", currency=currency)
     line = _line_between(seller, buyer, currency)
     if line is None:
         return
@@ -306,7 +280,7 @@ def receivable_open(
     the seller's CREDIT_RECEIVABLE +X, the buyer's CREDIT_PAYABLE −X, due ``days`` after
     today (local date). Once per reference: a retry returns the same receivable."""
     currency = _currency(currency)
-    amount = _amount(amount, field="amount", currency=currency)
+    amount = amount_of(amount, field="amount", currency=currency)
     if not reference:
         raise ValidationFailed(_("缺少单据引用。"), code="reference_required")
     fee_percent = to_decimal(fee_percent)
@@ -409,7 +383,7 @@ def receivable_pay_start(
     if amount is None or amount == "":
         pay = receivable.outstanding
     else:
-        pay = _amount(amount, field="amount", currency=receivable.currency)
+        pay = amount_of(amount, field="amount", currency=receivable.currency)
         if pay > receivable.outstanding:
             raise ValidationFailed(
                 _("还款金额不能超过未还金额 %(outstanding)s。")

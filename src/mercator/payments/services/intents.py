@@ -37,7 +37,7 @@ from mercator.core.errors import (
     not_allowed,
 )
 from mercator.core.ids import parse_public_id
-from mercator.core.money import check_currency, quantize_amount, to_decimal
+from mercator.core.money import amount_of, check_currency
 from mercator.core.services import audit_record
 from mercator.payments.models import (
     AccountKind,
@@ -52,34 +52,12 @@ from mercator.payments.signals import payment_succeeded
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_PREFIX = "MC"
 CODE_LENGTH = 8
-MAX_AMOUNT = Decimal("1e15")
 SOURCE_KINDS = {AccountKind.GATEWAY_CLEARING, AccountKind.BANK_CLEARING, AccountKind.WALLET}
 # The same wording as trading's transitions (payments may not import trading).
 REFERENCE_PREFIX = {
     PaymentIntent.Purpose.ORDER: "order:",
     PaymentIntent.Purpose.REPAYMENT: "receivable:",
 }
-
-
-def amount_of(value: object, *, currency: str = "CNY", field: str = "amount") -> Decimal:
-    """A positive amount with at most the currency's minor units (422 otherwise)."""
-    try:
-        amount = to_decimal(value)
-    except ValidationFailed as exc:
-        raise ValidationFailed(
-            exc.message, code="invalid_amount", details={"field": field}
-        ) from None
-    if amount <= 0:
-        raise ValidationFailed(
-            _("金额必须大于 0。"), code="invalid_amount", details={"field": field}
-        )
-    if amount >= MAX_AMOUNT:
-        raise ValidationFailed(_("金额过大。"), code="invalid_amount", details={"field": field})
-    if quantize_amount(amount, currency) != amount:
-        raise ValidationFailed(
-            _("金额最多保留到分（两位小数）。"), code="invalid_amount", details={"field": field}
-        )
-    return quantize_amount(amount, currency)
 
 
 def currency_of(value: object, *, field: str = "currency") -> str:

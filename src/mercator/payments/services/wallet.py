@@ -9,9 +9,10 @@ from django.db import transaction
 
 from mercator.core.actor import Actor
 from mercator.core.ids import new_public_id
+from mercator.core.money import amount_of
 from mercator.core.services import audit_record
 from mercator.payments.models import AccountKind, LedgerTransaction
-from mercator.payments.services.intents import amount_of, currency_of
+from mercator.payments.services.intents import currency_of
 from mercator.payments.services.ledger import Leg, account_for, ledger_post
 
 

@@ -16,6 +16,7 @@ from mercator.catalog.models import Listing
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError, NotFound, ValidationFailed
 from mercator.core.ids import parse_public_id
+from mercator.core.money import plain
 from mercator.core.services import audit_record
 from mercator.trading.models import CartItem
 from mercator.trading.services._common import (
@@ -28,10 +29,6 @@ from mercator.trading.services._common import (
 MAX_ITEMS = 50
 MAX_TEXT = 10_000
 SPLIT = re.compile(r"[\s,，\t;；]+")
-
-
-def _plain(value: Decimal) -> str:
-    return format(Decimal(value).normalize(), "f")
 
 
 def _buyer(actor: Actor) -> Any:
@@ -60,10 +57,10 @@ def _check_moq(listing: Listing, quantity: Decimal) -> None:
     moq = listing.sku.min_order_qty
     if quantity < moq:
         raise invalid(
-            _("数量低于起订量 %(moq)s。") % {"moq": _plain(moq)},
+            _("数量低于起订量 %(moq)s。") % {"moq": plain(moq)},
             "below_moq",
             "quantity",
-            min_qty=_plain(moq),
+            min_qty=plain(moq),
         )
 
 

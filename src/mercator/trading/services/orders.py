@@ -45,7 +45,7 @@ from mercator.core.errors import (
     ValidationFailed,
     not_allowed,
 )
-from mercator.core.money import quantize_amount
+from mercator.core.money import plain, quantize_amount
 from mercator.core.services import audit_record
 from mercator.payments.services.credit import credit_consume, credit_release
 from mercator.pricing.engine import QuoteRequest, quote_price
@@ -176,14 +176,14 @@ def reserve_stock(wanted: Sequence[Reservation]) -> None:
                 _("库存不足：%(product)s 仅剩 %(available)s，需要 %(wanted)s。")
                 % {
                     "product": item.product,
-                    "available": _plain(available),
-                    "wanted": _plain(item.quantity),
+                    "available": plain(available),
+                    "wanted": plain(item.quantity),
                 },
                 code="out_of_stock",
                 details={
                     "product": item.product,
-                    "available": str(_plain(available)),
-                    "wanted": str(_plain(item.quantity)),
+                    "available": plain(available),
+                    "wanted": plain(item.quantity),
                 },
             )
 
@@ -210,10 +210,6 @@ def release_credit(order: Order) -> None:
         )
         Order.objects.filter(pk=order.pk).update(credit_used=ZERO)
         order.credit_used = ZERO
-
-
-def _plain(value: Decimal) -> Decimal:
-    return Decimal(format(Decimal(value).normalize(), "f"))
 
 
 # ----------------------------------------------------------------------------- placing

@@ -30,6 +30,7 @@ from mercator.core.errors import (
     not_allowed,
 )
 from mercator.core.ids import parse_public_id
+from mercator.core.money import plain
 from mercator.core.services import audit_record
 from mercator.payments.models import PaymentIntent
 from mercator.payments.services.credit import receivable_open
@@ -197,8 +198,7 @@ def _line_quantities(
             total = wanted.get(position, ZERO) + quantity
             if total > room[position]:
                 raise invalid(
-                    _("超出可处理的数量（最多 %(room)s）。")
-                    % {"room": format(room[position].normalize(), "f")},
+                    _("超出可处理的数量（最多 %(room)s）。") % {"room": plain(room[position])},
                     "quantity_exceeds",
                     "quantity",
                     available=str(room[position]),
