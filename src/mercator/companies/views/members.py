@@ -30,6 +30,13 @@ from mercator.core.forms import add_domain_error
 from mercator.core.views import error_page
 
 
+def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A refusal as an error fragment for htmx (swapped into the page), else as a page."""
+    if request.htmx:
+        return render(request, "companies/_action_error.html", {"error": exc}, status=exc.status)
+    return error_page(request, exc)
+
+
 def _act_for(request: HttpRequest, company: Any) -> None:
     request.session[SESSION_COMPANY_KEY] = str(company.public_id)
 
@@ -190,19 +197,26 @@ def member_action(request: HttpRequest, membership_id: str, action: str) -> Http
         else:
             raise Http404
     except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise Http404 from None
-        messages.error(request, str(exc.message))
-        if request.htmx:
-            return render(
-                request,
-                "companies/_members_table.html",
-                _members_context(request),
-                status=exc.status,
-            )
-        return redirect("members")
+        return _action_refused(request, exc)
     messages.success(request, done)
     return redirect("members")
+
+
+def _action_refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A refused member action: 404 for what the actor may not see; for htmx, the table
+    again with the message, or only the message when he may not even see the table
+    (a member without the permission gets a 403 fragment, never a 500)."""
+    if isinstance(exc, NotFound):
+        raise Http404 from None
+    if not request.htmx:
+        messages.error(request, str(exc.message))
+        return redirect("members")
+    try:
+        context = _members_context(request)
+    except DomainError:
+        return _refused(request, exc)
+    context["action_error"] = exc
+    return render(request, "companies/_members_table.html", context, status=exc.status)
 
 
 @login_required
@@ -210,8 +224,10 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     try:
         context = _members_context(request)
+        if request.method == "POST":
+            actor.require("members.manage")
     except DomainError as exc:
-        return error_page(request, exc)
+        return _refused(request, exc)
     form = InvitationForm(request.POST or None, roles=context["assignable_roles"])
     status = 200
     if request.method == "POST":
@@ -244,7 +260,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: str) -> HttpResponse:
     try:
         services.invitation_revoke(actor=request.actor, invitation_id=invitation_id)
     except DomainError as exc:
-        return error_page(request, exc)
+        return _refused(request, exc)
     messages.success(request, _("邀请已撤销。"))
     return redirect("members")
 
@@ -309,7 +325,7 @@ def roles(request: HttpRequest) -> HttpResponse:
                 try:
                     services.role_create(actor=actor, **form.cleaned_data)
                 except DomainError as exc:
-                    if isinstance(exc, NotFound):
+                    if isinstance(exc, NotFound) or exc.status == 403:
                         raise
                     add_domain_error(form, exc)
                     status = exc.status
@@ -319,7 +335,7 @@ def roles(request: HttpRequest) -> HttpResponse:
         company = actor.require_company()
         actor.require("members.view")
     except DomainError as exc:
-        return error_page(request, exc)
+        return _refused(request, exc)
     custom = {role.code: role for role in selectors.custom_roles_of(actor)}
     context = {
         "roles": [
@@ -340,6 +356,8 @@ def role_delete(request: HttpRequest, role_id: str) -> HttpResponse:
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise Http404 from None
+        if request.htmx or exc.status == 403:
+            return _refused(request, exc)
         messages.error(request, str(exc.message))
         return redirect("roles")
     messages.success(request, _("角色已删除。"))
