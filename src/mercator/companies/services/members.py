@@ -50,6 +50,14 @@ def _require_member_manager(actor: Actor) -> Company:
 def person_register(*, email: str, password: str, display_name: str, phone: str = "") -> User:
     """A new person signs up (before, or while, accepting an invitation or registering a
     company). Email is the login and is unique, case-insensitively."""
+    person = _person_prepare(email=email, password=password, display_name=display_name, phone=phone)
+    with transaction.atomic():
+        _person_save(person)
+    return person
+
+
+def _person_prepare(*, email: str, password: str, display_name: str, phone: str = "") -> User:
+    """Check a newcomer and hash his password (slow: outside any transaction); not saved."""
     email = (email or "").strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(_("该邮箱已注册，请直接登录。"), code="email_taken")
@@ -64,14 +72,20 @@ def person_register(*, email: str, password: str, display_name: str, phone: str 
             details={"fields": {"password": [str(m) for m in exc.messages]}},
         ) from None
     person.set_password(password)
-    with transaction.atomic():
-        person.save()
-        audit_record(
-            actor=Actor(person=person, via="web"),
-            action="person.register",
-            target=f"person:{person.public_id}",
-        )
     return person
+
+
+def _person_save(person: User) -> None:
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise Conflict(_("该邮箱已注册，请直接登录。"), code="email_taken") from None
+    audit_record(
+        actor=Actor(person=person, via="web"),
+        action="person.register",
+        target=f"person:{person.public_id}",
+    )
 
 
 # Companies ------------------------------------------------------------------------------
@@ -607,9 +621,9 @@ def invitation_revoke(*, actor: Actor, invitation_id: object) -> Invitation:
     return invitation
 
 
-def invitation_accept(*, person: User, token: str) -> Membership:
-    """The invited person (new or existing) takes the seat. Single use: a conditional update
-    claims the invitation, so two clicks make one membership."""
+def _invitation_open(token: str, email: str) -> Invitation:
+    """The invitation behind a link, if it may still be accepted by ``email``; else the
+    reason it may not (409: used, revoked, expired; 403: meant for another address)."""
     invitation = invitation_by_token(token)
     state = invitation.state()
     if state != "open":
@@ -619,44 +633,71 @@ def invitation_accept(*, person: User, token: str) -> Membership:
             "expired": _("此邀请已过期，请联系邀请人重新发送。"),
         }
         raise Conflict(messages[state], code=f"invitation_{state}")
-    if invitation.email and invitation.email != person.email.lower():
+    if invitation.email and invitation.email != (email or "").strip().lower():
         raise PermissionDenied(
             _("此邀请发给 %(email)s，请用该邮箱登录或注册后接受。") % {"email": invitation.email},
             code="invitation_other_email",
         )
+    return invitation
+
+
+def invitation_accept(*, person: User, token: str) -> Membership:
+    """The invited person (new or existing) takes the seat. Single use: a conditional update
+    claims the invitation, so two clicks make one membership."""
+    invitation = _invitation_open(token, person.email)
+    with transaction.atomic():
+        return _invitation_claim(invitation, person)
+
+
+def invitation_accept_as_newcomer(
+    *, token: str, email: str, password: str, display_name: str, phone: str = ""
+) -> tuple[User, Membership]:
+    """A newcomer signs up through an invitation link: the account and the seat are made
+    together or not at all. A link that is used, revoked, expired or meant for another
+    address is refused before anything is written, so it never leaves an account behind."""
+    _invitation_open(token, email)
+    person = _person_prepare(email=email, password=password, display_name=display_name, phone=phone)
+    with transaction.atomic():
+        # Checked again inside the transaction: the claim below is conditional too.
+        invitation = _invitation_open(token, email)
+        _person_save(person)
+        seat = _invitation_claim(invitation, person)
+    return person, seat
+
+
+def _invitation_claim(invitation: Invitation, person: User) -> Membership:
     company = invitation.company
     actor = Actor(person=person, company=company, via="web")
-    with transaction.atomic():
-        claimed = Invitation.objects.filter(
-            pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
-        ).update(accepted_at=timezone.now(), accepted_by=person)
-        if not claimed:
-            raise Conflict(_("此邀请已被使用。"), code="invitation_accepted")
-        seat = Membership.objects.filter(company=company, person=person).first()
-        if seat is not None and seat.is_active:
-            raise Conflict(_("您已是本企业成员。"), code="already_member")
-        if seat is not None:
-            # A returning member: same seat (his history), new role.
-            Membership.objects.filter(pk=seat.pk).update(
-                is_active=True, left_at=None, role=invitation.role
-            )
-            seat.refresh_from_db()
-        else:
-            seat = Membership(company=company, person=person, role=invitation.role)
-            validate(seat)
-            seat.save()
-        audit_record(
-            actor=actor,
-            action="invitation.accept",
-            target=f"invitation:{invitation.public_id}",
-            changes={"membership": str(seat.public_id), "role": seat.role},
+    claimed = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(accepted_at=timezone.now(), accepted_by=person)
+    if not claimed:
+        raise Conflict(_("此邀请已被使用。"), code="invitation_accepted")
+    seat = Membership.objects.filter(company=company, person=person).first()
+    if seat is not None and seat.is_active:
+        raise Conflict(_("您已是本企业成员。"), code="already_member")
+    if seat is not None:
+        # A returning member: same seat (his history), new role.
+        Membership.objects.filter(pk=seat.pk).update(
+            is_active=True, left_at=None, role=invitation.role
         )
-        notify(
-            person=invitation.invited_by.person,
-            company=company,
-            kind="invitation",
-            title=_("%(name)s 已加入 %(company)s")
-            % {"name": person.display_name, "company": company.short_name},
-            link="/company/members/",
-        )
+        seat.refresh_from_db()
+    else:
+        seat = Membership(company=company, person=person, role=invitation.role)
+        validate(seat)
+        seat.save()
+    audit_record(
+        actor=actor,
+        action="invitation.accept",
+        target=f"invitation:{invitation.public_id}",
+        changes={"membership": str(seat.public_id), "role": seat.role},
+    )
+    notify(
+        person=invitation.invited_by.person,
+        company=company,
+        kind="invitation",
+        title=_("%(name)s 已加入 %(company)s")
+        % {"name": person.display_name, "company": company.short_name},
+        link="/company/members/",
+    )
     return seat

@@ -276,23 +276,24 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
+            seat = None
             if request.user.is_authenticated:
-                person = request.user
+                seat = services.invitation_accept(person=request.user, token=token)
             elif form.is_valid():
                 data = form.cleaned_data
-                person = services.person_register(
+                # One service makes the account and the seat together: a refused link
+                # (used, revoked, expired, another address) creates no account.
+                person, seat = services.invitation_accept_as_newcomer(
+                    token=token,
                     email=data["email"],
                     password=data["password"],
                     display_name=data["display_name"],
                     phone=data.get("phone") or "",
                 )
+                login(request, person, backend="django.contrib.auth.backends.ModelBackend")
             else:
-                person = None
                 status = 400
-            if person is not None:
-                seat = services.invitation_accept(person=person, token=token)
-                if not request.user.is_authenticated:
-                    login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            if seat is not None:
                 _act_for(request, seat.company)
                 messages.success(
                     request, _("欢迎加入 %(company)s！") % {"company": seat.company.legal_name}
