@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, ProtectedError, QuerySet, RestrictedError
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
@@ -485,14 +485,32 @@ def product_update(
     return product
 
 
+def _delete_unreferenced(rows: QuerySet[Any], conflict: Conflict) -> None:
+    """Delete ``rows`` unless a document of a later app (an order, a quote, an inquiry, an
+    RFQ, a deal) still points at them: then the 409 ``conflict`` and nothing deleted.
+    The catalog does not import those apps; Django's collector knows the references."""
+    try:
+        with transaction.atomic():
+            rows.delete()
+    except (ProtectedError, RestrictedError):
+        raise conflict from None
+
+
 def product_delete(*, actor: Actor, product_id: object) -> None:
-    """Delete a product with its SKUs; refused (409) while any SKU is listed."""
+    """Delete a product with its SKUs; refused (409) while any SKU is listed, or named
+    by an order, quote, RFQ or inquiry."""
     require_catalog_manager(actor)
     product = selectors.product_get(actor, product_id)
     with transaction.atomic():
         if Listing.objects.filter(sku__product=product).exists():
             raise Conflict(_("该商品还有挂牌，请先删除或暂停挂牌。"), code="product_listed")
-        Product.objects.filter(pk=product.pk).delete()
+        _delete_unreferenced(
+            Product.objects.filter(pk=product.pk),
+            Conflict(
+                _("该商品的 SKU 已用于订单、报价或询价，不能删除。"),
+                code="product_in_use",
+            ),
+        )
         audit_record(
             actor=actor,
             action="product.delete",
@@ -627,7 +645,10 @@ def sku_delete(*, actor: Actor, sku_id: object) -> None:
     with transaction.atomic():
         if sku.listings.exists():
             raise Conflict(_("该 SKU 还有挂牌，请先删除或暂停挂牌。"), code="sku_listed")
-        Sku.objects.filter(pk=sku.pk).delete()
+        _delete_unreferenced(
+            Sku.objects.filter(pk=sku.pk),
+            Conflict(_("该 SKU 已用于订单、报价或询价，不能删除。"), code="sku_in_use"),
+        )
         _refresh_search_text(sku.product)
         audit_record(
             actor=actor, action="sku.delete", target=_sku_ref(sku), changes={"code": sku.code}
@@ -805,7 +826,16 @@ def listing_delete(*, actor: Actor, listing_id: object) -> None:
     require_catalog_manager(actor)
     listing = selectors.listing_get_own(actor, listing_id)
     with transaction.atomic():
-        Listing.objects.filter(pk=listing.pk).delete()
+        # A listing that orders or inquiries point at stays (their history needs it);
+        # pausing it takes it off the market instead.
+        _delete_unreferenced(
+            Listing.objects.filter(pk=listing.pk),
+            Conflict(
+                _("该挂牌已有订单或询盘，不能删除；可以暂停挂牌，买家将不再看到它。"),
+                code="listing_in_use",
+                details={"can_pause": listing.status == Listing.Status.ACTIVE},
+            ),
+        )
         audit_record(
             actor=actor,
             action="listing.delete",

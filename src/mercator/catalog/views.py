@@ -123,6 +123,7 @@ def seller_product(request: HttpRequest, product_id: str) -> HttpResponse:
     form = ProductForm(request.POST if action == "product" else None, initial=initial)
     sku_form = SkuForm(request.POST if action == "sku" else None, prefix="sku")
     status = 200
+    delete_error: DomainError | None = None
     if request.method == "POST":
         try:
             if action == "product" and form.is_valid():
@@ -157,15 +158,19 @@ def seller_product(request: HttpRequest, product_id: str) -> HttpResponse:
                 return redirect("seller-products")
             status = 422
         except DomainError as exc:
-            if action in ("delete", "delete-sku") or exc.status == 403:
+            if action in ("delete", "delete-sku") and exc.status == 409:
+                delete_error, status = exc, exc.status  # still referenced: say so here
+            elif action in ("delete", "delete-sku") or exc.status == 403:
                 return error_page(request, exc)
-            add_domain_error(sku_form if action == "sku" else form, exc)
-            status = exc.status
+            else:
+                add_domain_error(sku_form if action == "sku" else form, exc)
+                status = exc.status
     context = {
         "product": product,
         "form": form,
         "sku_form": sku_form,
         "skus": selectors.skus_of(actor, product=product).prefetch_related("listings"),
+        "delete_error": delete_error,
         **_manager_context(request),
     }
     return render(request, "catalog/seller_product.html", context, status=status)
@@ -229,6 +234,7 @@ def seller_listing(request: HttpRequest, listing_id: str) -> HttpResponse:
     form = ListingForm(request.POST if action == "edit" else None, initial=initial)
     stock_form = StockForm(request.POST if action == "stock" else None, prefix="stock")
     status = 200
+    delete_error: DomainError | None = None
     if request.method == "POST":
         try:
             if action == "edit" and form.is_valid():
@@ -258,14 +264,18 @@ def seller_listing(request: HttpRequest, listing_id: str) -> HttpResponse:
                 return redirect("seller-listings")
             status = 422
         except DomainError as exc:
-            if exc.status == 403 or action in ("pause", "resume", "delete"):
+            if action == "delete" and exc.status == 409:
+                delete_error, status = exc, exc.status  # has orders: offer pausing instead
+            elif exc.status == 403 or action in ("pause", "resume", "delete"):
                 return error_page(request, exc)
-            add_domain_error(stock_form if action == "stock" else form, exc)
-            status = exc.status
+            else:
+                add_domain_error(stock_form if action == "stock" else form, exc)
+                status = exc.status
     context = {
         "listing": listing,
         "form": form,
         "stock_form": stock_form,
+        "delete_error": delete_error,
         **_manager_context(request),
     }
     return render(request, "catalog/seller_listing.html", context, status=status)
