@@ -160,6 +160,25 @@ else:
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 
+# Excel catalog import (catalog/excel.py). A workbook is a zip: a 400 KB file can hold
+# 400 MB of XML. The upload is refused from the zip's directory alone (file size,
+# members, each member's and the total uncompressed size, compression ratio); the worker
+# then streams the XML and refuses too many rows or columns or too long a cell before
+# openpyxl reads it. A job keeps at most IMPORT_MAX_ERRORS errors, plus their count.
+CATALOG_IMPORT = {
+    "MAX_FILE_BYTES": int(os.environ.get("MERCATOR_IMPORT_MAX_FILE_BYTES", str(10 * 2**20))),
+    "MAX_UNCOMPRESSED_BYTES": int(
+        os.environ.get("MERCATOR_IMPORT_MAX_UNCOMPRESSED_BYTES", str(60 * 2**20))
+    ),
+    "MAX_MEMBER_BYTES": int(os.environ.get("MERCATOR_IMPORT_MAX_MEMBER_BYTES", str(40 * 2**20))),
+    "MAX_RATIO": int(os.environ.get("MERCATOR_IMPORT_MAX_RATIO", "100")),
+    "MAX_MEMBERS": int(os.environ.get("MERCATOR_IMPORT_MAX_MEMBERS", "100")),
+    "MAX_ROWS": int(os.environ.get("MERCATOR_IMPORT_MAX_ROWS", "20000")),
+    "MAX_COLUMNS": int(os.environ.get("MERCATOR_IMPORT_MAX_COLUMNS", "64")),
+    "MAX_CELL_CHARS": int(os.environ.get("MERCATOR_IMPORT_MAX_CELL_CHARS", "2000")),
+    "MAX_ERRORS": int(os.environ.get("MERCATOR_IMPORT_MAX_ERRORS", "500")),
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

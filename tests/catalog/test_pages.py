@@ -167,21 +167,28 @@ def _xlsx(rows):
     return out
 
 
-def test_import_page_shows_errors_with_rows_and_progress_partial(world, seller):
+def test_import_page_shows_errors_with_rows_and_progress_partial(
+    world, seller, huey_queue, django_capture_on_commit_callbacks
+):
     web = login(master_of(seller))
-    r = web.post(
-        "/catalog/import/",
-        {
-            "file": _xlsx(
-                [
-                    ["white-sugar", "糖", "t", "A", "仓", 1],
-                    ["white-sugar", "糖", "bag", "B", "仓", -1],
-                ]
-            )
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        r = web.post(
+            "/catalog/import/",
+            {
+                "file": _xlsx(
+                    [
+                        ["white-sugar", "糖", "t", "A", "仓", 1],
+                        ["white-sugar", "糖", "bag", "B", "仓", -1],
+                    ]
+                )
+            },
+        )
     assert r.status_code == 302
     job = ImportJob.objects.get()
+    # The request only stored the file: the page polls until the worker has run.
+    pending = web.get(r["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-status="pending"' in pending and "every 1s" in pending
+    assert huey_queue.run() == 1
     page = web.get(r["Location"]).content.decode()
     assert "没有保存任何数据" in page and "未知的计量单位" in page and "<td>3</td>" in page
     partial = web.get(r["Location"], HTTP_HX_REQUEST="true").content.decode()

@@ -262,12 +262,13 @@ def catalog_export(request: HttpRequest) -> HttpResponse:
 def catalog_import(
     request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False
 ) -> Status:
-    """Import an .xlsx: checked whole, saved all or nothing. Small files finish in the
-    request; large ones answer ``pending`` and run on the worker: poll the job."""
+    """Import an .xlsx: checked whole, saved all or nothing, on the worker. The answer
+    is the ``pending`` job: poll it. A file too large (also once decompressed) or not a
+    workbook is refused at once (422 with a code) and no job is kept."""
     job = excel.catalog_import_start(
         actor=request.actor,
         filename=file.name or "",
-        content=file.read(excel.MAX_BYTES + 1),
+        content=file.read(excel.max_file_bytes() + 1),
         dry_run=dry_run,
     )
     return Status(201, job)

@@ -11,18 +11,28 @@ does not matter.
   (as Excel shows it) and reason. Only a clean file is saved, in one transaction: any
   bad row, or any failure while saving, and nothing at all is written.
 - A dry run does the checking and reports what would be created or updated.
-- Files up to ``INLINE_ROWS`` rows run in the request; larger ones run on the worker
-  (``tasks.catalog_import_task``) with an ``ImportJob`` the page polls for progress.
+- The upload request only checks the zip's directory (no decompression), stores the
+  file in an ``ImportJob`` and enqueues it; the worker (``tasks.catalog_import_task``)
+  parses it and the page polls the job for progress.
+- A workbook is a zip, and a 400 KB one can hold 400 MB of XML. Before openpyxl opens
+  it, the file size, the number of members, each member's and the total uncompressed
+  size and the compression ratio are bounded (``archive_check``); then the shared
+  strings and the first sheet are streamed through expat to bound the rows, columns
+  and cell length (``_scan``), so openpyxl only ever reads a workbook of known size
+  (read-only mode, rows streamed). Limits: ``settings.CATALOG_IMPORT``.
+- A job keeps at most ``MAX_ERRORS`` errors, plus their count.
 - An import writes one audit row with its counts (not one per row: a 10,000-row import
   is one act of one person).
 """
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from xml.parsers import expat
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -30,7 +40,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from mercator.catalog import selectors
 from mercator.catalog.models import Category, ImportJob, Listing, Product, Sku
@@ -46,15 +55,27 @@ from mercator.catalog.services import (
 from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import Company, Membership
 from mercator.core.actor import Actor
-from mercator.core.errors import ValidationFailed
+from mercator.core.errors import DomainError, ValidationFailed
 from mercator.core.ids import reference
 from mercator.core.services import audit_record
 
-INLINE_ROWS = 1000
-MAX_ROWS = 20_000
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ERRORS = 5000  # enough to fix a file; a report of 20,000 identical errors helps no one
 PROGRESS_EVERY = 500
+READ_CHUNK = 64 * 1024
+# Members smaller than this are not judged by their compression ratio (nothing to gain).
+RATIO_FLOOR = 1024 * 1024
+# Parts openpyxl parses whole (workbook, styles, theme, relationships) are small in any
+# real workbook; only the sheet and the shared strings may be large.
+SMALL_PART_BYTES = 5 * 1024 * 1024
+QUOTED_CHARS = 40  # a cell quoted in an error message is cut to this
+
+
+def limits() -> dict[str, int]:
+    return settings.CATALOG_IMPORT
+
+
+def max_file_bytes() -> int:
+    return limits()["MAX_FILE_BYTES"]
+
 
 # (key, Chinese header) in export order. Keys also work as headers.
 COLUMNS: tuple[tuple[str, Any], ...] = (
@@ -85,6 +106,32 @@ STATUS_WORDS = {
 
 
 # ---------------------------------------------------------------------------- export
+
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and WPS (=, +, -,
+# @) or can be turned into one (tab, carriage return): OWASP's CSV/formula injection.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_safe(value: Any) -> Any:
+    """Text as it is safe to put in a spreadsheet: a leading formula character is
+    escaped with an apostrophe, so a seller's product named ``=HYPERLINK(...)`` reaches
+    whoever opens the export as text. Numbers pass unchanged. ``cell_plain`` undoes it
+    on import, so an export imports back unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def cell_plain(text: str) -> str:
+    """An exported, escaped cell back to what was stored."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def _safe_row(values: list[Any]) -> list[Any]:
+    return [cell_safe(v) for v in values]
 
 
 def _number(value: Decimal) -> int | Decimal:
@@ -123,23 +170,27 @@ def catalog_export(*, actor: Actor) -> bytes:
         listings = listings_by_sku.get(sku.pk) or [None]
         for listing in listings:
             if listing is None:
-                ws.append([*base, "", "", "", "", "", ""])
+                ws.append(_safe_row([*base, "", "", "", "", "", ""]))
             else:
                 ws.append(
-                    [
-                        *base,
-                        listing.origin,
-                        listing.province,
-                        listing.city,
-                        _number(listing.stock),
-                        listing.lead_days,
-                        listing.status,
-                    ]
+                    _safe_row(
+                        [
+                            *base,
+                            listing.origin,
+                            listing.province,
+                            listing.city,
+                            _number(listing.stock),
+                            listing.lead_days,
+                            listing.status,
+                        ]
+                    )
                 )
     ref = wb.create_sheet(gettext("类目代码"))
     ref.append([gettext("类目代码"), gettext("名称"), gettext("英文名称"), gettext("市场")])
     for category in selectors.categories_all().order_by("market__code", "code"):
-        ref.append([category.code, category.name, category.name_en, category.market.name])
+        ref.append(
+            _safe_row([category.code, category.name, category.name_en, category.market.name])
+        )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -159,47 +210,245 @@ def _cell_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return cell_plain(str(value).strip())
+
+
+def _refuse(code: str, message: Any, **details: Any) -> ValidationFailed:
+    return ValidationFailed(message, code=code, details={"field": "file", **details})
+
+
+def _malformed() -> ValidationFailed:
+    return _refuse("malformed_workbook", _("无法读取文件：请上传 Excel .xlsx 文件。"))
+
+
+def _mb(n: int) -> int:
+    return max(1, n // (1024 * 1024))
+
+
+def archive_check(content: bytes) -> None:
+    """Refuse a file by what its zip directory says, before anything is decompressed:
+    its size, the number of members, each member's and the total uncompressed size, and
+    the compression ratio. Cheap enough for the upload request (422 with a code)."""
+    lim = limits()
+    if len(content) > lim["MAX_FILE_BYTES"]:
+        raise _refuse(
+            "file_too_large",
+            _("文件太大（最大 %(mb)d MB）。") % {"mb": _mb(lim["MAX_FILE_BYTES"])},
+        )
+    buffer = io.BytesIO(content)
+    try:
+        # The member count from the end record, before ZipFile reads every entry.
+        end = zipfile._EndRecData(buffer)  # type: ignore[attr-defined]
+        if end is None:
+            raise _malformed()
+        if end[zipfile._ECD_ENTRIES_TOTAL] > lim["MAX_MEMBERS"]:  # type: ignore[attr-defined]
+            raise _too_many_members(lim)
+        with zipfile.ZipFile(buffer) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise _malformed() from None
+    if len(members) > lim["MAX_MEMBERS"]:
+        raise _too_many_members(lim)
+    total = 0
+    for member in members:
+        size = member.file_size
+        part = member.filename.lower()
+        if size > lim["MAX_MEMBER_BYTES"] or (
+            size > SMALL_PART_BYTES and _parsed_whole(part) and not part.startswith("xl/media/")
+        ):
+            raise _too_large(lim)
+        if size > RATIO_FLOOR and size > lim["MAX_RATIO"] * max(member.compress_size, 1):
+            raise _refuse(
+                "compression_ratio",
+                _("文件的压缩比异常（超过 %(max)d 倍），像是压缩炸弹，已拒绝。")
+                % {"max": lim["MAX_RATIO"]},
+                member=member.filename[:100],
+            )
+        total += size
+    if total > lim["MAX_UNCOMPRESSED_BYTES"]:
+        raise _too_large(lim)
+
+
+def _parsed_whole(part: str) -> bool:
+    """Parts openpyxl parses in one piece (all XML but the sheets and shared strings)."""
+    return part.endswith((".xml", ".rels")) and not (
+        part.startswith("xl/worksheets/") or part.endswith("sharedstrings.xml")
+    )
+
+
+def _too_many_members(lim: dict[str, int]) -> ValidationFailed:
+    return _refuse(
+        "too_many_members",
+        _("文件结构异常：部件太多（最多 %(max)d 个），不像普通的 Excel 文件。")
+        % {"max": lim["MAX_MEMBERS"]},
+    )
+
+
+def _too_large(lim: dict[str, int]) -> ValidationFailed:
+    return _refuse(
+        "uncompressed_too_large",
+        _("文件解压后太大（最多 %(mb)d MB）；请分成几个文件导入。")
+        % {"mb": _mb(lim["MAX_UNCOMPRESSED_BYTES"])},
+    )
+
+
+def _too_many_rows(lim: dict[str, int]) -> ValidationFailed:
+    return _refuse(
+        "too_many_rows",
+        _("行数太多（最多 %(max)d 行）；请分成几个文件导入。") % {"max": lim["MAX_ROWS"]},
+    )
+
+
+_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+class _Scan:
+    """Stream one XML part through expat, never holding more than a chunk: count rows,
+    read each row's and cell's position and the sheet's dimension, and measure each cell's
+    (or shared string's) text, refusing as soon as a limit is passed. A DTD is refused
+    outright (no workbook needs one; it is how entity bombs start)."""
+
+    TEXT = frozenset({"t", "v", "f"})
+
+    def __init__(self, lim: dict[str, int]) -> None:
+        self.lim = lim
+        self.max_row = lim["MAX_ROWS"] + 1  # the header is row 1
+        self.rows = 0
+        self.row_number = 0
+        self.cells_in_row = 0
+        self.cell_chars = 0
+        self.in_text = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        local = name.rpartition(" ")[2]
+        if local in self.TEXT:
+            self.in_text += 1
+        elif local == "si":
+            self.cell_chars = 0
+        elif local == "c":
+            self.cell_chars = 0
+            self.cells_in_row += 1
+            column = self.cells_in_row
+            match = _CELL_REF.match(attrs.get("r", ""))
+            if match:
+                column = _column_number(match.group(1))
+                self.cells_in_row = column
+            if column > self.lim["MAX_COLUMNS"]:
+                raise self._too_many_columns()
+        elif local == "row":
+            self.rows += 1
+            self.cells_in_row = 0
+            r = attrs.get("r", "")
+            self.row_number = int(r) if r.isdigit() else self.row_number + 1
+            if self.row_number > self.max_row or self.rows > self.max_row:
+                raise _too_many_rows(self.lim)
+        elif local == "dimension":
+            last = (attrs.get("ref", "") or "").rpartition(":")[2]
+            match = _CELL_REF.match(last)
+            if match:
+                if int(match.group(2)) > self.max_row:
+                    raise _too_many_rows(self.lim)
+                if _column_number(match.group(1)) > self.lim["MAX_COLUMNS"]:
+                    raise self._too_many_columns()
+
+    def end(self, name: str) -> None:
+        if name.rpartition(" ")[2] in self.TEXT:
+            self.in_text -= 1
+
+    def text(self, data: str) -> None:
+        if self.in_text:
+            self.cell_chars += len(data)
+            if self.cell_chars > self.lim["MAX_CELL_CHARS"]:
+                raise _refuse(
+                    "cell_too_long",
+                    _("有单元格内容太长（最多 %(max)d 个字符）。")
+                    % {"max": self.lim["MAX_CELL_CHARS"]},
+                    row=self.row_number or None,
+                )
+
+    def _too_many_columns(self) -> ValidationFailed:
+        return _refuse(
+            "too_many_columns",
+            _("列数太多（最多 %(max)d 列）。") % {"max": self.lim["MAX_COLUMNS"]},
+            row=self.row_number or None,
+        )
+
+
+def _refuse_dtd(*_args: Any) -> None:
+    raise _malformed()
+
+
+def _scan(archive: zipfile.ZipFile, part: str, lim: dict[str, int]) -> None:
+    scan = _Scan(lim)
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.CharacterDataHandler = scan.text
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    read = 0
+    try:
+        with archive.open(part) as stream:
+            while chunk := stream.read(READ_CHUNK):
+                read += len(chunk)
+                if read > lim["MAX_MEMBER_BYTES"]:  # a directory that lied about sizes
+                    raise _too_large(lim)
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError):
+        raise _malformed() from None
 
 
 def read_rows(content: bytes) -> list[Row]:
     """The data rows of the first sheet, keyed by column. A file that is not an .xlsx,
-    has no header we know or has too many rows is refused whole (422)."""
-    if len(content) > MAX_BYTES:
-        raise ValidationFailed(
-            _("文件太大（最大 10 MB）。"), code="file_too_large", details={"field": "file"}
-        )
+    is too large once decompressed, has no header we know, too many rows or columns or
+    too long a cell is refused whole (422), before openpyxl reads more than its directory
+    and styles. Run by the worker, never in a web request."""
+    archive_check(content)
+    lim = limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            for member in archive.infolist():
+                if member.filename.lower().endswith("sharedstrings.xml"):
+                    _scan(archive, member.filename, lim)
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _malformed() from None
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ValidationFailed(
-            _("无法读取文件：请上传 Excel .xlsx 文件。"),
-            code="malformed_workbook",
-            details={"field": "file"},
-        ) from None
+    except Exception:  # openpyxl on a broken part raises anything (ParseError, KeyError...)
+        raise _malformed() from None
     try:
+        if not wb.worksheets:
+            raise _malformed()
         ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        # openpyxl pads missing rows and cells up to the sheet's claimed size, so the
+        # sheet is measured first, from its own XML.
+        part = getattr(ws, "_worksheet_path", None)
+        if part is None:
+            raise _malformed()
+        _scan(wb._archive, part, lim)
+        rows = ws.iter_rows(values_only=True, max_col=lim["MAX_COLUMNS"])
         header = next(rows, None)
         columns = _header_columns(header)
         out: list[Row] = []
         for index, raw in enumerate(rows, start=2):
             if raw is None or all(_cell_text(v) == "" for v in raw):
                 continue  # blank lines between blocks are harmless
-            if len(out) >= MAX_ROWS:
-                raise ValidationFailed(
-                    _("行数太多（最多 %(max)d 行）；请分成几个文件导入。") % {"max": MAX_ROWS},
-                    code="too_many_rows",
-                    details={"field": "file"},
-                )
+            if len(out) >= lim["MAX_ROWS"]:
+                raise _too_many_rows(lim)
             values = {key: (raw[i] if i < len(raw) else None) for key, i in columns.items()}
             out.append(Row(index, values))
-    except (KeyError, ValueError, TypeError, zipfile.BadZipFile):
-        raise ValidationFailed(
-            _("无法读取文件：请上传 Excel .xlsx 文件。"),
-            code="malformed_workbook",
-            details={"field": "file"},
-        ) from None
+    except DomainError:
+        raise
+    except Exception:  # a broken sheet: a failed job, never one stuck half way
+        raise _malformed() from None
     finally:
         wb.close()
     if not out:
@@ -255,9 +504,12 @@ class Plan:
     rows: list[RowPlan] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     categories: dict[str, Category] = field(default_factory=dict)
+    error_count: int = 0  # every error found; ``errors`` keeps the first MAX_ERRORS
+    max_errors: int = field(default_factory=lambda: limits()["MAX_ERRORS"])
 
     def error(self, number: int, column: str, exc: ValidationFailed | str, code: str = "") -> None:
-        if len(self.errors) >= MAX_ERRORS:
+        self.error_count += 1
+        if len(self.errors) >= self.max_errors:
             return
         message = exc.message if isinstance(exc, ValidationFailed) else exc
         self.errors.append(
@@ -268,6 +520,11 @@ class Plan:
                 "message": str(message),
             }
         )
+
+
+def _short(value: str) -> str:
+    """A cell quoted in a message, cut short: errors are kept, and a cell may be long."""
+    return value if len(value) <= QUOTED_CHARS else value[: QUOTED_CHARS - 1] + "…"
 
 
 def _check(plan: Plan, number: int, column: str, parse: Callable[[], Any]) -> Any:
@@ -305,7 +562,7 @@ def _check_row(
         k: _cell_text(val) if k not in ("stock", "min_order_qty", "lead_days") else val
         for k, val in row.values.items()
     }
-    errors_before = len(plan.errors)
+    errors_before = plan.error_count
     category_code = v.get("category", "")
     if not category_code:
         plan.error(n, "category", gettext("缺少类目代码。"), "category_required")
@@ -313,7 +570,7 @@ def _check_row(
         plan.error(
             n,
             "category",
-            gettext("未知的类目代码“%(code)s”。") % {"code": category_code},
+            gettext("未知的类目代码“%(code)s”。") % {"code": _short(category_code)},
             "unknown_category",
         )
     name = v.get("name", "")
@@ -333,7 +590,7 @@ def _check_row(
             plan.error(
                 n, key, gettext("内容过长（最多 %(n)d 个字符）。") % {"n": limit}, "too_long"
             )
-    unit = _check(plan, n, "unit", lambda: parse_unit(v.get("unit", "")))
+    unit = _check(plan, n, "unit", lambda: parse_unit(_short(v.get("unit", ""))))
     moq_raw = v.get("min_order_qty")
     moq = (
         _check(plan, n, "min_order_qty", lambda: parse_moq(moq_raw))
@@ -383,7 +640,7 @@ def _check_row(
                 n,
                 "sku_code",
                 gettext("SKU 编码“%(code)s”（发货地“%(origin)s”）与第 %(row)d 行重复。")
-                % {"code": code, "origin": origin or "—", "row": first},
+                % {"code": _short(code), "origin": _short(origin) or "—", "row": first},
                 "duplicate_sku_code",
             )
         else:
@@ -398,12 +655,12 @@ def _check_row(
                 n,
                 "sku_code",
                 gettext("SKU 编码“%(code)s”在第 %(row)d 行属于另一个商品或单位不同。")
-                % {"code": code, "row": earlier[0]},
+                % {"code": _short(code), "row": earlier[0]},
                 "duplicate_sku_code",
             )
         elif earlier is None:
             sku_rows[code] = (n, key, unit, moq)
-    if len(plan.errors) > errors_before:
+    if plan.error_count > errors_before:
         return
     plan.rows.append(
         RowPlan(
@@ -571,55 +828,62 @@ def _refresh_search_texts(company: Company, product_ids: set[int]) -> None:
 def catalog_import_start(
     *, actor: Actor, filename: str, content: bytes, dry_run: bool
 ) -> ImportJob:
-    """Record an import and run it: here for small files, on the worker for large ones.
-    A file that cannot be read at all is refused at once (422) and no job is kept."""
+    """Record an import and hand it to the worker. The request only checks the zip's
+    directory (a file that is too big, or a bomb, is refused at once with a 422 and no
+    job); every workbook is parsed by the worker, never here."""
     company = require_catalog_manager(actor)
-    rows = read_rows(content)
+    archive_check(content)
+    from mercator.catalog.tasks import catalog_import_task
+
     with transaction.atomic():
         job = ImportJob(
             company=company,
             created_by=actor.person,
             filename=(filename or "")[:200],
             dry_run=bool(dry_run),
-            total=len(rows),
-            content=content if len(rows) > INLINE_ROWS else b"",
+            content=content,
+            language=(translation.get_language() or settings.LANGUAGE_CODE)[:10],
         )
         job.save()
         audit_record(
             actor=actor,
             action="catalog.import_start",
             target=reference("import", job.public_id),
-            changes={"filename": job.filename, "rows": job.total, "dry_run": job.dry_run},
+            changes={"filename": job.filename, "bytes": len(content), "dry_run": job.dry_run},
         )
-        if len(rows) > INLINE_ROWS:
-            from mercator.catalog.tasks import catalog_import_task
-
-            transaction.on_commit(lambda: catalog_import_task(job.pk))
-            return job
-    _run(actor, job, rows)
-    job.refresh_from_db()
+        transaction.on_commit(lambda: catalog_import_task(job.pk))
     return job
 
 
 def catalog_import_run(*, job_id: int) -> None:
-    """The worker's half: read the stored workbook and import it. Idempotent: a job that
-    is no longer pending is left alone (a retried task does nothing)."""
+    """The worker's half: read the stored workbook and import it, writing messages in the
+    uploader's language. Idempotent: a job that is no longer pending is left alone (a
+    retried task does nothing)."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
         status=ImportJob.Status.VALIDATING
     )
     if not claimed:
         return
     job = ImportJob.objects.select_related("company", "created_by").get(pk=job_id)
-    actor = _job_actor(job)
-    try:
-        rows = read_rows(bytes(job.content))
-    except ValidationFailed as exc:
-        _finish(
-            job,
-            errors=[{"row": 0, "column": "file", "code": exc.code, "message": str(exc.message)}],
-        )
-        return
-    _run(actor, job, rows)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        actor = _job_actor(job)
+        try:
+            rows = read_rows(bytes(job.content))
+        except ValidationFailed as exc:
+            _finish(job, errors=[_file_error(exc)], error_count=1)
+            return
+        job.total = len(rows)
+        ImportJob.objects.filter(pk=job.pk).update(total=job.total)
+        _run(actor, job, rows)
+
+
+def _file_error(exc: ValidationFailed) -> dict[str, Any]:
+    return {
+        "row": exc.details.get("row") or 0,
+        "column": "file",
+        "code": exc.code,
+        "message": str(exc.message),
+    }
 
 
 def _job_actor(job: ImportJob) -> Actor:
@@ -637,8 +901,8 @@ def _run(actor: Actor, job: ImportJob, rows: list[Row]) -> None:
         ImportJob.objects.filter(pk=job.pk).update(processed=n)
 
     plan = check_rows(job.company, rows, progress=progress)
-    if plan.errors:
-        _finish(job, errors=plan.errors)
+    if plan.error_count:
+        _finish(job, errors=plan.errors, error_count=plan.error_count)
         return
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.SAVING)
     try:
@@ -654,6 +918,7 @@ def _run(actor: Actor, job: ImportJob, rows: list[Row]) -> None:
                     "message": gettext("保存时出错，没有导入任何数据；请稍后重试。"),
                 }
             ],
+            error_count=1,
         )
         return
     _finish(job, summary=counts)
@@ -663,11 +928,14 @@ def _finish(
     job: ImportJob,
     *,
     errors: list[dict[str, Any]] | None = None,
+    error_count: int = 0,
     summary: dict[str, int] | None = None,
 ) -> None:
+    kept = (errors or [])[: limits()["MAX_ERRORS"]]
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.FAILED if errors else ImportJob.Status.DONE,
-        errors=errors or [],
+        errors=kept,
+        error_count=max(error_count, len(kept)),
         summary=summary or {},
         processed=job.total,
         content=b"",

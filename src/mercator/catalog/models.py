@@ -156,10 +156,10 @@ class Listing(PublicIdModel):
 
 
 class ImportJob(PublicIdModel):
-    """One Excel import of a seller's catalog: its progress and every bad row.
+    """One Excel import of a seller's catalog: its progress and its bad rows.
 
     The workbook waits in ``content`` until the worker has read it (then it is emptied),
-    so a 10,000-row import needs no shared file system between web and worker."""
+    so an import needs no shared file system between web and worker."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -177,8 +177,12 @@ class ImportJob(PublicIdModel):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
-    # [{"row": 7, "column": "unit", "code": "unknown_unit", "message": "..."}]
+    # [{"row": 7, "column": "unit", "code": "unknown_unit", "message": "..."}], at most
+    # settings.CATALOG_IMPORT["MAX_ERRORS"] of them; error_count says how many there were.
     errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    # The language of the person who uploaded: the worker writes the errors in it.
+    language = models.CharField(max_length=10, blank=True)
     # {"products": n, "skus": n, "listings": n} created or updated.
     summary = models.JSONField(default=dict, blank=True)
     content = models.BinaryField(default=b"", blank=True)
@@ -196,6 +200,14 @@ class ImportJob(PublicIdModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def errors_total(self) -> int:
+        return max(self.error_count, len(self.errors))
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.errors_total > len(self.errors)
 
     @property
     def percent(self) -> int:

@@ -284,6 +284,7 @@ class ImportJobOut(Schema):
     processed: int
     percent: int
     errors: list[dict[str, Any]]
+    error_count: int  # every error found; ``errors`` lists the first MAX_ERRORS (a setting)
     summary: dict[str, int]
     created_at: datetime
     finished_at: datetime | None
@@ -291,3 +292,7 @@ class ImportJobOut(Schema):
     @staticmethod
     def resolve_percent(obj: ImportJob) -> int:
         return obj.percent
+
+    @staticmethod
+    def resolve_error_count(obj: ImportJob) -> int:
+        return obj.errors_total

@@ -299,7 +299,7 @@ def seller_import(request: HttpRequest) -> HttpResponse:
                     job = excel.catalog_import_start(
                         actor=actor,
                         filename=upload.name or "",
-                        content=upload.read(excel.MAX_BYTES + 1),
+                        content=upload.read(excel.max_file_bytes() + 1),
                         dry_run=form.cleaned_data["dry_run"],
                     )
                 except DomainError as exc:
