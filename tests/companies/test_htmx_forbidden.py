@@ -109,3 +109,29 @@ def test_customer_htmx_posts_refused_for_a_viewer(company, targets):
         response = client.post(url, data, **HX)
         assert response.status_code in (403, 404), (url, response.status_code)
         assert snapshot(company) == before, url
+
+
+def test_token_and_notification_htmx_posts_for_a_viewer(company, master, targets):
+    """A viewer holds no ``tokens.manage_own``; another member's token or notification
+    is not his to see."""
+    from mercator.companies.models import ApiToken, Notification
+    from mercator.companies.services.notifications import notify
+    from mercator.companies.services.tokens import token_create
+
+    viewer = add_member(company, Role.VIEWER)
+    client = login(viewer)
+    boss_token, _secret = token_create(actor=actor_for_membership(master, via="web"), name="t")
+    notify(person=master.person, company=company, kind="invitation", title="x", link="/")
+    theirs = Notification.objects.get(person=master.person)
+    tokens_before = sorted(ApiToken.objects.values_list("pk", "revoked_at"))
+    r = client.post("/tokens/", {"name": "mine"}, **HX)
+    assert r.status_code == 403, r.status_code
+    r = client.post(f"/tokens/{boss_token.public_id}/revoke", {}, **HX)
+    assert r.status_code == 404, r.status_code
+    assert sorted(ApiToken.objects.values_list("pk", "revoked_at")) == tokens_before
+    r = client.post(f"/notifications/{theirs.public_id}/read", {}, **HX)
+    assert r.status_code == 404, r.status_code
+    r = client.post("/notifications/read-all", {}, **HX)
+    assert r.status_code in (200, 403), r.status_code
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
