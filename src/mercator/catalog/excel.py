@@ -225,16 +225,20 @@ def _mb(n: int) -> int:
     return max(1, n // (1024 * 1024))
 
 
+def file_too_large() -> ValidationFailed:
+    return _refuse(
+        "file_too_large",
+        _("文件太大（最大 %(mb)d MB）。") % {"mb": _mb(limits()["MAX_FILE_BYTES"])},
+    )
+
+
 def archive_check(content: bytes) -> None:
     """Refuse a file by what its zip directory says, before anything is decompressed:
     its size, the number of members, each member's and the total uncompressed size, and
     the compression ratio. Cheap enough for the upload request (422 with a code)."""
     lim = limits()
     if len(content) > lim["MAX_FILE_BYTES"]:
-        raise _refuse(
-            "file_too_large",
-            _("文件太大（最大 %(mb)d MB）。") % {"mb": _mb(lim["MAX_FILE_BYTES"])},
-        )
+        raise file_too_large()
     buffer = io.BytesIO(content)
     try:
         # The member count from the end record, before ZipFile reads every entry.
