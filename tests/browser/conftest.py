@@ -80,9 +80,11 @@ def page(request: pytest.FixtureRequest, browser: Browser, browser_locale: str, 
     violations: list[str] = []
     page.on(
         "console",
-        lambda message: violations.append(message.text)
-        if message.type == "error" and "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
     )
     page.csp_violations = violations
     yield page

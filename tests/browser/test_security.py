@@ -21,9 +21,7 @@ def console_errors(page: Page) -> list[str]:
     errors: list[str] = []
 
     def on_console(message) -> None:
-        if message.type == "error" and not message.location.get("url", "").endswith(
-            "/favicon.ico"
-        ):
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
             errors.append(f"{message.location.get('url')}: {message.text}")
 
     page.on("console", on_console)
