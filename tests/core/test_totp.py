@@ -134,3 +134,15 @@ def test_disable_needs_password_and_code():
     assert not twofactor.totp_enabled(user)
     assert not TotpDevice.objects.filter(user=user).exists()
     assert not twofactor.totp_verify(user, codes[1])
+
+
+@pytest.mark.django_db
+def test_secret_survives_a_key_rotation_only_with_the_fallback(settings):
+    user = UserFactory()
+    secret, _codes = enrolled(user)
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-key-" + "x" * 40
+    settings.SECRET_KEY_FALLBACKS = []
+    assert not twofactor.totp_verify(user, totp.code_at(secret, time.time() + 30))
+    settings.SECRET_KEY_FALLBACKS = [old]
+    assert twofactor.totp_verify(user, totp.code_at(secret, time.time() + 30))

@@ -131,6 +131,7 @@ def account_security(request: HttpRequest) -> HttpResponse:
     secret = twofactor.totp_pending_secret(person)
     context = {
         "enabled": twofactor.totp_enabled(person),
+        "needs_two_factor": bool(twofactor.SENSITIVE_PERMISSIONS & set(actor.permissions)),
         "secret": secret,
         "uri": twofactor.provisioning_uri(person, secret) if secret else "",
         "recovery_codes": recovery_codes,

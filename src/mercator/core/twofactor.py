@@ -71,6 +71,21 @@ def totp_enabled(user: object) -> bool:
     return device is not None and device.confirmed_at is not None
 
 
+def people_with_two_factor(person_ids: list[int]) -> set[int]:
+    """Which of these people have two-factor sign-in on (for a company's member list;
+    the caller has already scoped ``person_ids`` to what its actor may see)."""
+    return set(
+        TotpDevice.objects.filter(user_id__in=person_ids, confirmed_at__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+# Permissions that move money or decide approvals: members who hold one should sign in
+# with a second factor (the member list flags those who have not turned it on).
+SENSITIVE_PERMISSIONS = frozenset({"approvals.decide", "payments.pay", "payments.withdraw"})
+
+
 def totp_pending_secret(user: object) -> str | None:
     """The secret of an enrolment begun and not yet confirmed (shown on the page)."""
     device = _device(user)
