@@ -159,6 +159,19 @@ def test_wrong_codes_are_throttled_with_the_passwords(client, person, secret, se
     assert web_login(Client(), person.email, PASSWORD).status_code == 429
 
 
+def test_right_password_does_not_reset_the_count_of_wrong_codes(client, person, secret, settings):
+    """Password right, a few wrong codes, password again, a few more: the wrong codes add
+    up to a block (the right password alone forgives nothing for an enrolled person)."""
+    limit = settings.MERCATOR["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for attempt in range(limit):
+        client = Client(REMOTE_ADDR=f"10.5.5.{attempt}")  # a new address each time
+        assert web_login(client, person.email, PASSWORD).status_code == 302
+        assert client.post("/login/code/", {"code": "000000"}).status_code == 400
+    assert web_login(client, person.email, PASSWORD).status_code == 429
+    assert client.post("/login/code/", {"code": next_code(secret)}).status_code == 429
+    assert not signed_in(client)
+
+
 def test_admin_login_asks_for_the_code_too(client, staff):
     secret, _codes = enrolled(staff)
     response = admin_login(client, staff.email, PASSWORD)

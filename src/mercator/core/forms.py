@@ -5,7 +5,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
-from mercator.core import throttle
+from mercator.core import throttle, twofactor
 from mercator.core.errors import DomainError
 
 
@@ -37,7 +37,11 @@ class ThrottledLoginMixin:
             if email:
                 throttle.login_failed(email, self._ip())
             raise
-        throttle.login_succeeded(email)
+        # With two-factor on, the password is only half of it: the failures (wrong codes
+        # included) are forgiven when the code step succeeds, not here, or a known
+        # password would reset the count between batches of guessed codes.
+        if not twofactor.totp_enabled(self.get_user()):  # type: ignore[attr-defined]
+            throttle.login_succeeded(email)
         return cleaned
 
 
