@@ -41,12 +41,14 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Old keys still accepted (sessions, reset links, two-factor secrets) during a rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "mercator.core.apps.MercatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "mercator.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -217,6 +220,8 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mercator@localhost")
+# A password-reset link works once, for this many seconds.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("MERCATOR_PASSWORD_RESET_SECONDS", "3600"))
 # Where links in emails point (no trailing slash).
 MERCATOR_BASE_URL = os.environ.get("MERCATOR_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -229,6 +234,16 @@ MERCATOR = {
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("MERCATOR_LOGIN_MAX_PER_ACCOUNT", "5")),
     "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("MERCATOR_LOGIN_MAX_PER_ADDRESS", "20")),
     "LOGIN_WINDOW_SECONDS": int(os.environ.get("MERCATOR_LOGIN_WINDOW_SECONDS", "900")),
+    # Password-reset requests allowed per email and per address in the window.
+    "PASSWORD_RESET_MAX_PER_ACCOUNT": int(os.environ.get("MERCATOR_RESET_MAX_PER_ACCOUNT", "3")),
+    "PASSWORD_RESET_MAX_PER_ADDRESS": int(os.environ.get("MERCATOR_RESET_MAX_PER_ADDRESS", "10")),
+    "PASSWORD_RESET_WINDOW_SECONDS": int(os.environ.get("MERCATOR_RESET_WINDOW_SECONDS", "3600")),
+    # Between a right password and the two-factor code: how long the half-signed-in
+    # state lasts.
+    "TWO_FACTOR_PENDING_SECONDS": int(os.environ.get("MERCATOR_2FA_PENDING_SECONDS", "300")),
+    # Content-Security-Policy header; empty means the strict default of
+    # mercator.core.security.
+    "CONTENT_SECURITY_POLICY": os.environ.get("MERCATOR_CSP", ""),
     # A worker whose heartbeat is older than this is reported as down by /healthz.
     "WORKER_STALE_SECONDS": int(os.environ.get("MERCATOR_WORKER_STALE_SECONDS", "180")),
     # Orders and escrow (DOMAIN.md §4): the platform's information fee taken from the

@@ -11,6 +11,8 @@ handler500 = "mercator.core.views.server_error"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", core_views.LoginView.as_view(), name="login"),
+    path("login/code/", core_views.login_code, name="login-code"),
+    path("", include("mercator.core.auth_views")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("mercator.companies.urls")),

@@ -75,6 +75,18 @@ def page(request: pytest.FixtureRequest, browser: Browser, browser_locale: str, 
     context = browser.new_context(locale=browser_locale, viewport=VIEWPORT)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    # Anything the Content-Security-Policy blocks shows up as a console error: collect
+    # them and fail the test, so every browser test also proves its pages run under it.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.csp_violations = violations
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
@@ -85,6 +97,8 @@ def page(request: pytest.FixtureRequest, browser: Browser, browser_locale: str, 
         except Exception as exc:  # a screenshot must never hide the test's own failure
             print(f"could not save a screenshot for {request.node.nodeid}: {exc}")
     context.close()
+    if violations and not (report is not None and report.failed):
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
 
 
 @pytest.fixture

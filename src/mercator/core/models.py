@@ -133,3 +133,40 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator (RFC 6238). On once ``confirmed_at`` is set (he typed a
+    first code). ``secret`` is encrypted with a key derived from SECRET_KEY (see
+    ``mercator.core.twofactor``); ``last_step`` is the newest time step accepted, so a
+    code works once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = models.BinaryField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("两步验证")
+        verbose_name_plural = _("两步验证")
+
+    def __str__(self) -> str:
+        return f"totp:{self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the phone is lost: only its SHA-256 is kept."""
+
+    device = models.ForeignKey(TotpDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("恢复码")
+        verbose_name_plural = _("恢复码")
+
+    def __str__(self) -> str:
+        return f"recovery:{self.device_id}"

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from mercator.core.actor import Actor
-from mercator.core.models import AuditEntry, WorkerHeartbeat
+from mercator.core.models import AuditEntry, User, WorkerHeartbeat
 
 
 def audit_entries_visible_to(actor: Actor) -> QuerySet[AuditEntry]:
@@ -45,3 +45,10 @@ def health_status() -> dict[str, Any]:
         }
     result["ok"] = result["database"]["ok"]
     return result
+
+
+def user_for_sign_in(pk: object) -> Any:
+    """The active person a half-finished sign-in (password right, code to come) is for."""
+    if not isinstance(pk, int):
+        return None
+    return User.objects.filter(pk=pk, is_active=True).first()

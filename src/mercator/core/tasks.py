@@ -4,9 +4,9 @@ import os
 import socket
 
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, on_startup
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, on_startup
 
-from mercator.core import services
+from mercator.core import passwords, services
 
 
 def _info() -> dict[str, str]:
@@ -27,3 +27,10 @@ def worker_heartbeat() -> None:
 @db_periodic_task(crontab(minute="*/10"))
 def purge_expired_idempotency_keys() -> int:
     return services.idempotency_purge_expired()
+
+
+@db_task(retries=3, retry_delay=60)
+def send_password_reset_email(email: str) -> bool:
+    """Look the address up and mail a reset link if it belongs to someone (the web
+    request never does, so it answers alike for known and unknown addresses)."""
+    return passwords.password_reset_send(email=email)

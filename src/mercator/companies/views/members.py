@@ -25,6 +25,7 @@ from mercator.companies.models import CompanyVerification
 from mercator.companies.roles import Role
 from mercator.companies.selectors import members as selectors
 from mercator.companies.services import members as services
+from mercator.core import twofactor
 from mercator.core.errors import DomainError, NotFound
 from mercator.core.forms import add_domain_error
 from mercator.core.views import error_page
@@ -143,8 +144,14 @@ def _members_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     roles = selectors.roles_for(company)
     role_names = {code: name for code, name, _perms in roles}
     members = list(selectors.members_visible_to(actor).order_by("-is_active", "joined_at"))
+    sensitive = {
+        code for code, _name, perms in roles if twofactor.SENSITIVE_PERMISSIONS & set(perms)
+    }
+    with_two_factor = twofactor.people_with_two_factor([seat.person_id for seat in members])
     for seat in members:
         seat.role_name = role_names.get(seat.role, seat.role)
+        seat.two_factor = seat.person_id in with_two_factor
+        seat.should_have_two_factor = seat.role in sensitive
     can_manage = actor.can("members.manage")
     assignable = [(code, name) for code, name, _perms in roles if code != Role.MASTER]
     context = {
