@@ -18,29 +18,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mercator.companies.models import Company
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
 from mercator.core.views import error_page
 from mercator.trading.forms_invoices import PeriodInvoiceForm, PriceIndexForm, ReverseForm
-from mercator.trading.models import Invoice, Order
+from mercator.trading.models import Invoice
 from mercator.trading.selectors import index as index_reads
 from mercator.trading.selectors import invoices as reads
 from mercator.trading.services import invoices as writes
 
 PAGE_SIZE = 30
-
-
-def _period_buyers(actor: Actor) -> list[tuple[str, str]]:
-    """Buyers with settled orders from the actor's company (the period form's choice)."""
-    if actor.company is None or not actor.can("invoices.issue"):
-        return []
-    ids = Order.objects.filter(seller=actor.company, status=Order.Status.SETTLED).values("buyer")
-    return [
-        (str(c.public_id), c.short_name)
-        for c in Company.objects.filter(pk__in=ids).order_by("short_name")
-    ]
 
 
 def _list_context(actor: Actor, request: HttpRequest, form: PeriodInvoiceForm) -> dict:
@@ -65,7 +53,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if actor.company is None:
         return error_page(request, DomainError(_("请先加入或注册企业。"), code="no_company"))
-    buyers = _period_buyers(actor)
+    buyers = reads.period_buyers(actor)
     data = request.POST if request.method == "POST" else None
     form = PeriodInvoiceForm(data, buyers=buyers)
     status = 200
