@@ -263,6 +263,16 @@ MERCATOR = {
     ),
     # Webhooks older than this (by their signed timestamp) are refused as replays.
     "WEBHOOK_TOLERANCE_SECONDS": int(os.environ.get("MERCATOR_WEBHOOK_TOLERANCE", "300")),
+    # The market price index publishes a cell only when it aggregates at least this many
+    # deals, from at least this many sellers and buyers (trading.selectors.index).
+    "PRICE_INDEX_MIN_DEALS": int(os.environ.get("MERCATOR_PRICE_INDEX_MIN_DEALS", "3")),
+    "PRICE_INDEX_MIN_SELLERS": int(os.environ.get("MERCATOR_PRICE_INDEX_MIN_SELLERS", "2")),
+    "PRICE_INDEX_MIN_BUYERS": int(os.environ.get("MERCATOR_PRICE_INDEX_MIN_BUYERS", "3")),
+    # An inquiry not answered within this many hours of reaching a member flags him idle
+    # in the boss's member report (companies.selectors.activity).
+    "INQUIRY_RESPONSE_TARGET_HOURS": int(
+        os.environ.get("MERCATOR_INQUIRY_RESPONSE_TARGET_HOURS", "24")
+    ),
     # Where buyers send bank transfers (shown with the transfer code).
     "PLATFORM_BANK_ACCOUNT": os.environ.get(
         "MERCATOR_PLATFORM_BANK_ACCOUNT", "中国工商银行 上海分行 1001 2345 6789 0000 888"

@@ -1,16 +1,16 @@
-"""Real deals (money and invoice through the platform), GMV and the market price index."""
+"""Real deals (money and invoice through the platform) and GMV. What the market price index
+publishes of them: ``test_price_index_confidential``."""
 
 from datetime import timedelta
 from decimal import Decimal
 
-from django.urls import reverse
 from django.utils import timezone
 
 from mercator.payments.models import CreditLine, Receivable
 from mercator.payments.selectors.ledger import ledger_problems
 from mercator.payments.signals import receivable_paid
 from mercator.trading.models import Deal, Order
-from mercator.trading.selectors.index import gmv, price_index
+from mercator.trading.selectors.index import gmv
 from mercator.trading.services.deals import (
     deal_record_for_reference,
     deal_record_if_real,
@@ -109,71 +109,6 @@ def test_gmv_counts_only_real_deals_in_range(world):
     assert gmv() == Decimal("50000.00") + Decimal("5000.00")
     assert gmv(since=timezone.localdate() - timedelta(days=30)) == Decimal("50000.00")
     assert gmv(until=timezone.localdate() - timedelta(days=30)) == Decimal("5000.00")
-
-
-def test_price_index_vwap_of_two_deals(world):
-    titles(world)
-    day = timezone.now()
-    a = make_order(world, lines=(("100", "5080", "80"),), settled_at=day)  # 5000 × 100
-    b = make_order(world, lines=(("300", "5180", "80"),), settled_at=day)  # 5100 × 300
-    c = make_order(world, lines=(("10", "5300", "0"),), delivery="pickup", settled_at=day)
-    for order in (a, b, c):
-        issue(world, order)
-    points = price_index(sku_id=world.sku.public_id, region="广东")
-    assert len(points) == 1
-    p = points[0]
-    assert p["deals"] == 2 and p["quantity"] == Decimal("400")
-    # (5000×100 + 5100×300) / 400 = 5075
-    assert p["vwap"] == Decimal("5075.0000")
-    assert (p["low"], p["high"]) == (Decimal("5000.0000"), Decimal("5100.0000"))
-    assert p["day"] == timezone.localdate(day) and p["sku"] == str(world.sku.public_id)
-    everywhere = price_index(sku_id=world.sku.pk)
-    assert {q["region"] for q in everywhere} == {"广东", "广西"}
-    assert price_index(sku_id="not-an-id") == []
-    forbidden = {world.mill.short_name, world.food.short_name, "seller", "buyer"}
-    assert not forbidden & {k for q in points for k in q}
-    assert not forbidden & {str(v) for q in points for v in q.values()}
-
-
-def test_index_page_and_api_show_no_company(world):
-    titles(world)
-    for qty in ("100", "200"):
-        issue(world, make_order(world, lines=((qty, "5080", "80"),)))
-    web = world.web(world.outsider_clerk)
-    page = web.get(reverse("price-index"), {"sku": str(world.sku.public_id), "region": "广东"})
-    html = page.content.decode()
-    assert page.status_code == 200
-    assert "5000.0000" in html and 'data-testid="price-chart"' in html and "<svg" in html
-    for name in (
-        world.mill.short_name,
-        world.food.short_name,
-        world.mill.legal_name,
-        world.food.legal_name,
-        "华南食品有限公司",
-        "崇左糖厂有限公司",
-    ):
-        assert name not in html
-    api = world.api(world.outsider_clerk)
-    answer = api.get("/api/v1/market/price-index", {"sku": str(world.sku.public_id), "days": 30})
-    assert answer.status_code == 200
-    [point] = answer.json()
-    assert point["vwap"] == "5000.0000" and point["deals"] == 2 and point["quantity"] == "300.0000"
-    assert "seller" not in point and "buyer" not in point
-    assert api.get("/api/v1/market/price-index", {"sku": "nope"}).json() == []
-    assert web.get(reverse("price-index"), {"sku": "nope", "days": "x"}).status_code == 200
-    from django.test import Client
-
-    assert Client().get(reverse("price-index")).status_code == 302  # signed-in users only
-    assert Client().get("/api/v1/market/price-index").status_code == 401
-    # GMV (real deals only) is the operators' figure, not the market's.
-    assert 'data-testid="gmv"' not in html
-    from tests.factories import PASSWORD, UserFactory
-
-    ops = UserFactory(is_staff=True)
-    operator = Client()
-    assert operator.login(username=ops.email, password=PASSWORD)
-    shown = operator.get(reverse("price-index")).content.decode()
-    assert 'data-testid="gmv"' in shown and f"{gmv()} CNY" in shown and gmv() > 0
 
 
 def test_end_to_end_through_the_orders_services(world):

@@ -31,6 +31,18 @@ class CompanyForm(forms.Form):
     size_band = forms.ChoiceField(label=_("规模"), choices=Company.SizeBand.choices)
 
 
+class CompanyProfileForm(CompanyForm):
+    """The boss's company profile: the registration fields and the company's settings."""
+
+    inquiry_response_hours = forms.IntegerField(
+        label=_("询盘首次回复时限（小时）"),
+        min_value=1,
+        max_value=720,
+        required=False,
+        help_text=_("成员收到询盘后超过此时限仍未回复，成员报告将其标为闲置。留空则用平台默认值。"),
+    )
+
+
 class VerificationForm(forms.Form):
     credit_code = forms.CharField(
         label=_("统一社会信用代码"),

@@ -31,6 +31,12 @@ class MemberActivityOut(Schema):
     days_idle: int | None = Field(None, description="Days since last seen; null: never seen.")
     never_seen: bool
     idle: bool
+    absent: bool = Field(..., description="Idle because not seen for idle_after_days days.")
+    unanswered: int = Field(
+        ...,
+        description="Inquiries he left without a first answer beyond response_target_hours "
+        "(idle when above 0).",
+    )
 
     @staticmethod
     def resolve_membership_id(obj: MemberActivity) -> UUID:
@@ -66,6 +72,7 @@ class DayActivityOut(Schema):
 class ReportTotalsOut(Schema):
     members: int
     idle: int
+    unanswered: int
     active_seconds: int
     sign_ins: int
     inquiries_received: int
@@ -79,6 +86,7 @@ class MemberReportOut(Schema):
     end: date
     today: date
     idle_after_days: int
+    response_target_hours: int
     totals: ReportTotalsOut
     members: list[MemberActivityOut]
     days: list[DayActivityOut]

@@ -5,7 +5,10 @@ for the market price index, and one order waiting at each step a newcomer should
 - History: settled, paid (sandbox gateway) and invoiced orders of white sugar from 华南食品
   and the platform's self-operated company, apples from 烟台苹果冷库 to 华南食品 and
   eucalyptus boards from 钦州桉木 to 烟台苹果冷库 (pallets for its cold store), spread
-  over the past six weeks, so /market/prices/ draws a line; one credit order repaid.
+  over the past six weeks; one credit order repaid. One day (16 days ago) the platform's
+  self-operated grade 1 sugar also sells to 华南食品 and 烟台苹果冷库 while the platform
+  buys from the mill: two sellers, three buyers, so /market/prices/ publishes a cell
+  (issue 9: cells need 3 deals, 2 sellers, 3 buyers).
 - Waiting now: a paid order the mill's clerk shipped (the buyer confirms receipt); a paid
   apple order the buyer disputes (the operator splits its escrow at /ops/disputes/); an
   approved order for 华南食品's finance to pay; an order over 200,000 CNY waiting for
@@ -54,6 +57,7 @@ from mercator.trading.services import (
 MILL, FOOD, PLATFORM = "崇左糖厂", "华南食品", "平台自营"
 APPLES, TIMBER = "烟台苹果冷库", "钦州桉木"
 SUGAR, SUGAR2, FUJI, BOARDS = "CZ-WS1-50KG", "CZ-WS2-50KG", "YT-FUJI-80", "QZ-EU-18MM"
+OWN_SUGAR = "MX-WS1-50KG"  # the platform's self-operated grade 1 white sugar
 CREDIT_LIMIT, CREDIT_DAYS = Decimal("600000"), 30
 # The bank transfer's code, fixed so docs/samples/bank-statement.csv names it.
 DEMO_TRANSFER_CODE = "MCTANG8866"
@@ -64,7 +68,7 @@ DEMO_RESERVATION = timedelta(days=30)
 PEOPLE = {
     FOOD: ("buyer@foodfactory.demo", "finance@foodfactory.demo", "", ""),
     MILL: ("", "", "sales@sugarmill.demo", "finance@sugarmill.demo"),
-    PLATFORM: ("ops@mercator.demo", "ops@mercator.demo", "", ""),
+    PLATFORM: ("ops@mercator.demo",) * 4,
     APPLES: ("boss@yantai-apple.demo",) * 4,
     TIMBER: ("", "", "boss@eucalyptus.demo", "boss@eucalyptus.demo"),
 }
@@ -72,6 +76,8 @@ PEOPLE = {
 OTHER_PRICES = (
     (APPLES, FUJI, [("0", "6800"), ("10", "6600")], ("广东", "450", "1500")),
     (TIMBER, BOARDS, [("0", "1650"), ("100", "1600")], ("山东", "85", "0")),
+    (PLATFORM, OWN_SUGAR, [("0", "5150"), ("50", "5080")], ("广东", "60", "0")),
+    (PLATFORM, OWN_SUGAR, [], ("山东", "280", "0")),  # a second lane for the same list
 )
 
 
@@ -102,6 +108,23 @@ ORDERS: tuple[DemoOrder, ...] = (
     ),
     DemoOrder(
         "冷库托盘用桉木板", APPLES, TIMBER, BOARDS, "60", "settled", province="山东", days_ago=17
+    ),
+    # One day of grade 1 white sugar from two sellers to three buyers in two provinces: the
+    # market price index publishes it (as a nationwide day; no province alone has enough
+    # sellers and buyers). Single-seller goods (apples, boards) stay unpublished.
+    DemoOrder("平台黄埔仓月中补货", PLATFORM, MILL, SUGAR, "30", "settled", days_ago=16),
+    DemoOrder(
+        "自营一级白砂糖，月饼馅料用", FOOD, PLATFORM, OWN_SUGAR, "12", "settled", days_ago=16
+    ),
+    DemoOrder(
+        "自营一级白砂糖，苹果罐头用",
+        APPLES,
+        PLATFORM,
+        OWN_SUGAR,
+        "8",
+        "settled",
+        province="山东",
+        days_ago=16,
     ),
     DemoOrder("十一月第一批白砂糖", FOOD, MILL, SUGAR, "30", "settled", days_ago=13),
     DemoOrder(
@@ -164,7 +187,8 @@ class _World:
 
 
 def _price_other_goods(world: _World) -> None:
-    """A standard price list and a freight lane for the apples and the boards."""
+    """A standard price list and freight lanes for the apples, the boards and the
+    platform's self-operated sugar."""
     for seller, code, ladder, (province, per_unit, minimum) in OTHER_PRICES:
         listing = world.listings.get(code)
         if listing is None:

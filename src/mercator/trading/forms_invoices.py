@@ -37,7 +37,7 @@ class ReverseForm(forms.Form):
 
 
 class PriceIndexForm(forms.Form):
-    sku = forms.ChoiceField(label=_("商品"), required=False)
+    product = forms.ChoiceField(label=_("品类与等级"), required=False)
     region = forms.ChoiceField(label=_("地区"), required=False)
     days = forms.TypedChoiceField(
         label=_("期间"),
@@ -55,10 +55,10 @@ class PriceIndexForm(forms.Form):
     def __init__(
         self,
         *args: object,
-        skus: list[tuple[str, str]],
+        products: list[tuple[str, str]],
         regions: list[str],
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sku"].choices = [("", _("全部商品")), *skus]
+        self.fields["product"].choices = products
         self.fields["region"].choices = [("", _("全部地区")), *[(r, r) for r in regions]]

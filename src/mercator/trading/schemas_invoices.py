@@ -79,14 +79,29 @@ class InvoiceReverseIn(Schema):
 
 
 class PricePointOut(Schema):
-    day: date
-    sku: UUID
-    product: str
-    region: str
+    """One published cell of the price index (see GET /market/price-index/method)."""
+
+    period: str  # "day" or "week" (ISO week, Monday to Sunday)
+    day: date  # the period's first day
+    until: date  # the period's last day
+    product: str  # category and grade, e.g. "白砂糖 · 国标一级"
+    key: str  # "<category code>/<grade>": the `product` filter
+    category: str
+    grade: str
+    region: str  # a province, or "全国" for a nationwide cell
+    scope: str  # "region" or "nation"
     currency: str
     unit: str
     deals: int
     quantity: Text
     vwap: Text
-    low: Text
-    high: Text
+
+
+class PriceIndexMethodOut(Schema):
+    min_deals: int
+    min_sellers: int
+    min_buyers: int
+    cell: list[str]
+    widening: list[str]
+    price: str
+    text: str

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +44,16 @@ class Company(PublicIdModel):
     # Copied from the approved verification; unique among companies that have one.
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     verified_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
+    # Hours a member has to give an inquiry its first answer (the member report flags
+    # who leaves one longer); empty: the platform's default
+    # (settings.MERCATOR["INQUIRY_RESPONSE_TARGET_HOURS"]).
+    inquiry_response_hours = models.PositiveSmallIntegerField(
+        _("询盘首次回复时限（小时）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("成员收到询盘后超过此时限仍未回复，成员报告将其标为闲置。留空则用平台默认值。"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,6 +1,15 @@
 """Readers of members' activity (the boss's report) and of a person's notifications,
 scoped to the actor.
 
+Idle (闲置), for an active member, has two reasons, either enough:
+- absent: not seen for ``IDLE_AFTER_DAYS`` days (never seen: that long since joining);
+- unanswered: an inquiry that reached him in the period (its latest ``inquiry_received``
+  is his) has had no first answer from anyone of the company (``inquiry_answered`` with
+  the same reference) for longer than the company's response target
+  (``Company.inquiry_response_hours``, set by the boss on the company profile, else
+  ``settings.MERCATOR["INQUIRY_RESPONSE_TARGET_HOURS"]``, 24 by default). An inquiry
+  closed without an answer still counts: the buyer never heard back.
+
 The report costs a fixed number of queries whatever the number of members
 (``REPORT_QUERIES``).
 """
@@ -10,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -32,9 +42,9 @@ from mercator.core.ids import parse_public_id
 IDLE_AFTER_DAYS = 3
 # Longest period one report covers: bounds the answer-time query and the daily series.
 MAX_PERIOD_DAYS = 366
-# Members, day totals, event counts, answer times, last seen, daily series; plus the
-# names of the company's own roles when a member holds one.
-REPORT_QUERIES = 7
+# Members, day totals, event counts, answer times, last seen, daily series, inquiries
+# still unanswered; plus the names of the company's own roles when a member holds one.
+REPORT_QUERIES = 8
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,13 @@ class MemberActivity:
     days_idle: int | None  # None: never seen
     idle: bool
     role_label: str | Promise
+    # Inquiries he has left without a first answer beyond the response target.
+    unanswered: int = 0
+    absent: bool = False  # idle because not seen for IDLE_AFTER_DAYS days
+
+    @property
+    def idle_unanswered(self) -> bool:
+        return self.unanswered > 0
 
     @property
     def never_seen(self) -> bool:
@@ -82,6 +99,7 @@ class MemberReport:
     days: list[DayActivity]
     idle_after_days: int = IDLE_AFTER_DAYS
     totals: dict[str, int] = field(default_factory=dict)
+    response_target_hours: int = 24
 
     @property
     def idle_members(self) -> list[MemberActivity]:
@@ -118,6 +136,40 @@ def _local_midnight(day: date) -> datetime:
 
 def _median(values: list[int]) -> int | None:
     return round(statistics.median(values)) if values else None
+
+
+def response_target_hours(company: Company) -> int:
+    """Hours a member has for an inquiry's first answer: the company's own target, else
+    the platform's default."""
+    own = company.inquiry_response_hours
+    return int(own) if own else int(settings.MERCATOR.get("INQUIRY_RESPONSE_TARGET_HOURS", 24))
+
+
+def _unanswered(company: Company, since: datetime, until: datetime, hours: int) -> dict[int, int]:
+    """Per membership id: inquiries that reached him in [since, until) (his is the latest
+    ``inquiry_received`` of the reference) with no ``inquiry_answered`` of the company for
+    the reference, received more than ``hours`` ago. One query."""
+    answered = ActivityEvent.objects.filter(
+        company=company, kind=ActivityEvent.Kind.INQUIRY_ANSWERED
+    ).values("ref")
+    received = (
+        ActivityEvent.objects.filter(
+            company=company, kind=ActivityEvent.Kind.INQUIRY_RECEIVED, at__gte=since
+        )
+        .exclude(ref="")
+        .exclude(ref__in=answered)
+        .order_by("at", "id")
+        .values_list("ref", "membership_id", "at")
+    )
+    latest: dict[str, tuple[int, datetime]] = {}
+    for ref, membership_id, at in received:
+        latest[ref] = (membership_id, at)  # ordered by time: the last one wins
+    cutoff = timezone.now() - timedelta(hours=hours)
+    overdue: dict[int, int] = defaultdict(int)
+    for membership_id, at in latest.values():
+        if at < until and at <= cutoff:
+            overdue[membership_id] += 1
+    return overdue
 
 
 def member_activity_report(actor: Actor, start: date, end: date) -> MemberReport:
@@ -159,6 +211,8 @@ def member_activity_report(actor: Actor, start: date, end: date) -> MemberReport
         .annotate(last=Max("last_seen"))
         .values_list("membership_id", "last")
     )
+    target = response_target_hours(company)
+    overdue = _unanswered(company, since, until, target)
     series = {
         row["day"]: row
         for row in days.values("day").annotate(
@@ -181,7 +235,9 @@ def member_activity_report(actor: Actor, start: date, end: date) -> MemberReport
         days_idle = (today - timezone.localdate(seen)).days if seen else None
         # Never seen: idle once he has had IDLE_AFTER_DAYS to start.
         since_ref = seen or seat.joined_at
-        idle = seat.is_active and (today - timezone.localdate(since_ref)).days >= IDLE_AFTER_DAYS
+        absent = seat.is_active and (today - timezone.localdate(since_ref)).days >= IDLE_AFTER_DAYS
+        unanswered = overdue.get(seat.pk, 0) if seat.is_active else 0
+        idle = absent or unanswered > 0
         rows.append(
             MemberActivity(
                 membership=seat,
@@ -198,6 +254,8 @@ def member_activity_report(actor: Actor, start: date, end: date) -> MemberReport
                 days_idle=days_idle,
                 idle=idle,
                 role_label=role_names.get(seat.role, seat.role),
+                unanswered=unanswered,
+                absent=absent,
             )
         )
     # Active members first, the busiest on top; departed ones at the end.
@@ -218,6 +276,7 @@ def member_activity_report(actor: Actor, start: date, end: date) -> MemberReport
     totals = {
         "members": len(rows),
         "idle": sum(1 for r in rows if r.idle),
+        "unanswered": sum(r.unanswered for r in rows),
         "active_seconds": sum(r.active_seconds for r in rows),
         "sign_ins": sum(r.sign_ins for r in rows),
         "inquiries_received": sum(r.inquiries_received for r in rows),
@@ -233,6 +292,7 @@ def member_activity_report(actor: Actor, start: date, end: date) -> MemberReport
         members=rows,
         days=daily,
         totals=totals,
+        response_target_hours=target,
     )
 
 

@@ -45,6 +45,11 @@ def approval_rules_visible_to(actor: Actor) -> QuerySet[ApprovalRule]:
     )
 
 
+def approval_rule_approvers(rule: ApprovalRule) -> list[Any]:
+    """The named approvers of a rule from ``approval_rules_visible_to`` (prefetched)."""
+    return list(rule.approvers.all())
+
+
 def approval_rule_get(actor: Actor, public_id: object) -> ApprovalRule:
     wanted = parse_public_id(public_id)
     rule = approval_rules_visible_to(actor).filter(public_id=wanted).first() if wanted else None

@@ -247,6 +247,7 @@ def _digest_message(*, seat: Membership, report: MemberReport, link: str) -> tup
             "rows": rows,
             "idle": report.idle_members,
             "idle_after_days": report.idle_after_days,
+            "response_target_hours": report.response_target_hours,
             "total_active": format_duration(report.total_active_seconds),
             "url": f"{settings.MERCATOR_BASE_URL}{link}",
         }

@@ -152,7 +152,16 @@ def person_and_company_register(
     return new_person, new_company
 
 
-COMPANY_EDITABLE = ("legal_name", "short_name", "kind", "province", "city", "industry", "size_band")
+COMPANY_EDITABLE = (
+    "legal_name",
+    "short_name",
+    "kind",
+    "province",
+    "city",
+    "industry",
+    "size_band",
+    "inquiry_response_hours",
+)
 
 
 def company_update(*, actor: Actor, **changes: str) -> Company:
@@ -171,6 +180,9 @@ def company_update(*, actor: Actor, **changes: str) -> Company:
         raise Conflict(_("已认证企业的全称不能修改；请重新提交认证。"), code="verified_name_locked")
     before = {field: getattr(company, field) for field in changes}
     for field, value in changes.items():
+        if field == "inquiry_response_hours":  # a number, or None for the default
+            setattr(company, field, value if value not in ("", None) else None)
+            continue
         setattr(company, field, (value or "").strip())
     validate(company)
     with transaction.atomic():

@@ -164,7 +164,7 @@ def _rule_rows(actor: Actor) -> list[dict[str, Any]]:
             "rule": rule,
             "summary": selectors.approval_rule_summary(rule),
             "role": selectors.approval_role_label(actor.company, rule.approver_role),
-            "approvers": [m.person.display_name for m in rule.approvers.all()],
+            "approvers": [m.person.display_name for m in selectors.approval_rule_approvers(rule)],
         }
         for rule in selectors.approval_rules_visible_to(actor)
     ]

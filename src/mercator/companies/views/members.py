@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from mercator.companies.forms import (
     CompanyForm,
+    CompanyProfileForm,
     InvitationForm,
     PersonForm,
     ReviewForm,
@@ -97,7 +98,7 @@ def company_profile(request: HttpRequest) -> HttpResponse:
         return redirect("company-new")
     company = actor.company
     can_manage = actor.can("company.manage")
-    profile_form = CompanyForm(
+    profile_form = CompanyProfileForm(
         initial={f: getattr(company, f) for f in services.COMPANY_EDITABLE}, prefix="profile"
     )
     verification_form = VerificationForm(prefix="verify")
@@ -105,7 +106,7 @@ def company_profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and can_manage:
         status = 400
         if "profile-legal_name" in request.POST:
-            profile_form = CompanyForm(request.POST, prefix="profile")
+            profile_form = CompanyProfileForm(request.POST, prefix="profile")
             if profile_form.is_valid():
                 try:
                     services.company_update(actor=actor, **profile_form.cleaned_data)

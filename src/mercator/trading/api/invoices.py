@@ -19,6 +19,7 @@ from mercator.trading.schemas_invoices import (
     InvoiceOut,
     InvoicePeriodIn,
     InvoiceReverseIn,
+    PriceIndexMethodOut,
     PricePointOut,
 )
 from mercator.trading.selectors import index as index_reads
@@ -95,18 +96,36 @@ def invoice_reverse(request: HttpRequest, invoice_id: str, payload: InvoiceRever
 
 
 class PriceIndexFilter(Schema):
-    sku: str = ""
-    region: str = ""
+    product: str = ""  # "<category code>/<grade>", as in each cell's `key`
+    sku: str = ""  # any SKU's public id: its product group
+    region: str = ""  # a province, or "全国"
     days: int = 90
 
 
 @router.get("/market/price-index", response={200: list[PricePointOut], **ERRORS})
 def price_index(request: HttpRequest, filters: Query[PriceIndexFilter]) -> list[dict[str, Any]]:
-    """Daily points per SKU and region from real deals: number of deals, quantity,
-    volume-weighted average goods price (freight excluded), low and high. Aggregates
-    only; no company is named."""
-    request.actor.require_company()
+    """Published cells of real deals (money and invoice through the platform), across
+    sellers by product (category), grade and region: number of deals, total quantity and
+    the volume-weighted average goods price (freight excluded). A cell is published only
+    with at least PRICE_INDEX_MIN_DEALS deals from PRICE_INDEX_MIN_SELLERS sellers and
+    PRICE_INDEX_MIN_BUYERS buyers (3, 2, 3 by default); otherwise its deals are widened,
+    in this order, day × province → week × province → day × nation → week × nation, each
+    deal counted in one cell at most, and withheld if still too few. No SKU, seller,
+    buyer, low or high price. Members of verified companies only: others get 403
+    `company_not_verified`. GET /market/price-index/method says the same as data."""
+    index_reads.require_reader(request.actor)
     points = index_reads.price_index(
-        sku_id=filters.sku or None, region=filters.region, days=filters.days
+        product=filters.product,
+        sku_id=filters.sku or None,
+        region=filters.region,
+        days=filters.days,
     )
-    return [{**p, **{k: str(p[k]) for k in ("quantity", "vwap", "low", "high")}} for p in points]
+    return [{**p, "quantity": str(p["quantity"]), "vwap": str(p["vwap"])} for p in points]
+
+
+@router.get("/market/price-index/method", response={200: PriceIndexMethodOut, **ERRORS})
+def price_index_method(request: HttpRequest) -> dict[str, Any]:
+    """How the price index is computed: the thresholds in force, the cell, the widening
+    ladder and the method in words (in the request's language)."""
+    index_reads.require_reader(request.actor)
+    return index_reads.method()

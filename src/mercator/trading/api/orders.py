@@ -4,7 +4,6 @@ POSTs (pay, checkout) take an ``Idempotency-Key``: a replay returns the first an
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
@@ -35,6 +34,7 @@ from mercator.trading.schemas_orders import (
 )
 from mercator.trading.selectors import orders as selectors
 from mercator.trading.selectors.flows import order_three_flows
+from mercator.trading.selectors.paging import Shaped
 
 router = Router(tags=["trading"])
 
@@ -87,7 +87,7 @@ def _flows(order: Order) -> dict[str, Any]:
 
 def order_detail_out(actor: Actor, order_id: object) -> dict[str, Any]:
     order = selectors.order_detail(actor, order_id)
-    lines = list(order.lines.all())
+    lines = selectors.order_lines(order)
     position = {line.pk: line.position for line in lines}
     data = order_out(actor, order)
     data["lines"] = [
@@ -104,7 +104,7 @@ def order_detail_out(actor: Actor, order_id: object) -> dict[str, Any]:
             "shipped_qty": str(line.shipped_qty),
             "received_qty": str(line.received_qty),
         }
-        for line in order.lines.select_related("sku")
+        for line in lines
     ]
     data["events"] = [
         {
@@ -116,7 +116,7 @@ def order_detail_out(actor: Actor, order_id: object) -> dict[str, Any]:
             "data": e.data,
             "at": e.at,
         }
-        for e in order.events.all()
+        for e in selectors.order_events(order)
     ]
     data["shipments"] = [
         {
@@ -133,10 +133,10 @@ def order_detail_out(actor: Actor, order_id: object) -> dict[str, Any]:
                     "quantity": str(sl.quantity),
                     "received_qty": str(sl.received_qty),
                 }
-                for sl in s.lines.all()
+                for sl in parts
             ],
         }
-        for s in order.shipments.all()
+        for s, parts in selectors.order_shipments(order)
     ]
     data["flows"] = _flows(order)
     return data
@@ -191,28 +191,12 @@ class OrderFilter(Schema):
     status: str = ""
 
 
-class _OrderList:
-    """A lazily shaped list: the paginator slices the queryset, then each is shaped."""
-
-    def __init__(self, actor: Actor, orders: QuerySet[Order]) -> None:
-        self.actor, self.orders = actor, orders
-
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        return [order_out(self.actor, o) for o in self.orders[index]]
-
-    def count(self) -> int:
-        return self.orders.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-
 @router.get("/orders", response={200: list[OrderOut], **ERRORS})
 @paginate(LimitOffset)
 def order_list(request: HttpRequest, filters: Query[OrderFilter]) -> Any:
     """`side`: buy or sell (empty: both); `status`: one order status."""
     orders = selectors.orders_list(request.actor, side=filters.side, status=filters.status)
-    return _OrderList(request.actor, orders)
+    return Shaped(orders, lambda order: order_out(request.actor, order))
 
 
 @router.post("/orders/from-quote", response={201: OrderDetailOut, **ERRORS})

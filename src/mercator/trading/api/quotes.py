@@ -28,6 +28,7 @@ from mercator.trading.schemas import (
     RfqIn,
     RfqOut,
 )
+from mercator.trading.selectors.paging import Shaped
 
 router = Router(tags=["trading"])
 
@@ -190,23 +191,7 @@ class QuoteFilter(Schema):
 @paginate(LimitOffset)
 def quote_list(request: HttpRequest, filters: Query[QuoteFilter]) -> list[dict[str, Any]]:
     quotes = selectors.quotes_list(request.actor, side=filters.side, status=filters.status)
-    return _QuoteList(request.actor, quotes)
-
-
-class _QuoteList:
-    """A lazily shaped list: the paginator slices the queryset, then each is shaped."""
-
-    def __init__(self, actor: Actor, quotes: QuerySet[Quote]) -> None:
-        self.actor, self.quotes = actor, quotes
-
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        return [quote_out(self.actor, q) for q in self.quotes[index]]
-
-    def count(self) -> int:
-        return self.quotes.count()
-
-    def __len__(self) -> int:
-        return self.count()
+    return Shaped(quotes, lambda quote: quote_out(request.actor, quote))
 
 
 @router.post("/quotes", response={201: QuoteOut, **ERRORS})

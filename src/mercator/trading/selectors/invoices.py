@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from mercator.companies.models import Company
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound
 from mercator.core.ids import parse_public_id
@@ -117,6 +118,18 @@ def can_issue_for(actor: Actor, order: Order) -> bool:
         and invoiceable(order)
         and not is_covered(order)
     )
+
+
+def period_buyers(actor: Actor) -> list[tuple[str, str]]:
+    """(public id, short name) of the buyers with settled orders from the actor's
+    company: the choice of the period-invoice form. Empty unless he may issue invoices."""
+    if actor.company is None or not actor.can("invoices.issue"):
+        return []
+    ids = Order.objects.filter(seller=actor.company, status=Order.Status.SETTLED).values("buyer")
+    return [
+        (str(c.public_id), c.short_name)
+        for c in Company.objects.filter(pk__in=ids).order_by("short_name")
+    ]
 
 
 def invoice_title_of(company: Any) -> dict[str, str] | None:

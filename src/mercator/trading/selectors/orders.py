@@ -17,6 +17,7 @@ from mercator.trading.models import (
     CartItem,
     Order,
     OrderEvent,
+    OrderLine,
     Quote,
     Shipment,
     ShipmentLine,
@@ -79,7 +80,7 @@ def order_detail(actor: Actor, order_id: object) -> Order:
         orders_visible_to(actor)
         .filter(public_id=wanted)
         .prefetch_related(
-            "lines",
+            Prefetch("lines", queryset=OrderLine.objects.select_related("sku")),
             Prefetch("events", queryset=OrderEvent.objects.select_related("by__person")),
             Prefetch(
                 "shipments",
@@ -95,6 +96,21 @@ def order_detail(actor: Actor, order_id: object) -> Order:
     if order is None:
         raise NotFound()
     return order
+
+
+def order_lines(order: Order) -> list[OrderLine]:
+    """The lines of an order from ``order_detail`` (prefetched, with their SKUs)."""
+    return list(order.lines.all())
+
+
+def order_events(order: Order) -> list[OrderEvent]:
+    """The events of an order from ``order_detail`` (prefetched)."""
+    return list(order.events.all())
+
+
+def order_shipments(order: Order) -> list[tuple[Shipment, list[ShipmentLine]]]:
+    """The shipments of an order from ``order_detail`` with their lines (prefetched)."""
+    return [(s, list(s.lines.all())) for s in order.shipments.all()]
 
 
 def order_side(actor: Actor, order: Order) -> str:

@@ -17,12 +17,21 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from mercator.catalog.models import Listing, Sku
-from mercator.companies.models import Company, Membership
-from mercator.companies.selectors.customers import can_own
+from mercator.companies.models import Company, Customer, Membership
+from mercator.companies.selectors.customers import can_own, customers_visible_to
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound
 from mercator.core.ids import parse_public_id
-from mercator.trading.models import Inquiry, Quote, QuoteRound, Rfq, RfqInvite, Side
+from mercator.trading.models import (
+    Inquiry,
+    InquiryMessage,
+    Quote,
+    QuoteRound,
+    Rfq,
+    RfqInvite,
+    RfqLine,
+    Side,
+)
 
 VIEW_ALL = "customers.view_all"
 MANAGE = "customers.manage"
@@ -80,6 +89,11 @@ def inquiry_get(actor: Actor, public_id: object) -> Inquiry:
     return _get(inquiries_visible_to(actor), public_id)
 
 
+def inquiry_thread(inquiry: Inquiry) -> QuerySet[InquiryMessage]:
+    """The messages of an inquiry the caller got from ``inquiry_get``."""
+    return inquiry.messages.select_related("author__person")
+
+
 def inquiry_side(actor: Actor, inquiry: Inquiry) -> str:
     return Side.SELLER if inquiry.seller_id == actor.company.pk else Side.BUYER
 
@@ -133,6 +147,16 @@ def rfq_get(actor: Actor, public_id: object) -> Rfq:
 
 def rfq_side(actor: Actor, rfq: Rfq) -> str:
     return Side.BUYER if rfq.buyer_id == actor.company.pk else Side.SELLER
+
+
+def rfq_lines(rfq: Rfq) -> QuerySet[RfqLine]:
+    """The lines of an RFQ the caller got from ``rfq_get`` (so already in scope)."""
+    return rfq.lines.select_related("sku").order_by("position", "pk")
+
+
+def rfq_invites(rfq: Rfq) -> QuerySet[RfqInvite]:
+    """The invitations of an RFQ the caller got from ``rfq_get``."""
+    return rfq.invites.select_related("seller")
 
 
 def rfq_quotes(actor: Actor, rfq: Rfq) -> QuerySet[Quote]:
@@ -295,6 +319,56 @@ def market_sellers(actor: Actor) -> QuerySet[Company]:
         .distinct()
         .order_by("short_name", "pk")
     )
+
+
+def market_skus(actor: Actor, *, limit: int = 500) -> QuerySet[Sku]:
+    """SKUs a buyer may name on an RFQ: listed (active) by verified sellers, not his own."""
+    return (
+        Sku.objects.filter(
+            listings__status=Listing.Status.ACTIVE,
+            seller__verification_status=Company.Verification.VERIFIED,
+        )
+        .exclude(seller=actor.company)
+        .select_related("product", "seller")
+        .distinct()
+        .order_by("product__name", "code")[:limit]
+    )
+
+
+# ------------------------------------------------------------- whom a clerk quotes
+
+
+def quote_customers(actor: Actor) -> QuerySet[Customer]:
+    """The customers (with a company on the platform) the actor may quote directly: a
+    clerk's own, every one of the company's for a role that sees all customers."""
+    return customers_visible_to(actor).filter(
+        counterpart__isnull=False,
+        counterpart__verification_status=Company.Verification.VERIFIED,
+    )
+
+
+def quote_buyer_get(actor: Actor, public_id: object) -> Company:
+    """The buyer company of a direct quote: the counterpart of a customer the actor may
+    see. Any other company (a colleague's customer for a clerk, another company's, an
+    unknown id) answers 404, exactly alike."""
+    wanted = parse_public_id(public_id)
+    customer = (
+        quote_customers(actor).filter(counterpart__public_id=wanted).first() if wanted else None
+    )
+    if customer is None or customer.counterpart_id == actor.company.pk:
+        raise NotFound()
+    return customer.counterpart
+
+
+def quote_customer_for(actor: Actor, buyer: Company) -> Customer | None:
+    """The customer record a new quote to ``buyer`` attaches to: one the actor may see,
+    his own first; never a colleague's record he may not see."""
+    customers = customers_visible_to(actor).filter(counterpart=buyer)
+    if actor.membership is not None:
+        mine = customers.filter(owner=actor.membership).first()
+        if mine is not None:
+            return mine
+    return customers.order_by("pk").first()
 
 
 def company_by_public_id(public_id: object) -> Company | None:

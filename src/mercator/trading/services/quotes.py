@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mercator.companies.actors import actor_for_membership
-from mercator.companies.models import ActivityEvent, ApprovalRequest, Company, Customer, Membership
+from mercator.companies.models import ActivityEvent, ApprovalRequest, Company, Membership
 from mercator.companies.services.activity import activity_record
 from mercator.companies.services.approvals import approval_cancel, approval_request_open
 from mercator.companies.services.notifications import notify
@@ -275,11 +275,6 @@ def quote_preview_lines(
 # -------------------------------------------------------------------------- create
 
 
-def _customer_of(seller: Company, buyer: Company, owner: Membership) -> Customer | None:
-    customers = Customer.objects.filter(company=seller, counterpart=buyer)
-    return customers.filter(owner=owner).first() or customers.order_by("pk").first()
-
-
 def _rfq_line_for(rfq: Rfq, value: object) -> RfqLine | None:
     if value in (None, ""):
         return None
@@ -326,9 +321,11 @@ def quote_create(
             raise invalid(_("只能为收到的询盘报价。"), "own_inquiry", "inquiry")
         buyer = inquiry.buyer
     else:
-        buyer = selectors.company_by_public_id(buyer_id)
-        if buyer is None or not buyer.is_verified or buyer.pk == seller.pk:
-            raise invalid(_("找不到该买方企业（须是已认证的其他企业）。"), "unknown_buyer", "buyer")
+        if buyer_id in (None, ""):
+            raise invalid(_("请选择买方客户。"), "buyer_required", "buyer")
+        # A customer the clerk may see (his own unless his role sees all): a colleague's
+        # customer answers 404 like any company he may not quote.
+        buyer = selectors.quote_buyer_get(actor, buyer_id)
 
     def pick(value: Any, default: Any) -> Any:
         return default if value is None else value
@@ -361,7 +358,7 @@ def quote_create(
             created_by=actor.membership,
             rfq=rfq,
             inquiry=inquiry,
-            customer=_customer_of(seller, buyer, actor.membership),
+            customer=selectors.quote_customer_for(actor, buyer),
             currency=built[0].engine_breakdown["currency"],
             payment_terms=terms[0],
             credit_days=terms[1],

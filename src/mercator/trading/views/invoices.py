@@ -18,29 +18,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mercator.companies.models import Company
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
 from mercator.core.views import error_page
 from mercator.trading.forms_invoices import PeriodInvoiceForm, PriceIndexForm, ReverseForm
-from mercator.trading.models import Invoice, Order
+from mercator.trading.models import Invoice
 from mercator.trading.selectors import index as index_reads
 from mercator.trading.selectors import invoices as reads
 from mercator.trading.services import invoices as writes
 
 PAGE_SIZE = 30
-
-
-def _period_buyers(actor: Actor) -> list[tuple[str, str]]:
-    """Buyers with settled orders from the actor's company (the period form's choice)."""
-    if actor.company is None or not actor.can("invoices.issue"):
-        return []
-    ids = Order.objects.filter(seller=actor.company, status=Order.Status.SETTLED).values("buyer")
-    return [
-        (str(c.public_id), c.short_name)
-        for c in Company.objects.filter(pk__in=ids).order_by("short_name")
-    ]
 
 
 def _list_context(actor: Actor, request: HttpRequest, form: PeriodInvoiceForm) -> dict:
@@ -65,7 +53,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if actor.company is None:
         return error_page(request, DomainError(_("请先加入或注册企业。"), code="no_company"))
-    buyers = _period_buyers(actor)
+    buyers = reads.period_buyers(actor)
     data = request.POST if request.method == "POST" else None
     form = PeriodInvoiceForm(data, buyers=buyers)
     status = 200
@@ -172,33 +160,41 @@ def order_invoice(request: HttpRequest, order_id: str) -> HttpResponse:
 
 @login_required
 def price_index_page(request: HttpRequest) -> HttpResponse:
-    """The market price index of real deals: aggregates only, no company names."""
+    """The market price index of real deals: published cells only (see
+    ``selectors.index``), no company; members of verified companies and operators."""
     actor = request.actor
-    skus = index_reads.index_skus()
-    sku = request.GET.get("sku", "")
-    if sku not in {s for s, _label in skus}:
-        # Nothing chosen (or a SKU without deals): open on the most traded one.
-        sku = skus[0][0] if skus else ""
-    regions = index_reads.index_regions(sku or None)
-    region = request.GET.get("region", "")
-    if region not in regions:
-        region = ""
+    try:
+        index_reads.require_reader(actor)
+    except DomainError as exc:
+        return error_page(request, exc)
     try:
         days = int(request.GET.get("days") or 90)
     except ValueError:
         days = 90
-    # The form shows what is drawn (the default SKU included), not what was asked.
-    shown = {"sku": sku, "region": region, "days": days}
-    form = PriceIndexForm(shown, skus=skus, regions=regions)
-    points = index_reads.price_index(sku_id=sku or None, region=region, days=days)
-    chart = index_reads.chart_of(points) if sku else {}
+    days = max(1, min(days, index_reads.MAX_DAYS))
+    everything = index_reads.price_index(days=days)
+    products = index_reads.index_products(everything)
+    product = request.GET.get("product", "")
+    if product not in {key for key, _label in products}:
+        # Nothing chosen (or a product without published cells): the most traded one.
+        product = products[0][0] if products else ""
+    cells = [p for p in everything if p["key"] == product]
+    regions = index_reads.index_regions(cells)
+    region = request.GET.get("region", "")
+    if region not in regions:
+        region = ""
+    points = [p for p in cells if not region or p["region"] == region]
+    # The form shows what is drawn (the default product included), not what was asked.
+    shown = {"product": product, "region": region, "days": days}
+    form = PriceIndexForm(shown, products=products, regions=regions)
     context = {
         "form": form,
         "points": points,
-        "chart": chart,
-        "sku": sku,
+        "chart": index_reads.chart_of(points) if product else {},
+        "product": product,
         "region": region,
         "days": days,
+        "method": index_reads.method(),
         "signed_in_company": actor.company is not None,
         # The platform's GMV counts real deals only (money and invoice through it); it
         # is the operators' figure, not the market's.

@@ -82,19 +82,19 @@ def order_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
     order = selectors.order_detail(actor, order_id)
     allowed = selectors.order_actions(actor, order)
-    lines = list(order.lines.all())
+    lines = selectors.order_lines(order)
     position = {line.pk: line.position for line in lines}
     shipments = [
         {
             "shipment": s,
-            "lines": [(position.get(sl.order_line_id), sl) for sl in s.lines.all()],
+            "lines": [(position.get(sl.order_line_id), sl) for sl in parts],
         }
-        for s in order.shipments.all()
+        for s, parts in selectors.order_shipments(order)
     ]
     return {
         "order": order,
         "lines": lines,
-        "events": list(order.events.all()),
+        "events": selectors.order_events(order),
         "shipments": shipments,
         "intents": list(intents_for_reference(actor, order.ref)),
         "flows": order_three_flows(order),

@@ -58,19 +58,10 @@ def rfq_list(request: HttpRequest) -> HttpResponse:
 
 def _sku_choices(actor: Actor) -> list[tuple[str, str]]:
     """SKUs buyers may name: listed by verified sellers (not the buyer's own)."""
-    from mercator.catalog.models import Listing, Sku
-
-    skus = (
-        Sku.objects.filter(
-            listings__status=Listing.Status.ACTIVE,
-            seller__verification_status="verified",
-        )
-        .exclude(seller=actor.company)
-        .select_related("product", "seller")
-        .distinct()
-        .order_by("product__name", "code")[:500]
-    )
-    return [(str(s.public_id), f"{s.product.name} {s.name}（{s.seller.short_name}）") for s in skus]
+    return [
+        (str(s.public_id), f"{s.product.name} {s.name}（{s.seller.short_name}）")
+        for s in selectors.market_skus(actor)
+    ]
 
 
 @login_required
@@ -132,7 +123,7 @@ def _side_by_side(actor: Actor, rfq: Rfq, quotes: list[Quote]) -> list[dict[str,
     """One row per RFQ line, one cell per quote: what that seller offers for the line."""
     offers = [selectors.quote_offer(actor, q) for q in quotes]
     rows = []
-    for line in rfq.lines.all():
+    for line in selectors.rfq_lines(rfq):
         cells = []
         for offer in offers:
             match = [o for o in offer["lines"] if o.get("rfq_line") == line.position]
@@ -155,7 +146,7 @@ def rfq_detail(request: HttpRequest, rfq_id: str) -> HttpResponse:
         "side": side,
         "quotes": [{"quote": q, "offer": selectors.quote_offer(actor, q)} for q in quotes],
         "rows": _side_by_side(actor, rfq, quotes),
-        "invites": rfq.invites.select_related("seller"),
+        "invites": selectors.rfq_invites(rfq),
         "can_award": side == Side.BUYER
         and rfq.effective_status() in (Rfq.Status.OPEN, Rfq.Status.CLOSED),
         "can_quote": side == Side.SELLER
@@ -263,7 +254,7 @@ def _inquiry_context(actor: Actor, inquiry: Inquiry, **extra: Any) -> dict[str, 
     context = {
         "inquiry": inquiry,
         "side": side,
-        "thread": inquiry.messages.select_related("author__person"),
+        "thread": selectors.inquiry_thread(inquiry),
         "answer_form": AnswerForm(),
         "assign_form": AssignForm(members=_assign_choices(actor)) if can_assign else None,
         "can_answer": inquiry.status != Inquiry.Status.CLOSED and actor.can("customers.manage"),
@@ -342,7 +333,7 @@ def _default_rows(actor: Actor, rfq: Rfq | None, inquiry: Inquiry | None) -> lis
     own = list(selectors.own_skus(actor))
     if rfq is not None:
         rows = []
-        for line in rfq.lines.select_related("sku"):
+        for line in selectors.rfq_lines(rfq):
             sku = line.sku if line.sku and line.sku.seller_id == actor.company.pk else None
             sku = sku or next((s for s in own if s.unit == line.unit), None)
             rows.append(
@@ -415,16 +406,19 @@ def quote_new(request: HttpRequest) -> HttpResponse:
             rfq = selectors.rfq_get(actor, params["rfq"])
         elif params.get("inquiry"):
             inquiry = selectors.inquiry_get(actor, params["inquiry"])
+        elif params.get("buyer"):
+            # Only a customer the clerk may see: a colleague's answers 404, nothing written.
+            selectors.quote_buyer_get(actor, params["buyer"])
     except DomainError as exc:
         return error_page(request, exc)
     buyers = None
     if rfq is None and inquiry is None:
-        buyers = [
-            (str(c.counterpart.public_id), c.counterpart.short_name)
-            for c in actor.company.customers.filter(counterpart__isnull=False)
-            .select_related("counterpart")
-            .order_by("name")
-        ]
+        # One choice per buyer company, even when two visible records name it.
+        buyers = []
+        for c in selectors.quote_customers(actor).order_by("name", "pk"):
+            choice = (str(c.counterpart.public_id), c.counterpart.short_name)
+            if choice not in buyers:
+                buyers.append(choice)
     initial: dict[str, Any] = {}
     if rfq is not None:
         initial = {
@@ -444,7 +438,7 @@ def quote_new(request: HttpRequest) -> HttpResponse:
     header = initial if data is None else (form.cleaned_data if form.is_valid() else None)
     if header is not None:
         if buyer is None and header.get("buyer"):
-            buyer = selectors.company_by_public_id(header["buyer"])
+            buyer = selectors.quote_buyer_get(actor, header["buyer"])
         try:
             terms = terms_of(
                 header.get("payment_terms", "prepaid"),
