@@ -82,7 +82,9 @@ class Target:
     ``clerks``: colleagues of the owner (his role, owning nothing) who must not see it.
     ``company_wide``: instead of clerks, the reason the record is by design visible to
     every colleague with the permission (no owner). ``public``: the reason another
-    company may see it too (then neither check runs). ``owner``: the World member (or
+    company may see it too: its reads are not checked, and its writes, called by the
+    other company's boss, must be refused (any 4xx with the error shape) and write
+    nothing. ``owner``: the World member (or
     ``"operator"``) who reads it with a 200, the control that the URL is real.
     ``query``: query parameters the operation needs."""
 
@@ -813,8 +815,22 @@ def url_of(ctx: Ctx, op: Operation) -> str:
     return PREFIX + url
 
 
+def is_public(op: Operation) -> bool:
+    return any(TARGETS[(op.path, p)].public for p in op.params)
+
+
 def clerks_of(op: Operation) -> list[Clerk]:
     return sorted({c for p in op.params for c in TARGETS[(op.path, p)].clerks}, key=str)
+
+
+def refused(response: Any) -> str:
+    """What is wrong with an answer that should refuse a write (empty when nothing)."""
+    if not 400 <= response.status_code < 500:
+        return f"answered {response.status_code}: {response.content[:200]!r}"
+    data = response.json()
+    if not isinstance(data, dict) or set(data) != {"code", "message", "details"}:
+        return f"{response.status_code} without the error shape: {data!r}"
+    return ""
 
 
 # --------------------------------------------------------------------------- tests
@@ -843,11 +859,13 @@ def test_every_path_parameter_has_a_factory(db):
 
 def test_another_company_and_a_colleague_who_does_not_own_it_get_404(world):  # noqa: F811
     ctx = Ctx(world)
+    # A public record's reads are skipped; its writes must still be refused (a 4xx with
+    # the error shape, no 404 needed since it is no secret) and write nothing.
     ops = [
         op
         for op in operations()
         if all((op.path, p) in TARGETS for p in op.params)
-        and not any(TARGETS[(op.path, p)].public for p in op.params)
+        and not (op.method == "GET" and is_public(op))
     ]
     # Build every object first, then every caller (a token each), so that nothing the
     # callers do afterwards may write a row.
@@ -866,8 +884,9 @@ def test_another_company_and_a_colleague_who_does_not_own_it_get_404(world):  # 
     before = snapshot()
     for op in ops:
         for who, member, client in [stranger, *(colleagues[c] for c in clerks_of(op))]:
-            body = BODIES[(op.method, op.path)](ctx, member) if op.has_body else None
-            problem = verdict(call(client, op, urls[op], body))
+            body = BODIES.get((op.method, op.path), lambda c, me: {})(ctx, member)
+            response = call(client, op, urls[op], body if op.has_body else None)
+            problem = refused(response) if is_public(op) else verdict(response)
             after = snapshot()
             if written := changed(before, after):
                 problem = (problem + "; " if problem else "") + f"wrote to {', '.join(written)}"
@@ -878,7 +897,7 @@ def test_another_company_and_a_colleague_who_does_not_own_it_get_404(world):  # 
 
     # The control: the same URLs are real. Whoever the record belongs to reads it.
     for op in ops:
-        if op.method != "GET":
+        if op.method != "GET" or is_public(op):
             continue
         owner = TARGETS[(op.path, op.params[0])].owner
         if owner == "operator":
