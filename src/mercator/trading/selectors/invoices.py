@@ -71,16 +71,23 @@ def invoice_orders(invoice: Invoice) -> list[Order]:
 
 
 def order_of_party(actor: Actor, order_id: object) -> Order:
-    """An order of which the actor's company is seller or buyer; 404 otherwise. (The
-    invoice pages need only the parties; the order page itself is the orders app's.)"""
+    """An order of which the actor's company is seller or buyer, under the invoices' rule
+    (company-wide, or a clerk's own orders); 404 otherwise. (The invoice pages need only
+    the parties; the order page itself is the orders app's.)"""
     company = actor.company
     wanted = parse_public_id(order_id)
     found = None
     if company is not None and wanted is not None:
+        scope = Q(seller=company) | Q(buyer=company)
+        if not _company_wide(actor):
+            own = actor.membership
+            scope = Q(pk__in=[])
+            if actor.can("orders.fulfil"):
+                scope |= Q(seller=company, seller_owner=own)
+            if actor.can("orders.place"):
+                scope |= Q(buyer=company, owner=own)
         found = (
-            Order.objects.filter(Q(seller=company) | Q(buyer=company), public_id=wanted)
-            .select_related("seller", "buyer")
-            .first()
+            Order.objects.filter(scope, public_id=wanted).select_related("seller", "buyer").first()
         )
     if found is None:
         raise NotFound()

@@ -226,8 +226,8 @@ def _build_blue(
 
 def invoice_issue_for_order(*, actor: Actor, order_id: object) -> Invoice:
     """The seller issues the blue invoice for one order."""
+    order = reads.order_of_party(actor, order_id)  # first: one he may not see is 404
     actor.require("invoices.issue")
-    order = reads.order_of_party(actor, order_id)
     seller = _seller_of(actor, order)
     with transaction.atomic():
         (order,) = _lock_orders([order])
@@ -328,8 +328,8 @@ def invoice_issue_for_period(
 
 def invoice_reverse(*, actor: Actor, invoice_id: object, reason: object) -> Invoice:
     """The seller cancels an issued blue invoice with a red-letter one (红字发票)."""
+    original = reads.invoice_get(actor, invoice_id)  # first: one he may not see is 404
     actor.require("invoices.issue")
-    original = reads.invoice_get(actor, invoice_id)
     company = actor.require_company()
     if original.seller_id != company.pk:
         raise PermissionDenied(_("只有开票方可以红冲发票。"), code="not_seller")

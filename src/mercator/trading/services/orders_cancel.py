@@ -153,8 +153,8 @@ def cancel_unshipped(
 def order_cancel(*, actor: Actor, order_id: object, reason: str) -> Order:
     """Either side cancels before anything is shipped: stock and credit go back, money
     held in escrow goes back to the buyer's wallet."""
+    order = order_get(actor, order_id)  # first: an order he may not see is 404
     reason = text_of(reason, field="reason", required=True, limit=500)
-    order = order_get(actor, order_id)
     if order_side(actor, order) == Side.BUYER:
         buyer_may_act(actor)
     else:
@@ -184,9 +184,9 @@ def _withdraw_approval(actor: Actor, order: Order) -> None:
 def order_dispute(*, actor: Actor, order_id: object, reason: str) -> Order:
     """The buyer disputes a paid (or credit) order before settlement: automatic
     settlement stops until a platform operator resolves it."""
+    order = order_get(actor, order_id)  # first: an order he may not see is 404
     buyer_may_act(actor)
     reason = text_of(reason, field="reason", required=True, limit=500)
-    order = order_get(actor, order_id)
     require_side(actor, order, Side.BUYER)
     with transaction.atomic():
         order = lock(order.pk)
@@ -217,6 +217,7 @@ def order_dispute_resolve(*, actor: Actor, order_id: object, refund_amount: obje
     """A platform operator settles a dispute: ``refund_amount`` (0..total) back to the
     buyer, the rest to the seller less the fee on it. All refunded → cancelled."""
     if not actor.is_operator:
+        order_get(actor, order_id)  # an order he may not see is 404; a party is told why not
         raise PermissionDenied(_("只有平台运营人员可以处理争议。"), code="not_operator")
     wanted = parse_public_id(order_id)
     found = Order.objects.filter(public_id=wanted).values_list("pk", flat=True).first()

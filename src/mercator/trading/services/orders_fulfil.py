@@ -69,9 +69,9 @@ COD_PAYABLE = (S.APPROVED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.RECEIVED)
 def order_pay(*, actor: Actor, order_id: object, method: str) -> PaymentIntent:
     """The buyer starts paying: a payment intent to escrow (gateway, bank transfer or
     wallet; a wallet payment is captured at once and the order is paid on return)."""
+    order = order_get(actor, order_id)  # an order he may not see is 404, whatever his role
     actor.require("payments.pay")
     require_verified(actor)
-    order = order_get(actor, order_id)
     require_side(actor, order, Side.BUYER)
     if method not in PaymentIntent.Method.values:
         raise invalid(
@@ -221,9 +221,9 @@ def order_ship(
 ) -> Shipment:
     """The seller ships some or all of what is left (``lines`` = ``[{"line": position,
     "quantity": q}]``, None = everything left). Prepaid orders must be paid first."""
+    order = order_get(actor, order_id)
     actor.require("orders.fulfil")
     require_verified(actor)
-    order = order_get(actor, order_id)
     require_side(actor, order, Side.SELLER)
     carrier = text_of(carrier, field="carrier", required=False, limit=100)
     tracking_no = text_of(tracking_no, field="tracking_no", required=False, limit=100)
@@ -286,9 +286,9 @@ def order_receive(
     """The buyer confirms receipt of shipped goods (``lines`` by position, None = all
     shipped and not yet received). When every line is fully received the order is
     received and settled at once (a cash-on-delivery order once it is paid)."""
+    order = order_get(actor, order_id)
     buyer_may_act(actor)
     require_verified(actor)
-    order = order_get(actor, order_id)
     require_side(actor, order, Side.BUYER)
     with transaction.atomic():
         order = lock(order.pk)

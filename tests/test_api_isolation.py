@@ -1,0 +1,928 @@
+"""Isolation, for every operation of the API that takes an id in its path.
+
+The OpenAPI document is the list of operations. For each path parameter, ``TARGETS``
+names a factory that builds a real object of that kind (through the services where one
+exists) in the sugar world of ``tests/trading/conftest.py``: the mill (崇左糖厂) sells,
+the food factory (华南食品) buys; both are "company A". Each operation is then called,
+with its method and a plausible valid body, by
+
+1. the boss of another company (别家糖厂, every permission: the 404 cannot be a 403), and
+2. for a record with an owner (customers, contacts, inquiries, RFQs, quotes, orders,
+   invoices, approvals, a cart, a personal token), a colleague of the owner in the same
+   company, with the owner's role, who does not own it.
+
+Each must answer 404 with the error shape ``{"code", "message", "details"}`` and leave
+every table exactly as it was (a checksum of every row of every model).
+
+Adding an endpoint with an id in its path: add its (path template, parameter) to
+``TARGETS`` (a factory and who else must not see it, or the written reason why the
+record is company-wide), and its body to ``BODIES`` when it takes one. An operation
+without an entry fails ``test_every_path_parameter_has_a_factory`` by name.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from mercator.companies.models import ApprovalRule, Company, Membership
+from mercator.companies.roles import Role
+from mercator.companies.services import approvals as approval_services
+from mercator.companies.services import customers as customer_services
+from mercator.companies.services import members as member_services
+from mercator.companies.services.tokens import token_create
+from mercator.core.actor import Actor
+from mercator.payments.services.bank import bank_statement_import
+from mercator.payments.services.credit import credit_consume, credit_line_grant, receivable_open
+from mercator.pricing import services as pricing_services
+from mercator.trading import services as trading_services
+from mercator.trading.services.invoices import invoice_issue_for_order
+from tests.conftest import bearer_client, master_of
+from tests.factories import CompanyFactory, UserFactory, add_member
+from tests.payments.conftest import fund_wallet, make_intent
+from tests.trading.conftest import World, world  # noqa: F401
+from tests.trading.test_invoices import make_order, titles
+from tests.trading.test_orders import place
+
+pytestmark = pytest.mark.django_db
+PREFIX = "/api/v1"
+
+
+# ------------------------------------------------------------------------ the table
+
+
+@dataclass(frozen=True)
+class Clerk:
+    """A member of one party (``"mill"`` or ``"food"``) with ``role``, who owns nothing."""
+
+    party: str
+    role: str
+
+    def __str__(self) -> str:
+        return f"{self.party}:{self.role}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """How to build the object a path parameter names, and who besides another company
+    must get 404 for it.
+
+    ``clerks``: colleagues of the owner (his role, owning nothing) who must not see it.
+    ``company_wide``: instead of clerks, the reason the record is by design visible to
+    every colleague with the permission (no owner). ``public``: the reason another
+    company may see it too: its reads are not checked, and its writes, called by the
+    other company's boss, must be refused (any 4xx with the error shape) and write
+    nothing. ``owner``: the World member (or
+    ``"operator"``) who reads it with a 200, the control that the URL is real.
+    ``query``: query parameters the operation needs."""
+
+    make: Callable[[Ctx], str]
+    clerks: tuple[Clerk, ...] = ()
+    company_wide: str = ""
+    public: str = ""
+    owner: str = "mill_boss"
+    query: Callable[[Ctx], dict[str, str]] | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.clerks or self.company_wide or self.public):
+            raise ValueError("name the clerks who must get 404, or say why it is company-wide")
+
+
+@dataclass
+class Ctx:
+    """The world and the objects built in it, one per factory."""
+
+    w: World
+    built: dict[str, Any] = field(default_factory=dict)
+    members: dict[Clerk, Membership] = field(default_factory=dict)
+    parties: dict[str, Company] = field(default_factory=dict)
+
+    def actor(self, membership: Membership) -> Actor:
+        return self.w.actor(membership)
+
+    @property
+    def boss(self) -> Actor:
+        return self.w.actor(self.w.mill_boss)
+
+    @property
+    def mill_clerk(self) -> Actor:
+        return self.w.actor(self.w.mill_clerk)
+
+    def clerk(self, clerk: Clerk) -> Membership:
+        if clerk not in self.members:
+            party = self.parties.get(clerk.party) or getattr(self.w, clerk.party)
+            self.members[clerk] = add_member(party, clerk.role)
+        return self.members[clerk]
+
+
+def once(make: Callable[[Ctx], Any]) -> Callable[[Ctx], str]:
+    """Build the object on first use; later uses get the same id."""
+
+    def build(ctx: Ctx) -> str:
+        if make.__name__ not in ctx.built:
+            ctx.built[make.__name__] = str(make(ctx))
+        return ctx.built[make.__name__]
+
+    build.__name__ = make.__name__
+    return build
+
+
+def operator() -> Actor:
+    return Actor(person=UserFactory(is_staff=True), via="api")
+
+
+# ------------------------------------------------------------------------ factories
+
+
+@once
+def company(c: Ctx) -> object:
+    return c.w.mill.public_id
+
+
+@once
+def membership(c: Ctx) -> object:
+    return c.w.mill_clerk.public_id
+
+
+@once
+def role(c: Ctx) -> object:
+    made = member_services.role_create(
+        actor=c.boss, code="packer", name="打包员", permissions=["company.view"]
+    )
+    return made.public_id
+
+
+@once
+def invitation(c: Ctx) -> object:
+    made, _token = member_services.invitation_create(
+        actor=c.boss, role=Role.SALES, email="new-clerk@example.com"
+    )
+    return made.public_id
+
+
+VERIFICATION = {
+    "credit_code": "91450100MA5L00000X",
+    "bank_name": "中国工商银行",
+    "bank_branch": "崇左分行",
+    "bank_account": "6222000011112222",
+    "invoice_name": "崇左糖厂有限公司",
+    "invoice_tax_no": "91450100MA5L00000X",
+    "invoice_address": "广西崇左市江州区 1 号",
+    "invoice_phone": "0771-5550000",
+    "invoice_bank": "中国工商银行崇左分行 6222000011112222",
+}
+
+
+@once
+def verification(c: Ctx) -> object:
+    """A new company's verification, waiting for the operator (submitting one for the
+    mill would take it off the market while it waits)."""
+    applicant = CompanyFactory(short_name="好味食品")
+    c.parties["applicant"] = applicant
+    made = member_services.verification_submit(actor=c.actor(master_of(applicant)), **VERIFICATION)
+    return made.public_id
+
+
+@once
+def token(c: Ctx) -> object:
+    made, _secret = token_create(actor=c.mill_clerk, name="clerk's script")
+    return made.public_id
+
+
+@once
+def customer(c: Ctx) -> object:
+    made = customer_services.customer_create(
+        actor=c.mill_clerk, name=c.w.food.legal_name, counterpart_id=c.w.food.public_id
+    )
+    return made.public_id
+
+
+@once
+def contact(c: Ctx) -> object:
+    made = customer_services.contact_create(
+        actor=c.mill_clerk, customer_id=customer(c), name="李采购", phone="13800000000"
+    )
+    return made.public_id
+
+
+@once
+def approval_rule(c: Ctx) -> object:
+    # The world's "discount over 5 %" rule, made by the boss through the service.
+    return ApprovalRule.objects.get(company=c.w.mill).public_id
+
+
+@once
+def approval(c: Ctx) -> object:
+    request = approval_services.approval_request_open(
+        actor=c.mill_clerk,
+        document_kind="quote",
+        document=f"quote:{uuid.uuid4()}",
+        title="华南食品 100 吨白砂糖报价",
+        facts={
+            "amount": Decimal("478400.00"),
+            "currency": "CNY",
+            "discount_percent": Decimal("8"),
+            "counterpart_verified": True,
+            "first_deal_with_counterpart": False,
+        },
+    )
+    assert request is not None
+    return request.public_id
+
+
+@once
+def intent(c: Ctx) -> object:
+    return make_intent(c.w).public_id
+
+
+@once
+def ledger_transaction(c: Ctx) -> object:
+    return fund_wallet(c.w.mill, "1000.00").public_id
+
+
+@once
+def credit_line(c: Ctx) -> object:
+    made = credit_line_grant(
+        actor=c.boss, buyer_id=c.w.food.public_id, limit=Decimal("100000.00"), days=30
+    )
+    return made.public_id
+
+
+@once
+def receivable(c: Ctx) -> object:
+    credit_line(c)
+    credit_consume(seller=c.w.mill, buyer=c.w.food, amount=Decimal("10000.00"), days=30)
+    made = receivable_open(
+        seller=c.w.mill,
+        buyer=c.w.food,
+        reference=f"order:{uuid.uuid4()}",
+        amount=Decimal("10000.00"),
+        currency="CNY",
+        days=30,
+        fee_percent=Decimal("0.5"),
+    )
+    return made.public_id
+
+
+def _statement(c: Ctx) -> Any:
+    if "_statement" not in c.built:
+        content = "流水号,日期,金额,币种,付款人,附言\nB001,2025-03-01,500.00,CNY,华南食品,货款\n"
+        made = bank_statement_import(
+            actor=operator(), filename="march.csv", content=content.encode()
+        )
+        c.built["_statement"] = made
+    return c.built["_statement"]
+
+
+@once
+def bank_statement(c: Ctx) -> object:
+    return _statement(c).public_id
+
+
+@once
+def bank_line(c: Ctx) -> object:
+    return _statement(c).lines.get().public_id
+
+
+@once
+def market(c: Ctx) -> object:
+    return c.w.listing.market.code
+
+
+@once
+def category(c: Ctx) -> object:
+    return c.w.sku.product.category.code
+
+
+@once
+def listing(c: Ctx) -> object:
+    return c.w.listing.public_id
+
+
+@once
+def product(c: Ctx) -> object:
+    return c.w.sku.product.public_id
+
+
+@once
+def sku(c: Ctx) -> object:
+    return c.w.sku.public_id
+
+
+@once
+def import_job(c: Ctx) -> object:
+    from mercator.catalog.excel import catalog_import_start
+    from tests.catalog.test_excel import good_row, workbook
+
+    job = catalog_import_start(
+        actor=c.boss, filename="catalog.xlsx", content=workbook([good_row(1)]), dry_run=True
+    )
+    return job.public_id
+
+
+@once
+def cart_item(c: Ctx) -> object:
+    item = trading_services.cart_add(
+        actor=c.actor(c.w.food_buyer), listing_id=c.w.listing.public_id, quantity="10"
+    )
+    return item.listing.public_id
+
+
+@once
+def customer_class(c: Ctx) -> object:
+    made = pricing_services.customer_class_create(actor=c.boss, code="vip", name="大客户")
+    return made.public_id
+
+
+@once
+def class_assignment(c: Ctx) -> object:
+    pricing_services.class_assignment_set(
+        actor=c.boss, buyer_id=c.w.food.public_id, class_id=customer_class(c)
+    )
+    return c.w.food.public_id
+
+
+@once
+def price_list(c: Ctx) -> object:
+    made = pricing_services.price_list_create(actor=c.boss, name="大客户价", priority=50)
+    pricing_services.price_rule_set(
+        actor=c.boss,
+        list_id=made.public_id,
+        sku_id=c.w.sku.public_id,
+        min_qty="0",
+        unit_price="4950",
+    )
+    return made.public_id
+
+
+@once
+def customer_price(c: Ctx) -> object:
+    made = pricing_services.customer_price_create(
+        actor=c.boss, buyer_id=c.w.food.public_id, sku_id=c.w.sku.public_id, unit_price="4900"
+    )
+    return made.public_id
+
+
+@once
+def freight_rate(c: Ctx) -> object:
+    made = pricing_services.freight_rate_create(
+        actor=c.boss, origin="崇左仓", destination_province="广西", per_unit="30"
+    )
+    return made.public_id
+
+
+@once
+def inquiry(c: Ctx) -> object:
+    customer(c)  # the food factory is the mill clerk's customer: the inquiry goes to him
+    made = trading_services.inquiry_create(
+        actor=c.actor(c.w.food_boss),
+        listing_id=c.w.listing.public_id,
+        message="一级白砂糖 100 吨，月底前到广州，什么价？",
+        quantity="100",
+    )
+    return made.public_id
+
+
+def _sent_quote(c: Ctx) -> Any:
+    if "_quote" not in c.built:
+        buyer = c.actor(c.w.food_buyer)
+        rfq = trading_services.rfq_create(
+            actor=buyer,
+            title="一级白砂糖 200 吨",
+            lines=[{"sku": str(c.w.sku.public_id), "quantity": "200", "unit": "t"}],
+            deadline=timezone.now() + timedelta(days=3),
+            payment_terms="prepaid",
+            credit_days=0,
+            delivery_method="delivery",
+            destination_province="广东",
+            seller_ids=[str(c.w.mill.public_id)],
+        )
+        quote = trading_services.quote_create(
+            actor=c.mill_clerk,
+            rfq_id=rfq.public_id,
+            lines=[{"sku": str(c.w.sku.public_id), "quantity": "200", "rfq_line": 1}],
+        )
+        c.built["_quote"] = trading_services.quote_send(
+            actor=c.mill_clerk, quote_id=quote.public_id
+        )
+    return c.built["_quote"]
+
+
+@once
+def rfq(c: Ctx) -> object:
+    return _sent_quote(c).rfq.public_id
+
+
+@once
+def quote(c: Ctx) -> object:
+    return _sent_quote(c).public_id
+
+
+@once
+def order(c: Ctx) -> object:
+    return place(c.w).public_id
+
+
+def _titles(c: Ctx) -> None:
+    if "_titles" not in c.built:
+        titles(c.w)  # approved invoice titles of both parties
+        c.built["_titles"] = "done"
+
+
+@once
+def settled_order(c: Ctx) -> object:
+    """A settled order not invoiced yet (built with the ORM, as the invoice tests do)."""
+    _titles(c)
+    return make_order(c.w).public_id
+
+
+@once
+def invoice(c: Ctx) -> object:
+    _titles(c)
+    made = invoice_issue_for_order(actor=c.boss, order_id=make_order(c.w).public_id)
+    return made.public_id
+
+
+def provider(c: Ctx) -> str:
+    return "sandbox"
+
+
+# Who, in each party, would see the record if he owned it.
+MILL_CLERK = Clerk("mill", Role.SALES)
+FOOD_CLERK = Clerk("food", Role.PURCHASING)
+APPLICANT_CLERK = Clerk("applicant", Role.SALES)
+
+COMPANY_WIDE_CATALOG = (
+    "the company's catalog: every member who manages it edits all of it (no owner)"
+)
+COMPANY_WIDE_PRICING = (
+    "the seller's prices: company-wide by design, managed by the boss and managers"
+)
+COMPANY_WIDE_MONEY = (
+    "the company's money: everyone with payments.view or credit.manage sees all of it (no owner)"
+)
+OPERATORS = (
+    "platform operators' record: a company member is never an operator, so a clerk is "
+    "refused like the other company's boss"
+)
+
+TARGETS: dict[tuple[str, str], Target] = {
+    # companies
+    ("/companies/{company_id}", "company_id"): Target(
+        company, company_wide="the company itself: every member reads it"
+    ),
+    ("/companies/{company_id}/verification", "company_id"): Target(
+        company, company_wide="the company's own verification: read by every member"
+    ),
+    ("/members/{membership_id}", "membership_id"): Target(
+        membership, company_wide="colleagues: members.view lists them all"
+    ),
+    ("/members/{membership_id}/deactivate", "membership_id"): Target(
+        membership, company_wide="colleagues: managed with members.manage"
+    ),
+    ("/members/{membership_id}/reactivate", "membership_id"): Target(
+        membership, company_wide="colleagues: managed with members.manage"
+    ),
+    ("/members/{membership_id}/reassign/preview", "membership_id"): Target(
+        membership, company_wide="colleagues: reassigned with customers.reassign"
+    ),
+    ("/members/{membership_id}/reassign", "membership_id"): Target(
+        membership, company_wide="colleagues: reassigned with customers.reassign"
+    ),
+    ("/roles/{role_id}", "role_id"): Target(
+        role, company_wide="the company's roles: defined with roles.manage"
+    ),
+    ("/invitations/{invitation_id}", "invitation_id"): Target(
+        invitation, company_wide="the company's invitations: managed with members.manage"
+    ),
+    ("/ops/verifications/{verification_id}/approve", "verification_id"): Target(
+        verification, clerks=(APPLICANT_CLERK,)
+    ),
+    ("/ops/verifications/{verification_id}/reject", "verification_id"): Target(
+        verification, clerks=(APPLICANT_CLERK,)
+    ),
+    ("/tokens/{token_id}", "token_id"): Target(token, clerks=(MILL_CLERK,)),
+    ("/customers/{customer_id}", "customer_id"): Target(customer, clerks=(MILL_CLERK,)),
+    ("/customers/{customer_id}/contacts", "customer_id"): Target(customer, clerks=(MILL_CLERK,)),
+    ("/customers/{customer_id}/history", "customer_id"): Target(customer, clerks=(MILL_CLERK,)),
+    ("/contacts/{contact_id}", "contact_id"): Target(contact, clerks=(MILL_CLERK,)),
+    ("/approval-rules/{rule_id}", "rule_id"): Target(
+        approval_rule, company_wide="the company's rules: managed with approvals.manage"
+    ),
+    ("/approvals/{approval_id}", "approval_id"): Target(approval, clerks=(MILL_CLERK,)),
+    ("/approvals/{approval_id}/approve", "approval_id"): Target(approval, clerks=(MILL_CLERK,)),
+    ("/approvals/{approval_id}/reject", "approval_id"): Target(approval, clerks=(MILL_CLERK,)),
+    ("/approvals/{approval_id}/cancel", "approval_id"): Target(approval, clerks=(MILL_CLERK,)),
+    # payments
+    ("/payments/intents/{intent_id}", "intent_id"): Target(
+        intent,
+        company_wide="an intent is the company's: read by whoever pays, views payments or "
+        "handles orders",
+    ),
+    ("/payments/intents/{intent_id}/cancel", "intent_id"): Target(
+        intent, company_wide="an intent is the company's: cancelled by whoever pays"
+    ),
+    ("/payments/transactions/{transaction_id}", "transaction_id"): Target(
+        ledger_transaction, company_wide=COMPANY_WIDE_MONEY
+    ),
+    ("/payments/webhooks/{provider}", "provider"): Target(
+        provider,
+        public="a gateway's name, not a record: the signature is the authentication "
+        "(tests/payments/test_webhooks.py)",
+    ),
+    ("/payments/credit-lines/{line_id}", "line_id"): Target(
+        credit_line, company_wide=COMPANY_WIDE_MONEY
+    ),
+    ("/payments/receivables/{receivable_id}", "receivable_id"): Target(
+        receivable, company_wide=COMPANY_WIDE_MONEY
+    ),
+    ("/payments/receivables/{receivable_id}/pay", "receivable_id"): Target(
+        receivable, company_wide=COMPANY_WIDE_MONEY
+    ),
+    ("/ops/bank-statements/{statement_id}", "statement_id"): Target(
+        bank_statement, clerks=(MILL_CLERK,), owner="operator"
+    ),
+    ("/ops/bank-statement-lines/{line_id}/resolve", "line_id"): Target(
+        bank_line, clerks=(MILL_CLERK,)
+    ),
+    # catalog
+    ("/markets/{market_id}", "market_id"): Target(
+        market, public="a market of the platform, listed to everyone (GET /markets)"
+    ),
+    ("/categories/{category_id}", "category_id"): Target(
+        category, public="a category of the platform, listed to everyone (GET /categories)"
+    ),
+    ("/listings/{listing_id}", "listing_id"): Target(
+        listing, public="the public market: an active listing of a verified seller"
+    ),
+    ("/catalog/products/{product_id}", "product_id"): Target(
+        product, company_wide=COMPANY_WIDE_CATALOG
+    ),
+    ("/catalog/skus/{sku_id}", "sku_id"): Target(sku, company_wide=COMPANY_WIDE_CATALOG),
+    ("/catalog/listings/{listing_id}", "listing_id"): Target(
+        listing, company_wide=COMPANY_WIDE_CATALOG
+    ),
+    ("/catalog/listings/{listing_id}/stock", "listing_id"): Target(
+        listing, company_wide=COMPANY_WIDE_CATALOG
+    ),
+    ("/catalog/listings/{listing_id}/pause", "listing_id"): Target(
+        listing, company_wide=COMPANY_WIDE_CATALOG
+    ),
+    ("/catalog/listings/{listing_id}/resume", "listing_id"): Target(
+        listing, company_wide=COMPANY_WIDE_CATALOG
+    ),
+    ("/catalog/imports/{job_id}", "job_id"): Target(
+        import_job, company_wide="the company's catalog imports, like its catalog"
+    ),
+    # pricing
+    ("/pricing/classes/{class_id}", "class_id"): Target(
+        customer_class, company_wide=COMPANY_WIDE_PRICING
+    ),
+    ("/pricing/assignments/{buyer_id}", "buyer_id"): Target(
+        class_assignment, company_wide=COMPANY_WIDE_PRICING
+    ),
+    ("/pricing/lists/{list_id}", "list_id"): Target(price_list, company_wide=COMPANY_WIDE_PRICING),
+    ("/pricing/lists/{list_id}/rules", "list_id"): Target(
+        price_list,
+        company_wide=COMPANY_WIDE_PRICING,
+        query=lambda c: {"sku": str(c.w.sku.public_id), "min_qty": "0"},
+    ),
+    ("/pricing/customer-prices/{price_id}", "price_id"): Target(
+        customer_price, company_wide=COMPANY_WIDE_PRICING
+    ),
+    ("/pricing/freight/{rate_id}", "rate_id"): Target(
+        freight_rate, company_wide=COMPANY_WIDE_PRICING
+    ),
+    # trading
+    ("/inquiries/{inquiry_id}", "inquiry_id"): Target(inquiry, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/inquiries/{inquiry_id}/answer", "inquiry_id"): Target(
+        inquiry, clerks=(MILL_CLERK, FOOD_CLERK)
+    ),
+    ("/inquiries/{inquiry_id}/assign", "inquiry_id"): Target(
+        inquiry, clerks=(MILL_CLERK, FOOD_CLERK)
+    ),
+    ("/inquiries/{inquiry_id}/close", "inquiry_id"): Target(
+        inquiry, clerks=(MILL_CLERK, FOOD_CLERK)
+    ),
+    # An RFQ invites seller companies, so on the seller side every clerk may quote on it;
+    # on the buyer side it is its owner's.
+    ("/rfqs/{rfq_id}", "rfq_id"): Target(rfq, clerks=(FOOD_CLERK,)),
+    ("/rfqs/{rfq_id}/quotes", "rfq_id"): Target(rfq, clerks=(FOOD_CLERK,)),
+    ("/rfqs/{rfq_id}/award", "rfq_id"): Target(rfq, clerks=(FOOD_CLERK,)),
+    ("/rfqs/{rfq_id}/cancel", "rfq_id"): Target(rfq, clerks=(FOOD_CLERK,)),
+    ("/quotes/{quote_id}", "quote_id"): Target(quote, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/quotes/{quote_id}/send", "quote_id"): Target(quote, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/quotes/{quote_id}/counter", "quote_id"): Target(quote, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/quotes/{quote_id}/accept", "quote_id"): Target(quote, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/quotes/{quote_id}/reject", "quote_id"): Target(quote, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/quotes/{quote_id}/withdraw", "quote_id"): Target(quote, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/orders/{order_id}", "order_id"): Target(order, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/orders/{order_id}/pay", "order_id"): Target(order, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/orders/{order_id}/ship", "order_id"): Target(order, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/orders/{order_id}/receive", "order_id"): Target(order, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/orders/{order_id}/cancel", "order_id"): Target(order, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/orders/{order_id}/dispute", "order_id"): Target(order, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/orders/{order_id}/resolve", "order_id"): Target(order, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/orders/{order_id}/invoice", "order_id"): Target(
+        settled_order, clerks=(MILL_CLERK, FOOD_CLERK)
+    ),
+    ("/cart/{listing_id}", "listing_id"): Target(cart_item, clerks=(FOOD_CLERK,)),
+    ("/invoices/{invoice_id}", "invoice_id"): Target(invoice, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/invoices/{invoice_id}/pdf", "invoice_id"): Target(invoice, clerks=(MILL_CLERK, FOOD_CLERK)),
+    ("/invoices/{invoice_id}/reverse", "invoice_id"): Target(
+        invoice, clerks=(MILL_CLERK, FOOD_CLERK)
+    ),
+}
+
+
+# -------------------------------------------------------------------------- bodies
+
+# A body the rightful member could send. Ids in a body name the caller's own colleague
+# (``me``) where the operation names a member, or company A's objects otherwise.
+Body = Callable[[Ctx, Membership], dict[str, Any]]
+BODIES: dict[tuple[str, str], Body] = {
+    ("PATCH", "/companies/{company_id}"): lambda c, me: {"city": "南宁"},
+    ("POST", "/companies/{company_id}/verification"): lambda c, me: dict(VERIFICATION),
+    ("PATCH", "/members/{membership_id}"): lambda c, me: {"title": "业务员"},
+    ("PATCH", "/roles/{role_id}"): lambda c, me: {"name": "仓管"},
+    ("POST", "/ops/verifications/{verification_id}/approve"): lambda c, me: {"reason": ""},
+    ("POST", "/ops/verifications/{verification_id}/reject"): lambda c, me: {"reason": "不清晰"},
+    ("PATCH", "/customers/{customer_id}"): lambda c, me: {"phone": "13900000000"},
+    ("POST", "/customers/{customer_id}/contacts"): lambda c, me: {"name": "王会计"},
+    ("PATCH", "/contacts/{contact_id}"): lambda c, me: {"phone": "13700000000"},
+    ("POST", "/members/{membership_id}/reassign/preview"): lambda c, me: {
+        "to": [str(me.public_id)]
+    },
+    ("POST", "/members/{membership_id}/reassign"): lambda c, me: {"to": [str(me.public_id)]},
+    ("PATCH", "/approval-rules/{rule_id}"): lambda c, me: {"name": "折扣超过 6%"},
+    ("POST", "/approvals/{approval_id}/approve"): lambda c, me: {"comment": "同意"},
+    ("POST", "/approvals/{approval_id}/reject"): lambda c, me: {"comment": "折扣太大"},
+    ("PATCH", "/payments/credit-lines/{line_id}"): lambda c, me: {"limit": "200000.00"},
+    ("POST", "/payments/receivables/{receivable_id}/pay"): lambda c, me: {"method": "wallet"},
+    ("POST", "/ops/bank-statement-lines/{line_id}/resolve"): lambda c, me: {"note": "已核对"},
+    ("PATCH", "/markets/{market_id}"): lambda c, me: {"name": "白糖"},
+    ("PATCH", "/categories/{category_id}"): lambda c, me: {"name": "白糖"},
+    ("PATCH", "/catalog/products/{product_id}"): lambda c, me: {"name": "一级白砂糖（新）"},
+    ("PATCH", "/catalog/skus/{sku_id}"): lambda c, me: {"name": "25kg 袋装"},
+    ("PATCH", "/catalog/listings/{listing_id}"): lambda c, me: {"lead_days": 5},
+    ("POST", "/catalog/listings/{listing_id}/stock"): lambda c, me: {"delta": "-10"},
+    ("PATCH", "/pricing/classes/{class_id}"): lambda c, me: {"name": "老客户"},
+    ("PUT", "/pricing/assignments/{buyer_id}"): lambda c, me: {"customer_class": customer_class(c)},
+    ("PATCH", "/pricing/lists/{list_id}"): lambda c, me: {"priority": 10},
+    ("PUT", "/pricing/lists/{list_id}/rules"): lambda c, me: {
+        "sku": str(c.w.sku.public_id),
+        "min_qty": "50",
+        "unit_price": "4900",
+    },
+    ("PATCH", "/pricing/customer-prices/{price_id}"): lambda c, me: {"unit_price": "4800"},
+    ("PATCH", "/pricing/freight/{rate_id}"): lambda c, me: {"per_unit": "35"},
+    ("POST", "/inquiries/{inquiry_id}/answer"): lambda c, me: {"body": "5080 元/吨，含运费。"},
+    ("POST", "/inquiries/{inquiry_id}/assign"): lambda c, me: {"member": str(me.public_id)},
+    ("POST", "/rfqs/{rfq_id}/award"): lambda c, me: {"quote": quote(c), "comment": ""},
+    ("POST", "/quotes/{quote_id}/send"): lambda c, me: {"comment": ""},
+    ("POST", "/quotes/{quote_id}/counter"): lambda c, me: {
+        "lines": [{"position": 1, "unit_price": "4900"}],
+        "comment": "再便宜点",
+    },
+    ("POST", "/quotes/{quote_id}/accept"): lambda c, me: {"comment": ""},
+    ("POST", "/quotes/{quote_id}/reject"): lambda c, me: {"comment": "太贵"},
+    ("POST", "/orders/{order_id}/pay"): lambda c, me: {"method": "wallet"},
+    ("POST", "/orders/{order_id}/ship"): lambda c, me: {"carrier": "顺丰", "tracking_no": "SF1"},
+    ("POST", "/orders/{order_id}/receive"): lambda c, me: {},
+    ("POST", "/orders/{order_id}/cancel"): lambda c, me: {"reason": "客户取消"},
+    ("POST", "/orders/{order_id}/dispute"): lambda c, me: {"reason": "货少了"},
+    ("POST", "/orders/{order_id}/resolve"): lambda c, me: {"refund_amount": "100.00"},
+    ("PATCH", "/cart/{listing_id}"): lambda c, me: {"quantity": "20"},
+    ("POST", "/invoices/{invoice_id}/reverse"): lambda c, me: {"reason": "开错了"},
+}
+
+
+# ------------------------------------------------------------------------ machinery
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # the template without the /api/v1 prefix
+    params: tuple[str, ...]
+    has_body: bool
+
+    def __str__(self) -> str:
+        return f"{self.method} {PREFIX}{self.path}"
+
+
+@functools.cache
+def operations() -> tuple[Operation, ...]:
+    """Every operation of the OpenAPI document with a parameter in its path (the
+    document is built once per process: it takes seconds)."""
+    spec = Client().get(f"{PREFIX}/openapi.json").json()
+    found = []
+    for full, item in spec["paths"].items():
+        path = full.removeprefix(PREFIX)
+        for method, op in item.items():
+            params = tuple(p["name"] for p in op.get("parameters", []) if p["in"] == "path")
+            if params:
+                found.append(Operation(method.upper(), path, params, "requestBody" in op))
+    return tuple(found)
+
+
+# Rows written by any authenticated request, whatever it answers: the member's activity
+# for the boss's report (at most once a minute) and a token's last use.
+IGNORED_MODELS = {"companies.ActivityDay"}
+IGNORED_FIELDS = {"companies.ApiToken": {"last_used_at"}}
+
+
+@functools.cache
+def _table_queries() -> tuple[tuple[str, str], ...]:
+    """One ``SELECT`` of every column (but the ignored ones) per model, by primary key."""
+    queries = []
+    quote = connection.ops.quote_name
+    for model in apps.get_models():
+        label = model._meta.label
+        if label in IGNORED_MODELS or not model._meta.managed or model._meta.proxy:
+            continue
+        skip = IGNORED_FIELDS.get(label, set())
+        columns = ", ".join(
+            quote(f.column) for f in model._meta.concrete_fields if f.name not in skip
+        )
+        pk = quote(model._meta.pk.column)
+        queries.append(
+            (label, f"SELECT {columns} FROM {quote(model._meta.db_table)} ORDER BY {pk}")
+        )
+    return tuple(queries)
+
+
+def snapshot() -> dict[str, str]:
+    """A digest of every row of every model."""
+    digests = {}
+    with connection.cursor() as cursor:
+        for label, sql in _table_queries():
+            cursor.execute(sql)
+            rows = [
+                tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                for row in cursor.fetchall()
+            ]
+            digests[label] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return digests
+
+
+def changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(label for label in after if before.get(label) != after[label])
+
+
+def call(client: Client, op: Operation, url: str, body: dict[str, Any] | None) -> Any:
+    send = getattr(client, op.method.lower())
+    if body is None:
+        return send(url)
+    return send(url, body, content_type="application/json")
+
+
+def verdict(response: Any) -> str:
+    """What is wrong with an answer that should be a 404 (empty when nothing)."""
+    if response.status_code != 404:
+        return f"answered {response.status_code}: {response.content[:200]!r}"
+    try:
+        data = response.json()
+    except ValueError:
+        return f"404 without the error shape: {response.content[:200]!r}"
+    if not isinstance(data, dict) or set(data) != {"code", "message", "details"}:
+        return f"404 without the error shape: {data!r}"
+    if data["code"] != "not_found":
+        return f"404 with code {data['code']!r} instead of 'not_found'"
+    return ""
+
+
+def url_of(ctx: Ctx, op: Operation) -> str:
+    """The operation's URL for the objects its factories build (and its query, if any)."""
+    url = op.path
+    for param in op.params:
+        url = url.replace("{" + param + "}", TARGETS[(op.path, param)].make(ctx))
+    query = TARGETS[(op.path, op.params[0])].query
+    if query is not None:
+        url += "?" + "&".join(f"{k}={v}" for k, v in query(ctx).items())
+    return PREFIX + url
+
+
+def is_public(op: Operation) -> bool:
+    return any(TARGETS[(op.path, p)].public for p in op.params)
+
+
+def clerks_of(op: Operation) -> list[Clerk]:
+    return sorted({c for p in op.params for c in TARGETS[(op.path, p)].clerks}, key=str)
+
+
+def refused(response: Any) -> str:
+    """What is wrong with an answer that should refuse a write (empty when nothing)."""
+    if not 400 <= response.status_code < 500:
+        return f"answered {response.status_code}: {response.content[:200]!r}"
+    data = response.json()
+    if not isinstance(data, dict) or set(data) != {"code", "message", "details"}:
+        return f"{response.status_code} without the error shape: {data!r}"
+    return ""
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def test_every_path_parameter_has_a_factory(db):
+    missing = [
+        f"{op}: no TARGETS entry for ({op.path!r}, {param!r})"
+        for op in operations()
+        for param in op.params
+        if (op.path, param) not in TARGETS
+    ]
+    no_body = [
+        f"{op}: no BODIES entry for ({op.method!r}, {op.path!r})"
+        for op in operations()
+        if op.has_body
+        and (op.method, op.path) not in BODIES
+        and not any(getattr(TARGETS.get((op.path, p)), "public", "") for p in op.params)
+    ]
+    stale = sorted(
+        set(TARGETS) - {(op.path, p) for op in operations() for p in op.params}
+    ) + sorted(set(BODIES) - {(op.method, op.path) for op in operations()})
+    problems = missing + no_body + [f"no such operation any more: {key}" for key in stale]
+    assert not problems, "add to tests/test_api_isolation.py:\n" + "\n".join(problems)
+
+
+def test_another_company_and_a_colleague_who_does_not_own_it_get_404(world):  # noqa: F811
+    ctx = Ctx(world)
+    # A public record's reads are skipped; its writes must still be refused (a 4xx with
+    # the error shape, no 404 needed since it is no secret) and write nothing.
+    ops = [
+        op
+        for op in operations()
+        if all((op.path, p) in TARGETS for p in op.params)
+        and not (op.method == "GET" and is_public(op))
+    ]
+    # Build every object first, then every caller (a token each), so that nothing the
+    # callers do afterwards may write a row.
+    urls = {op: url_of(ctx, op) for op in ops}
+    outsider = master_of(world.outsider)
+    stranger = ("the other company's boss", outsider, bearer_client(outsider))
+    colleagues = {}
+    for clerk in sorted({c for op in ops for c in clerks_of(op)}, key=str):
+        member = ctx.clerk(clerk)
+        who = f"a {clerk.role} of the {clerk.party} who does not own it"
+        colleagues[clerk] = (who, member, bearer_client(member))
+    for _who, _member, client in [stranger, *colleagues.values()]:
+        client.get(f"{PREFIX}/me")  # the first request records the day's activity
+
+    failures = []
+    before = snapshot()
+    for op in ops:
+        for who, member, client in [stranger, *(colleagues[c] for c in clerks_of(op))]:
+            body = BODIES.get((op.method, op.path), lambda c, me: {})(ctx, member)
+            response = call(client, op, urls[op], body if op.has_body else None)
+            problem = refused(response) if is_public(op) else verdict(response)
+            after = snapshot()
+            if written := changed(before, after):
+                problem = (problem + "; " if problem else "") + f"wrote to {', '.join(written)}"
+            before = after
+            if problem:
+                failures.append(f"{op} as {who}: {problem}")
+    assert not failures, f"{len(failures)} operation(s) leak:\n" + "\n".join(failures)
+
+    # The control: the same URLs are real. Whoever the record belongs to reads it.
+    for op in ops:
+        if op.method != "GET" or is_public(op):
+            continue
+        owner = TARGETS[(op.path, op.params[0])].owner
+        if owner == "operator":
+            client = Client()
+            client.force_login(UserFactory(is_staff=True))
+        else:
+            client = bearer_client(getattr(world, owner))
+        response = client.get(urls[op])
+        assert response.status_code == 200, (str(op), owner, response.content[:300])
+
+
+def test_the_snapshot_sees_a_write(world):  # noqa: F811
+    """The checksum is not blind: an edit to one row of one table shows up."""
+    before = snapshot()
+    Membership.objects.filter(pk=world.mill_clerk.pk).update(title="改过")
+    assert changed(before, snapshot()) == ["companies.Membership"]
+
+
+@pytest.mark.parametrize("action", ["cancel", "dispute"])
+def test_a_bad_body_on_an_order_he_may_not_see_is_404_not_422(world, action):  # noqa: F811
+    """The order is looked up, scoped to the caller, before the body is read: a missing
+    reason tells a stranger nothing (it was a 422 ``reason_required`` before)."""
+    order_id = place(world).public_id
+    for member in (master_of(world.outsider), add_member(world.food, Role.PURCHASING)):
+        response = bearer_client(member).post(
+            f"{PREFIX}/orders/{order_id}/{action}", {"reason": ""}, content_type="application/json"
+        )
+        assert verdict(response) == "", (member.role, response.content)
