@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a database that cannot take a write answers 503 with Retry-After, never 500.
+    "mercator.core.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "mercator.core.security.SecurityHeadersMiddleware",
@@ -246,6 +248,8 @@ MERCATOR = {
     "CONTENT_SECURITY_POLICY": os.environ.get("MERCATOR_CSP", ""),
     # A worker whose heartbeat is older than this is reported as down by /healthz.
     "WORKER_STALE_SECONDS": int(os.environ.get("MERCATOR_WORKER_STALE_SECONDS", "180")),
+    # /healthz reports the SQLite database unwritable below this much free disk space.
+    "HEALTH_MIN_FREE_MB": int(os.environ.get("MERCATOR_HEALTH_MIN_FREE_MB", "64")),
     # Orders and escrow (DOMAIN.md §4): the platform's information fee taken from the
     # seller at settlement, how long an unpaid order keeps its stock, and how long after
     # the last shipment escrow is released to the seller unless the buyer disputes.

@@ -1,14 +1,15 @@
 """120 purchasing clerks of one buyer company check out a credit order each at the same
 moment against a credit line worth exactly 50 of those orders, three times over, on a
 real PostgreSQL: exactly 50 orders every time, ``used`` exactly the limit, the other 70
-told 409 ``credit_limit_exceeded`` with nothing written, stock reserved for 50 orders."""
+told 409 ``credit_limit_exceeded`` with nothing written, stock reserved for 50 orders.
+The clerks run on as many threads (connections) as the server can give
+(tests/concurrency/pool.py), never fewer than 20."""
 
-import threading
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from mercator.catalog.models import Listing
 from mercator.companies.actors import actor_for_membership
@@ -19,6 +20,7 @@ from mercator.payments.services.credit import credit_line_grant
 from mercator.pricing.engine import QuoteRequest, quote_price
 from mercator.trading import services
 from mercator.trading.models import CartItem, Order
+from tests.concurrency.pool import pool_size, run_pool
 from tests.factories import add_member
 from tests.trading.conftest import world  # noqa: F401
 
@@ -29,33 +31,20 @@ FITS = 50
 ROUNDS = 3
 QTY = Decimal("1")
 DAYS = 30
+LEAST = 20  # threads racing at once, at the least
 
 
 def race(buyers: list) -> list[object]:
-    barrier = threading.Barrier(len(buyers))
-    results: list[object] = []
-    lock = threading.Lock()
+    """Every clerk checks out his cart, on a pool of threads sized to the server."""
 
-    def run(membership: object) -> None:
-        try:
-            actor = actor_for_membership(membership, via="api")
-            barrier.wait(timeout=60)
-            outcome: object = services.order_place_from_cart(
-                actor=actor, payment_terms="credit", credit_days=DAYS, delivery_method="pickup"
-            )
-        except Exception as exc:
-            outcome = exc
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
+    def checkout(membership: object) -> Callable[[], object]:
+        actor = actor_for_membership(membership, via="api")
+        return lambda: services.order_place_from_cart(
+            actor=actor, payment_terms="credit", credit_days=DAYS, delivery_method="pickup"
+        )
 
-    threads = [threading.Thread(target=run, args=(m,)) for m in buyers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    jobs = [checkout(m) for m in buyers]
+    return run_pool(jobs, threads=pool_size(len(buyers), least=LEAST))
 
 
 def test_120_clerks_race_for_a_credit_line_worth_50_orders(world):  # noqa: F811

@@ -16,6 +16,7 @@ from mercator.core import throttle, twofactor
 from mercator.core.errors import DomainError
 from mercator.core.forms import AdminLoginForm, LoginForm, TotpCodeForm
 from mercator.core.selectors import health_status, user_for_sign_in
+from mercator.core.unavailable import database_writable
 
 
 class LoginView(auth_views.LoginView):
@@ -110,11 +111,22 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return render(request, "core/login_code.html", {"form": form}, status=status)
 
 
+# What /healthz may tell anyone who asks: no host name, no process id.
+WORKER_FIELDS = ("ok", "last_heartbeat", "age_seconds", "storage")
+
+
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers and people: the database and the background worker."""
+    """Liveness for load balancers and people: the database (reachable and writable) and
+    the background worker. A database that cannot be written (read-only file or
+    filesystem, disk full, standby) is unhealthy: 503, as its writes would be."""
     status = health_status()
+    if status["database"]["ok"]:
+        status["database"].update(database_writable())
+        status["ok"] = status["ok"] and status["database"]["writable"]
+    worker = status.get("worker") or {}
+    status["worker"] = {key: worker[key] for key in WORKER_FIELDS if key in worker}
     return JsonResponse(status, status=200 if status["ok"] else 503)
 
 

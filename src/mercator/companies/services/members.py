@@ -47,17 +47,10 @@ def _require_member_manager(actor: Actor) -> Company:
 # People ---------------------------------------------------------------------------------
 
 
-def person_register(*, email: str, password: str, display_name: str, phone: str = "") -> User:
-    """A new person signs up (before, or while, accepting an invitation or registering a
-    company). Email is the login and is unique, case-insensitively."""
-    person = _person_prepare(email=email, password=password, display_name=display_name, phone=phone)
-    with transaction.atomic():
-        _person_save(person)
-    return person
-
-
-def _person_prepare(*, email: str, password: str, display_name: str, phone: str = "") -> User:
-    """Check a newcomer and hash his password (slow: outside any transaction); not saved."""
+def _person_new(*, email: str, password: str, display_name: str, phone: str = "") -> User:
+    """A checked, unsaved person with the password already hashed. Hashing takes a good
+    part of a second of CPU on purpose, so it happens here, before any write transaction
+    (on SQLite a transaction holds the one write lock of the whole database)."""
     email = (email or "").strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise Conflict(_("该邮箱已注册，请直接登录。"), code="email_taken")
@@ -75,17 +68,29 @@ def _person_prepare(*, email: str, password: str, display_name: str, phone: str 
     return person
 
 
-def _person_save(person: User) -> None:
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError:
-        raise Conflict(_("该邮箱已注册，请直接登录。"), code="email_taken") from None
-    audit_record(
-        actor=Actor(person=person, via="web"),
-        action="person.register",
-        target=f"person:{person.public_id}",
-    )
+def _person_save(person: User) -> User:
+    """Insert a person made by ``_person_new`` (in the caller's transaction, if any)."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                person.save(force_insert=True)
+        except IntegrityError:
+            # The same e-mail signed up a moment ago, between the check and this insert.
+            raise Conflict(_("该邮箱已注册，请直接登录。"), code="email_taken") from None
+        audit_record(
+            actor=Actor(person=person, via="web"),
+            action="person.register",
+            target=f"person:{person.public_id}",
+        )
+    return person
+
+
+def person_register(*, email: str, password: str, display_name: str, phone: str = "") -> User:
+    """A new person signs up (before, or while, accepting an invitation or registering a
+    company). Email is the login and is unique, case-insensitively. The password is
+    hashed before the write transaction begins."""
+    person = _person_new(email=email, password=password, display_name=display_name, phone=phone)
+    return _person_save(person)
 
 
 # Companies ------------------------------------------------------------------------------
@@ -138,14 +143,16 @@ def company_create(
 def person_and_company_register(
     *, person: dict[str, str], company: dict[str, str]
 ) -> tuple[User, Company]:
-    """Sign-up: a new person and his company in one step (all or nothing)."""
+    """Sign-up: a new person and his company in one step (all or nothing). The password
+    is hashed before the transaction, which holds only the inserts."""
+    unsaved = _person_new(
+        email=person["email"],
+        password=person["password"],
+        display_name=person["display_name"],
+        phone=person.get("phone") or "",
+    )
     with transaction.atomic():
-        new_person = person_register(
-            email=person["email"],
-            password=person["password"],
-            display_name=person["display_name"],
-            phone=person.get("phone") or "",
-        )
+        new_person = _person_save(unsaved)
         new_company = company_create(
             actor=Actor(person=new_person, via="web"), master=new_person, **company
         )
@@ -668,7 +675,7 @@ def invitation_accept_as_newcomer(
     together or not at all. A link that is used, revoked, expired or meant for another
     address is refused before anything is written, so it never leaves an account behind."""
     _invitation_open(token, email)
-    person = _person_prepare(email=email, password=password, display_name=display_name, phone=phone)
+    person = _person_new(email=email, password=password, display_name=display_name, phone=phone)
     with transaction.atomic():
         # Checked again inside the transaction: the claim below is conditional too.
         invitation = _invitation_open(token, email)

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -490,6 +490,29 @@ def _price_cart_line(
     )
 
 
+def _take_cart(actor: Actor, items: Sequence[CartItem]) -> None:
+    """Delete, inside the placing transaction, exactly the cart lines the order was priced
+    from (same line, listing and quantity), or refuse with 409 ``cart_changed``.
+
+    The cart is read and priced before the transaction (so the write lock is not held
+    while pricing); this conditional ``DELETE`` is the check that it is still the same
+    cart. Two checkouts of one cart at once: on PostgreSQL the second ``DELETE`` waits
+    for the first to commit and then finds no row; on SQLite the write transactions run
+    one after the other and the second finds no row. Either way the count is short, the
+    second transaction rolls back, and one cart line becomes one order only. A line whose
+    quantity was changed in the meantime is refused the same way."""
+    match = Q()
+    for item in items:
+        match |= Q(pk=item.pk, listing_id=item.listing_id, quantity=item.quantity)
+    taken = CartItem.objects.filter(match, membership=actor.membership).delete()[0]
+    if taken != len(items):
+        raise Conflict(
+            _("购物车已在别处结算或刚被修改，请刷新购物车后重试。"),
+            code="cart_changed",
+            details={"expected": len(items), "taken": taken},
+        )
+
+
 def order_place_from_cart(
     *,
     actor: Actor,
@@ -501,7 +524,10 @@ def order_place_from_cart(
     source: str = Order.Source.CART,
 ) -> list[Order]:
     """Check out the member's cart: one order per seller, every line priced by the
-    pricing engine for the chosen terms, stock reserved, the ordered items removed."""
+    pricing engine for the chosen terms, stock reserved, the ordered items removed.
+    One cart line becomes one order only: a concurrent checkout of the same cart, or a
+    cart changed while this one was priced, is a 409 ``cart_changed`` with nothing
+    written (see ``_take_cart``)."""
     actor.require("orders.place")
     buyer = require_verified(actor)
     terms = terms_of(payment_terms, credit_days or 0, delivery_method, destination_province or "")
@@ -536,8 +562,9 @@ def order_place_from_cart(
     for draft in drafts.values():
         _prepare(buyer, draft)
     with transaction.atomic():
+        # First: claim the cart lines this order was priced from. Only one checkout can.
+        _take_cart(actor, items)
         orders = [_create(actor, buyer, draft, note) for draft in drafts.values()]
-        CartItem.objects.filter(pk__in=[item.pk for item in items]).delete()
         # Last: the listing rows stay locked only from here to the commit.
         reserve_stock(
             [
