@@ -98,6 +98,8 @@ class IntentOut(Schema):
     purpose: str
     reference: str
     method: str
+    provider: str
+    sandbox: bool
     amount: str
     currency: str
     status: str
