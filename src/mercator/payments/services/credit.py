@@ -26,12 +26,14 @@ from django.utils.translation import gettext_lazy as _
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mercator.core.ids import parse_public_id
-from mercator.core.money import amount_of, check_currency, quantize_amount, to_decimal
+from mercator.core.money import amount_of, check_currency, to_decimal
 from mercator.core.services import audit_record
+from mercator.payments.fees import fee_of_part
 from mercator.payments.models import (
     AccountKind,
     CreditLine,
     LedgerAccount,
+    LedgerEntry,
     LedgerTransaction,
     PaymentIntent,
     Receivable,
@@ -407,7 +409,7 @@ def receivable_repaid(*, intent: PaymentIntent, source: LedgerAccount) -> Ledger
     transaction): ``source`` −X, the buyer's CREDIT_PAYABLE +X, the seller's
     CREDIT_RECEIVABLE −X, the seller's WALLET +(X − fee), FEE_REVENUE +fee; the
     receivable's ``repaid`` grows and the credit line's ``used`` shrinks by X. Once per
-    intent."""
+    intent. The fee is ``fees.fee_of_part``: the parts' fees sum to the order's fee."""
     key = f"{intent.ref}:repaid"
     done = LedgerTransaction.objects.filter(dedupe_key=key).first()
     if done is not None:
@@ -438,7 +440,22 @@ def receivable_repaid(*, intent: PaymentIntent, source: LedgerAccount) -> Ledger
             )
             receivable_paid.send(sender=Receivable, receivable=receivable)
         currency = receivable.currency
-        fee = quantize_amount(amount * receivable.fee_percent / 100, currency)
+        taken = sum(
+            LedgerEntry.objects.filter(
+                account__kind=AccountKind.FEE_REVENUE,
+                account__company__isnull=True,
+                reference=receivable.ref,
+            ).values_list("amount", flat=True),
+            ZERO,
+        )
+        fee = fee_of_part(
+            whole=receivable.amount,
+            percent=receivable.fee_percent,
+            currency=currency,
+            part=amount,
+            taken=taken,
+            last=receivable.repaid == receivable.amount,
+        )
         order_ref = receivable.reference
 
         def account(company: Any, kind: str) -> LedgerAccount:

@@ -47,6 +47,8 @@ from mercator.core.errors import (
 )
 from mercator.core.money import plain, quantize_amount
 from mercator.core.services import audit_record
+from mercator.payments.fees import fee_of as fees_fee_of
+from mercator.payments.fees import platform_fee_percent
 from mercator.payments.services.credit import credit_consume, credit_release
 from mercator.pricing.engine import QuoteRequest, quote_price
 from mercator.pricing.models import PaymentTerms
@@ -69,12 +71,9 @@ BEFORE_SHIPMENT = (S.PENDING_APPROVAL, S.PLACED, S.APPROVED, S.PAID)
 # ----------------------------------------------------------------------- shared helpers
 
 
-def fee_percent() -> Decimal:
-    return Decimal(str(settings.MERCATOR["PLATFORM_FEE_PERCENT"]))
-
-
-def fee_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
-    return quantize_amount(amount * percent / HUNDRED, currency)
+# The one fee function (payments.fees), under the names trading's services use.
+fee_percent = platform_fee_percent
+fee_of = fees_fee_of
 
 
 def label(status: str) -> str:
