@@ -19,6 +19,9 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.synced
 
+# A development install: the sandbox payment gateway is switched on explicitly (buyers
+# "pay" with a button; its money is flagged and never counts as a real deal).
+run: export MERCATOR_SANDBOX_PAYMENTS := 1
 run: install
 	$(BIN)/mercator migrate
 	$(BIN)/mercator demo --if-empty

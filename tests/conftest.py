@@ -34,6 +34,13 @@ def _test_settings(settings):
     settings.LANGUAGE_CODE = "zh-hans"
     # Real hashing costs ~0.3 s a user; the hasher is Django's, tested upstream.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The sandbox gateway is off unless a setting turns it on; the tests pay through it.
+    # (tests/payments/test_providers.py turns it off to prove it is then gone.)
+    settings.MERCATOR = {
+        **settings.MERCATOR,
+        "SANDBOX_PAYMENTS": True,
+        "SANDBOX_GATEWAY_SECRET": "sandbox-secret-for-tests-only-0123456789",
+    }
 
 
 @pytest.fixture

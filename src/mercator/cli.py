@@ -4,7 +4,9 @@ mercator serve [--bind 127.0.0.1:8000] [--with-worker]   web server (gunicorn)
 mercator worker                                          background worker (Huey)
 mercator migrate                                         database schema
 mercator demo [--if-empty]                               the essay's demo world
-mercator check                                           Django's deploy checks
+mercator check [--deploy]                                Django's deploy checks; with
+                                                         --deploy also every unsafe
+                                                         setting (exit 1 when any)
 mercator manage <django command> ...                     any Django command
 """
 
@@ -26,9 +28,40 @@ def _django(argv: Sequence[str]) -> int:
     return 0
 
 
+def _settings() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mercator.settings")
+    import django
+
+    django.setup()
+
+
+def _refuse_unsafe_start() -> None:
+    """Production mode with an empty or default webhook secret: exit 1 (mercator.deploy)."""
+    _settings()
+    from mercator.deploy import refuse_unsafe_start
+
+    refuse_unsafe_start()
+
+
+def _check(deploy: bool) -> int:
+    code = _django(["check", "--deploy", "--fail-level", "ERROR"])
+    if not deploy:
+        return code
+    from mercator.deploy import production_mode, unsafe_settings
+
+    problems = unsafe_settings()
+    mode = "production" if production_mode() else "development/sandbox"
+    print(f"Mercator deploy check ({mode} mode): {len(problems)} unsafe setting(s)")
+    for problem in problems:
+        refuses = " (refuses to start in production mode)" if problem.fatal else ""
+        print(f"  {problem}{refuses}")
+    return 1 if problems else code
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run gunicorn (and, with --with-worker, the Huey consumer) until Ctrl-C, then stop
     every process this command started."""
+    _refuse_unsafe_start()
     workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", (os.cpu_count() or 1) * 2 + 1))
     web = [
         sys.executable,
@@ -101,7 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("migrate", help="create or upgrade the database schema")
     demo = sub.add_parser("demo", help="load the demo world (sugar, apples, timber)")
     demo.add_argument("--if-empty", action="store_true", help="only if no company exists")
-    sub.add_parser("check", help="run Django's deployment checks")
+    check = sub.add_parser("check", help="run Django's deployment checks")
+    check.add_argument(
+        "--deploy", action="store_true", help="also report every unsafe setting (exit 1 if any)"
+    )
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
 
@@ -109,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "worker":
+        _refuse_unsafe_start()
         return _django(["run_huey"])
     if args.command == "migrate":
         _django(["migrate", "--noinput"])
@@ -116,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         return _django(["demo", *(["--if-empty"] if args.if_empty else [])])
     if args.command == "check":
-        return _django(["check", "--deploy", "--fail-level", "ERROR"])
+        return _check(args.deploy)
     if args.command == "manage":
         return _django(args.rest)
     parser.print_help()

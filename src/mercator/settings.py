@@ -29,15 +29,18 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once and kept under var/."""
-    if key := os.environ.get("SECRET_KEY"):
-        return key
-    path = VAR_DIR / "secret_key"
+def _installation_secret(filename: str) -> str:
+    """A secret generated once per installation and kept under var/ (mode 600)."""
+    path = VAR_DIR / filename
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under var/."""
+    return os.environ.get("SECRET_KEY") or _installation_secret("secret_key")
 
 
 SECRET_KEY = _secret_key()
@@ -260,11 +263,18 @@ MERCATOR = {
     "CAPITAL_COST_ANNUAL_PERCENT": os.environ.get("MERCATOR_CAPITAL_COST_PERCENT", "4.35"),
     # VAT on invoices (增值税), percent.
     "INVOICE_TAX_PERCENT": os.environ.get("MERCATOR_INVOICE_TAX_PERCENT", "13"),
-    # The sandbox payment gateway signs its webhooks with this secret (HMAC-SHA256); a
-    # real gateway adapter would read its own secret the same way.
-    "SANDBOX_GATEWAY_SECRET": os.environ.get(
-        "MERCATOR_SANDBOX_GATEWAY_SECRET", "sandbox-secret-change-me"
-    ),
+    # Payment providers (payments/providers.py). The sandbox gateway fakes the outside
+    # world (a buyer "pays" with a button): off unless MERCATOR_SANDBOX_PAYMENTS turns it
+    # on (`make run` and the tests do); off, its pages and its webhook answer 404. Its
+    # webhook secret (HMAC-SHA256) has no default: one is generated per installation
+    # under var/ unless the environment sets it.
+    "SANDBOX_PAYMENTS": env_bool("MERCATOR_SANDBOX_PAYMENTS"),
+    # (Set but empty in the environment stays empty: the deploy check refuses it.)
+    "SANDBOX_GATEWAY_SECRET": os.environ.get("MERCATOR_SANDBOX_GATEWAY_SECRET")
+    if "MERCATOR_SANDBOX_GATEWAY_SECRET" in os.environ
+    else _installation_secret("sandbox_gateway_secret"),
+    # Further providers: dotted paths of ``payments.providers.Provider`` subclasses.
+    "PAYMENT_PROVIDERS": env_list("MERCATOR_PAYMENT_PROVIDERS", ""),
     # Webhooks older than this (by their signed timestamp) are refused as replays.
     "WEBHOOK_TOLERANCE_SECONDS": int(os.environ.get("MERCATOR_WEBHOOK_TOLERANCE", "300")),
     # The market price index publishes a cell only when it aggregates at least this many

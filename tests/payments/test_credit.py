@@ -359,7 +359,7 @@ def test_repay_by_gateway_is_booked_once_when_the_webhook_comes(world):
     assert receivable.status == "paid" and used(line) == 0
     assert balance(world.mill) == D("1980.00")
     assert balance(None, AccountKind.FEE_REVENUE) == D("20.00")
-    assert balance(None, AccountKind.GATEWAY_CLEARING) == D("-2000.00")
+    assert balance(None, AccountKind.SANDBOX_CLEARING) == D("-2000.00")
     assert LedgerTransaction.objects.filter(kind="repayment").count() == 1
     assert ledger_problems() == []
 

@@ -48,7 +48,7 @@ def test_signed_success_captures_into_escrow(world):
     intent.refresh_from_db()
     assert intent.status == PaymentIntent.Status.SUCCEEDED and intent.gateway_charge_id
     assert escrow_held(reference=intent.reference) == D("5095.00")
-    assert balance(None, AccountKind.GATEWAY_CLEARING) == D("-5095.00")
+    assert balance(None, AccountKind.SANDBOX_CLEARING) == D("-5095.00")
     event = WebhookEvent.objects.get()
     assert (event.provider, event.event_id, event.result) == ("sandbox", "evt_1", "captured")
     assert_ledger_sound()

@@ -109,7 +109,8 @@ def test_demo_has_each_state_sound_books_and_runs_twice():
     assert shipped.status == S.SHIPPED and shipped.paid_at is not None
     assert order_get(buyer, shipped.public_id) == shipped
     assert shipped.events.get(action="ship").by.person.email == "sales@sugarmill.demo"
-    assert PaymentIntent.objects.get(reference=shipped.ref).method == "gateway"
+    paid = PaymentIntent.objects.get(reference=shipped.ref)
+    assert paid.method == "bank_transfer" and not paid.sandbox  # real money: real deals
 
     waiting = one("approved")
     assert waiting.effective_status() == S.APPROVED and waiting.paid_at is None

@@ -342,6 +342,18 @@ def pay_by_gateway(world: World, order: Order) -> None:
     sandbox_complete(actor=boss, intent_id=intent.public_id)
 
 
+def pay_by_bank(world: World, order: Order) -> None:
+    """The buyer pays by bank transfer and the platform reconciles it (real money)."""
+    from mercator.payments.models import AccountKind
+    from mercator.payments.services.intents import intent_capture
+
+    boss = world.actor(world.food_boss)
+    intent = services.order_pay(actor=boss, order_id=order.public_id, method="bank_transfer")
+    intent_capture(
+        intent=intent, source_kind=AccountKind.BANK_CLEARING, external_id="bank:test-transfer"
+    )
+
+
 def test_full_prepaid_flow_partial_shipment_and_receipt(world):
     order = place(world)
     pay_by_gateway(world, order)

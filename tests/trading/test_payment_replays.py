@@ -142,7 +142,7 @@ def test_the_same_signed_webhook_delivered_20_times_captures_once(world: World):
     assert intent.status == "succeeded" and order.status == "paid"
     assert escrow_held(reference=order.ref) == order.total
     assert balance(None, AccountKind.ESCROW) == order.total
-    assert balance(None, AccountKind.GATEWAY_CLEARING) == -order.total
+    assert balance(None, AccountKind.SANDBOX_CLEARING) == -order.total
     assert LedgerTransaction.objects.filter(kind="payment").count() == 1
     assert ledger_problems() == []
 
@@ -170,7 +170,7 @@ def test_webhooks_shuffled_failed_and_succeeded_capture_once(world: World):
         assert intent.status == "succeeded"
     total = sum((o.total for o in orders), Decimal("0"))
     assert balance(None, AccountKind.ESCROW) == total
-    assert balance(None, AccountKind.GATEWAY_CLEARING) == -total
+    assert balance(None, AccountKind.SANDBOX_CLEARING) == -total
     assert ledger_problems() == []
 
 

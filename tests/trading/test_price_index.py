@@ -112,14 +112,14 @@ def test_gmv_counts_only_real_deals_in_range(world):
 
 
 def test_end_to_end_through_the_orders_services(world):
-    """Placed from a quote, paid by the sandbox gateway, shipped, received (settled by
-    the orders app), then invoiced: real, in GMV; the ledger is untouched by invoicing."""
+    """Placed from a quote, paid by bank transfer, shipped, received (settled by the
+    orders app), then invoiced: real, in GMV; the ledger is untouched by invoicing."""
     from mercator.trading import services
-    from tests.trading.test_orders import pay_by_gateway, place
+    from tests.trading.test_orders import pay_by_bank, place
 
     titles(world)
     order = place(world)
-    pay_by_gateway(world, order)
+    pay_by_bank(world, order)
     services.order_ship(actor=world.actor(world.mill_clerk), order_id=order.public_id)
     services.order_receive(actor=world.actor(world.food_buyer), order_id=order.public_id)
     order.refresh_from_db()

@@ -18,8 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model, ProtectedError, QuerySet, RestrictedError
-from django.db.models.functions import Round
+from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.utils.translation import gettext_lazy as _
 
 from mercator.catalog import selectors
@@ -28,6 +27,7 @@ from mercator.companies.models import Company
 from mercator.companies.roles import Role
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from mercator.core.exact import add_exact
 from mercator.core.ids import parse_public_id, reference
 from mercator.core.services import audit_record, validate
 
@@ -39,6 +39,7 @@ class Unset(enum.Enum):
 
 
 UNSET = Unset.UNSET
+ZERO_QTY = Decimal("0")
 MAX_QTY = Decimal("9999999999999999")  # fits DecimalField(max_digits=20, decimal_places=4)
 MAX_LEAD_DAYS = 365
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
@@ -803,8 +804,10 @@ def listing_stock_adjust(*, actor: Actor, listing_id: object, delta: object) -> 
     ):
         raise ValidationFailed(_("数量超出范围。"), code="out_of_range", details={"field": "delta"})
     with transaction.atomic():
-        updated = Listing.objects.filter(pk=listing.pk, stock__gte=-amount).update(
-            stock=Round(F("stock") + amount, 4)  # SQLite computes on REALs
+        # Exact (core.exact): Decimal under the row's lock, and the UPDATE repeats the
+        # guard (stock never below zero); never SQLite's float arithmetic.
+        updated = add_exact(
+            Listing, pk=listing.pk, field="stock", delta=amount, places=4, minimum=ZERO_QTY
         )
         if not updated:
             raise ValidationFailed(

@@ -2,8 +2,8 @@
 for the market price index, and one order waiting at each step a newcomer should try.
 
 - 崇左糖厂's finance grants 华南食品 a 600,000 CNY, 30-day credit line.
-- History: settled, paid (sandbox gateway) and invoiced orders of white sugar from 华南食品
-  and the platform's self-operated company, apples from 烟台苹果冷库 to 华南食品 and
+- History: settled, paid (bank transfers, reconciled) and invoiced orders of white sugar
+  from 华南食品 and the platform's self-operated company, apples from 烟台苹果冷库 to 华南食品 and
   eucalyptus boards from 钦州桉木 to 烟台苹果冷库 (pallets for its cold store), spread
   over the past six weeks; one credit order repaid. One day (16 days ago) the platform's
   self-operated grade 1 sugar also sells to 华南食品 and 烟台苹果冷库 while the platform
@@ -36,9 +36,9 @@ from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import Company, Membership
 from mercator.companies.roles import Role
 from mercator.core.actor import Actor
-from mercator.payments.models import CreditLine, PaymentIntent, Receivable
+from mercator.payments.models import AccountKind, CreditLine, PaymentIntent, Receivable
 from mercator.payments.services.credit import credit_line_grant, receivable_pay_start
-from mercator.payments.services.gateway import sandbox_complete
+from mercator.payments.services.intents import intent_capture
 from mercator.pricing import services as pricing
 from mercator.pricing.models import FreightRate, PriceList
 from mercator.trading.models import CartItem, Deal, Invoice, Order, OrderEvent, Shipment
@@ -217,9 +217,15 @@ def _price_other_goods(world: _World) -> None:
             )
 
 
-def _gateway(payer: Actor, intent: PaymentIntent) -> None:
-    """The payer completes the sandbox gateway's checkout (a signed webhook)."""
-    sandbox_complete(actor=payer, intent_id=intent.public_id)
+def _bank_paid(intent: PaymentIntent) -> None:
+    """The payer's bank transfer arrives and is reconciled (what matching a statement
+    line does). Not the sandbox gateway: its play money would never make a real deal,
+    and the demo's history is the price index's data."""
+    intent_capture(
+        intent=intent,
+        source_kind=AccountKind.BANK_CLEARING,
+        external_id=f"demo-bank:{intent.transfer_code}",
+    )
 
 
 def _place(world: _World, spec: DemoOrder) -> Order:
@@ -250,7 +256,7 @@ def _build(world: _World, spec: DemoOrder) -> Order:
         _hold(order)
         return order
     if spec.terms == "prepaid":
-        _gateway(payer, order_pay(actor=payer, order_id=order.public_id, method="gateway"))
+        _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
     order_ship(
         actor=world.shipper(spec, order),
         order_id=order.public_id,
@@ -259,7 +265,7 @@ def _build(world: _World, spec: DemoOrder) -> Order:
         note="" if spec.province else "买方自提",
     )
     if spec.terms == "cod":
-        _gateway(payer, order_pay(actor=payer, order_id=order.public_id, method="gateway"))
+        _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
     if spec.stage == "disputed":
         # The buyer holds the payment in escrow; the operator splits it at /ops/disputes/.
         order_dispute(
@@ -273,9 +279,10 @@ def _build(world: _World, spec: DemoOrder) -> Order:
         invoice_issue_for_order(actor=world.actor(spec.seller, 3), order_id=order.public_id)
     if spec.repay:
         receivable = Receivable.objects.get(reference=order.ref)
-        _gateway(
-            payer,
-            receivable_pay_start(actor=payer, receivable_id=receivable.public_id, method="gateway"),
+        _bank_paid(
+            receivable_pay_start(
+                actor=payer, receivable_id=receivable.public_id, method="bank_transfer"
+            )
         )
     if spec.days_ago is not None:
         _backdate(order, spec.days_ago)

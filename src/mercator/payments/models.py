@@ -41,6 +41,8 @@ class AccountKind(models.TextChoices):
     # go negative as money enters (they mirror real money the platform holds).
     GATEWAY_CLEARING = "gateway_clearing", _("支付通道清算")
     BANK_CLEARING = "bank_clearing", _("银行清算")
+    # Play money from the sandbox gateway: kept apart so it is never taken for real.
+    SANDBOX_CLEARING = "sandbox_clearing", _("沙箱通道清算（非真实资金）")
 
 
 # Kinds whose balance may go below zero.
@@ -48,6 +50,7 @@ NEGATIVE_ALLOWED = {
     AccountKind.CREDIT_PAYABLE,
     AccountKind.GATEWAY_CLEARING,
     AccountKind.BANK_CLEARING,
+    AccountKind.SANDBOX_CLEARING,
 }
 # Kinds the platform holds once per currency (company is None).
 PLATFORM_KINDS = {
@@ -55,6 +58,7 @@ PLATFORM_KINDS = {
     AccountKind.FEE_REVENUE,
     AccountKind.GATEWAY_CLEARING,
     AccountKind.BANK_CLEARING,
+    AccountKind.SANDBOX_CLEARING,
 }
 
 
@@ -154,7 +158,7 @@ class PaymentIntent(PublicIdModel):
     """One attempt of a company to pay for a document (an order, a credit repayment)."""
 
     class Method(models.TextChoices):
-        GATEWAY = "gateway", _("在线支付（沙箱通道）")
+        GATEWAY = "gateway", _("在线支付")
         BANK_TRANSFER = "bank_transfer", _("银行转账")
         WALLET = "wallet", _("账户余额")
 
@@ -181,6 +185,11 @@ class PaymentIntent(PublicIdModel):
     # this intent; short and unambiguous.
     transfer_code = models.CharField(max_length=16, unique=True)
     gateway_charge_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # The payment provider an online intent goes through (``payments.providers``); only
+    # its webhook may capture the intent.
+    provider = models.CharField(_("支付通道"), max_length=20, blank=True)
+    # Captured through a sandbox: play money, never a real deal.
+    sandbox = models.BooleanField(_("沙箱资金"), default=False)
     failure_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     succeeded_at = models.DateTimeField(null=True, blank=True)

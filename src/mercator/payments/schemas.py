@@ -98,6 +98,8 @@ class IntentOut(Schema):
     purpose: str
     reference: str
     method: str
+    provider: str
+    sandbox: bool
     amount: str
     currency: str
     status: str
@@ -125,3 +127,103 @@ class WithdrawIn(Schema):
 class WebhookOut(Schema):
     result: str
     event: str
+
+
+class OpsLegOut(Schema):
+    account: UUID
+    account_kind: str
+    company: UUID | None
+    amount: str
+    currency: str
+    reference: str
+
+    @staticmethod
+    def resolve_account(obj: LedgerEntry) -> UUID:
+        return obj.account.public_id
+
+    @staticmethod
+    def resolve_account_kind(obj: LedgerEntry) -> str:
+        return obj.account.kind
+
+    @staticmethod
+    def resolve_company(obj: LedgerEntry) -> UUID | None:
+        return obj.account.company.public_id if obj.account.company_id else None
+
+    @staticmethod
+    def resolve_amount(obj: LedgerEntry) -> str:
+        return str(obj.amount)
+
+
+class OpsTransactionOut(Schema):
+    id: UUID = Field(alias="public_id")
+    kind: str
+    reference: str
+    memo: str
+    created_at: datetime
+    entries: list[OpsLegOut]
+
+    @staticmethod
+    def resolve_entries(obj: LedgerTransaction) -> list[Any]:
+        return list(obj.entries.all())
+
+
+class FeeOut(Schema):
+    transaction: UUID
+    kind: str
+    reference: str
+    amount: str
+    currency: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_transaction(obj: LedgerEntry) -> UUID:
+        return obj.transaction.public_id
+
+    @staticmethod
+    def resolve_kind(obj: LedgerEntry) -> str:
+        return obj.transaction.kind
+
+    @staticmethod
+    def resolve_amount(obj: LedgerEntry) -> str:
+        return str(obj.amount)
+
+
+class EscrowHeldOut(Schema):
+    reference: str
+    currency: str
+    held: str
+
+    @staticmethod
+    def resolve_held(obj: dict[str, Any]) -> str:
+        return str(obj["held"])
+
+
+class PayoutIn(Schema):
+    amount: str
+    currency: str = "CNY"
+    bank_account: str = ""
+
+
+class PayoutPaidIn(Schema):
+    bank_reference: str
+
+
+class PayoutRejectIn(Schema):
+    reason: str
+
+
+class PayoutOut(Schema):
+    id: UUID = Field(alias="public_id")
+    company: PartyOut
+    amount: str
+    currency: str
+    bank_account: str
+    status: str
+    requested_at: datetime
+    decided_at: datetime | None
+    bank_reference: str
+    reject_reason: str
+
+    @staticmethod
+    def resolve_amount(obj: Any) -> str:
+        return str(obj.amount)

@@ -2,8 +2,15 @@
 
 from ninja import Router
 
-from mercator.payments.api import bank, credit, intents, wallet, webhooks
+from mercator.payments.api import (
+    bank,
+    credit,
+    intents,
+    ops_ledger,
+    wallet,
+    webhooks,
+)
 
 router = Router()
-for area in (intents, wallet, webhooks, credit, bank):
+for area in (intents, wallet, webhooks, credit, bank, ops_ledger):
     router.add_router("/", area.router)

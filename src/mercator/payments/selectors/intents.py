@@ -40,3 +40,22 @@ def intent_get(actor: Actor, intent_id: object) -> PaymentIntent:
     if found is None:
         raise NotFound()
     return found
+
+
+def paid_with_sandbox_money(reference: str) -> bool:
+    """Whether any money applied to the document ``reference`` ("order:<id>") came
+    through a sandbox: its payment, or a repayment of the receivable booked for it.
+    Such money did not move; trading never counts the document as a real deal. (A fact
+    for the system, not an actor's read: it names no company.)"""
+    from mercator.payments.models import Receivable
+
+    paid = PaymentIntent.objects.filter(status=PaymentIntent.Status.SUCCEEDED, sandbox=True)
+    if paid.filter(reference=reference, purpose=PaymentIntent.Purpose.ORDER).exists():
+        return True
+    receivable = Receivable.objects.filter(reference=reference).only("public_id").first()
+    if receivable is None:
+        return False
+    return paid.filter(
+        Q(reference=receivable.ref) | Q(reference__startswith=f"{receivable.ref}/"),
+        purpose=PaymentIntent.Purpose.REPAYMENT,
+    ).exists()

@@ -5,10 +5,11 @@ run."""
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound
+from mercator.core.exact import exact_sum, exact_sums
 from mercator.payments.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 
 ZERO = Decimal("0.00")
@@ -16,40 +17,32 @@ ZERO = Decimal("0.00")
 
 def escrow_held(*, reference: str, currency: str = "CNY") -> Decimal:
     """What the platform's escrow holds for ``reference`` ("order:<id>") right now."""
-    total = LedgerEntry.objects.filter(
+    entries = LedgerEntry.objects.filter(
         account__kind=AccountKind.ESCROW,
         account__company__isnull=True,
         currency=currency,
         reference=reference,
-    ).aggregate(total=Sum("amount"))["total"]
-    return (total or ZERO).quantize(ZERO)  # SQLite sums as floats: 1e-12 where 0 is meant
+    )
+    return exact_sum(entries, "amount")  # never SQLite's float SUM
 
 
 def ledger_problems() -> list[str]:
     """Every way the ledger is inconsistent, as readable lines; empty when it is sound."""
     problems: list[str] = []
-    sums = dict(
-        LedgerEntry.objects.values("account_id")
-        .annotate(total=Sum("amount"))
-        .values_list("account_id", "total")
-    )
+    # Exact sums (core.exact): SQLite would add the decimals as floats.
+    sums = exact_sums(LedgerEntry.objects.all(), ("account_id",), "amount")
     for account in LedgerAccount.objects.all():
-        entries = (sums.get(account.pk) or ZERO).quantize(ZERO)  # SQLite sums as floats
+        entries = sums.get((account.pk,), ZERO)
         if entries != account.balance:
             problems.append(f"account {account}: cached {account.balance} != entries {entries}")
         if not account.allow_negative and account.balance < 0:
             problems.append(f"account {account}: negative balance {account.balance}")
-    unbalanced = (
-        LedgerEntry.objects.values("transaction_id", "currency")
-        .annotate(total=Sum("amount"))
-        # Not "!= 0": SQLite sums decimals as floats, so a balanced transaction may sum to
-        # 1e-12 there; no currency has more than 3 decimal places.
-        .exclude(total__gt=Decimal("-0.0005"), total__lt=Decimal("0.0005"))
+    per_transaction = exact_sums(
+        LedgerEntry.objects.all(), ("transaction_id", "currency"), "amount"
     )
-    for row in unbalanced:
-        problems.append(
-            f"transaction {row['transaction_id']} unbalanced in {row['currency']}: {row['total']}"
-        )
+    for (transaction_id, currency), total in sorted(per_transaction.items()):
+        if total != 0:
+            problems.append(f"transaction {transaction_id} unbalanced in {currency}: {total}")
     return problems
 
 
@@ -78,3 +71,48 @@ def ledger_latest(actor: Actor, *, limit: int = 50) -> list[LedgerTransaction]:
         .select_related("created_by__person")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def ops_transactions(actor: Actor) -> QuerySet[LedgerTransaction]:
+    """Every ledger transaction with all its legs, newest first (operators only)."""
+    _operator(actor)
+    return LedgerTransaction.objects.prefetch_related(
+        Prefetch(
+            "entries",
+            queryset=LedgerEntry.objects.select_related("account__company").order_by("pk"),
+        )
+    ).order_by("-created_at", "-pk")
+
+
+def ops_fee_revenue(actor: Actor, *, currency: str | None = None) -> QuerySet[LedgerEntry]:
+    """Each fee the platform took (legs on its FEE_REVENUE account), newest first."""
+    _operator(actor)
+    legs = LedgerEntry.objects.filter(
+        account__kind=AccountKind.FEE_REVENUE, account__company__isnull=True
+    )
+    if currency:
+        legs = legs.filter(currency=currency)
+    return legs.select_related("transaction", "account").order_by("-created_at", "-pk")
+
+
+def ops_escrow_held(actor: Actor, *, currency: str | None = None) -> list[dict[str, object]]:
+    """What escrow holds, per document ("order:<id>") still holding money, oldest first:
+    ``{"reference", "currency", "held"}`` (exact sums)."""
+    _operator(actor)
+    legs = LedgerEntry.objects.filter(
+        account__kind=AccountKind.ESCROW, account__company__isnull=True
+    )
+    if currency:
+        legs = legs.filter(currency=currency)
+    first_seen = {}
+    for reference, currency_code, pk in legs.order_by("pk").values_list(
+        "reference", "currency", "pk"
+    ):
+        first_seen.setdefault((reference, currency_code), pk)
+    sums = exact_sums(legs, ("reference", "currency"), "amount")
+    held = [
+        {"reference": reference, "currency": currency_code, "held": total}
+        for (reference, currency_code), total in sums.items()
+        if total != 0
+    ]
+    return sorted(held, key=lambda row: first_seen[(row["reference"], row["currency"])])

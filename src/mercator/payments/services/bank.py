@@ -27,8 +27,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from mercator.core.exact import storable
 from mercator.core.ids import parse_public_id
-from mercator.core.money import MINOR_UNITS, quantize_amount
+from mercator.core.money import MAX_AMOUNT, MINOR_UNITS, quantize_amount
 from mercator.core.services import audit_record
 from mercator.payments.models import (
     AccountKind,
@@ -131,6 +132,21 @@ def _parse_amount(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+def _exact_amount(amount: Decimal, currency: str) -> bool:
+    """Below the ceiling, at most the currency's minor units, and a value the database
+    keeps exactly. The magnitude is checked first: quantizing 1e30 to cents needs more
+    digits than the decimal context has (that was a 500)."""
+    if amount >= MAX_AMOUNT or len(amount.as_tuple().digits) > 40:
+        return False
+    try:
+        if quantize_amount(amount, currency) != amount:
+            return False
+        storable(amount, field="amount")
+    except (InvalidOperation, ValidationFailed):
+        return False
+    return True
+
+
 def _cell(row: list[str], index: int | None) -> str:
     if index is None or index >= len(row):
         return ""
@@ -225,9 +241,7 @@ def parse_statement(content: bytes) -> list[dict[str, Any]]:
             bad(row_no, "amount", gettext("无法识别的金额：%(value)s") % {"value": amount_text})
         elif amount <= 0:
             bad(row_no, "amount", gettext("金额必须大于 0（只上传收款流水）。"))
-        elif currency in MINOR_UNITS and (
-            quantize_amount(amount, currency) != amount or amount >= Decimal("1e15")
-        ):
+        elif currency in MINOR_UNITS and not _exact_amount(amount, currency):
             bad(
                 row_no,
                 "amount",

@@ -4,9 +4,10 @@ the buyer's debt is booked as a receivable (the seller's CREDIT_RECEIVABLE, the 
 CREDIT_PAYABLE); a repayment (a payment intent of purpose "repayment") pays the seller
 less the platform fee and restores the limit.
 
-``used`` only changes through one conditional ``UPDATE`` per call (``used + X <= limit``
-in the ``WHERE``), so two orders racing for the last of a limit cannot both get it, on
-SQLite as on PostgreSQL: the check and the write are one statement.
+``used`` only changes through ``core.exact.add_exact``: the new value computed in Decimal
+under the row's lock and written by a conditional ``UPDATE`` (``used + X <= limit`` in
+the ``WHERE``), so two orders racing for the last of a limit cannot both get it, on
+SQLite as on PostgreSQL, and no float ever touches the amounts.
 
 Partial repayments: a payment intent may succeed once per ``(reference, purpose)``, so
 the first repayment of a receivable uses ``receivable.ref`` and each later one the next
@@ -18,20 +19,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Round
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from mercator.core.exact import add_exact, exact_sum
 from mercator.core.ids import parse_public_id
-from mercator.core.money import amount_of, check_currency, quantize_amount, to_decimal
+from mercator.core.money import amount_of, check_currency, to_decimal
 from mercator.core.services import audit_record
+from mercator.payments.fees import fee_of_part
 from mercator.payments.models import (
     AccountKind,
     CreditLine,
     LedgerAccount,
+    LedgerEntry,
     LedgerTransaction,
     PaymentIntent,
     Receivable,
@@ -219,11 +222,18 @@ def credit_consume(
             code="credit_days_exceed_terms",
             details={"field": "credit_days", "max_days": line.days},
         )
-    # Round (here and below): SQLite computes on REALs; 0.30 - 0.10 is not 0.20 there.
-    with transaction.atomic():
-        taken = CreditLine.objects.filter(
-            pk=line.pk, status=CreditLine.Status.ACTIVE, used__lte=Round(F("limit") - amount, 2)
-        ).update(used=Round(F("used") + amount, 2), updated_at=timezone.now())
+    # Exact (core.exact): Decimal under the row's lock, never SQLite's float arithmetic;
+    # the UPDATE repeats the guard (used + amount <= limit, line active).
+    taken = add_exact(
+        CreditLine,
+        pk=line.pk,
+        field="used",
+        delta=amount,
+        places=2,
+        ceiling_field="limit",
+        where=Q(status=CreditLine.Status.ACTIVE),
+        also={"updated_at": timezone.now()},
+    )
     line.refresh_from_db()
     if not taken:
         if line.status != CreditLine.Status.ACTIVE:
@@ -243,11 +253,25 @@ def credit_consume(
 
 
 def _give_back(line_pk: int, amount: Decimal) -> None:
-    """``used -= amount`` in one statement, never below zero."""
-    CreditLine.objects.filter(pk=line_pk).update(
-        used=Case(When(used__gte=amount, then=Round(F("used") - amount, 2)), default=Value(ZERO)),
-        updated_at=timezone.now(),
-    )
+    """``used -= amount``, never below zero (exact, under the row's lock)."""
+    with transaction.atomic():
+        used = (
+            CreditLine.objects.select_for_update()
+            .filter(pk=line_pk)
+            .values_list("used", flat=True)
+            .first()
+        )
+        back = min(used or ZERO, amount)
+        if back > 0:
+            add_exact(
+                CreditLine,
+                pk=line_pk,
+                field="used",
+                delta=-back,
+                places=2,
+                minimum=ZERO,
+                also={"updated_at": timezone.now()},
+            )
 
 
 def credit_release(*, seller: Any, buyer: Any, amount: Decimal, currency: str = "CNY") -> None:
@@ -407,7 +431,7 @@ def receivable_repaid(*, intent: PaymentIntent, source: LedgerAccount) -> Ledger
     transaction): ``source`` −X, the buyer's CREDIT_PAYABLE +X, the seller's
     CREDIT_RECEIVABLE −X, the seller's WALLET +(X − fee), FEE_REVENUE +fee; the
     receivable's ``repaid`` grows and the credit line's ``used`` shrinks by X. Once per
-    intent."""
+    intent. The fee is ``fees.fee_of_part``: the parts' fees sum to the order's fee."""
     key = f"{intent.ref}:repaid"
     done = LedgerTransaction.objects.filter(dedupe_key=key).first()
     if done is not None:
@@ -423,9 +447,14 @@ def receivable_repaid(*, intent: PaymentIntent, source: LedgerAccount) -> Ledger
             return done
         if intent.currency != receivable.currency or intent.payer_id != receivable.buyer_id:
             raise Conflict(_("付款单与应收账款不符。"), code="repayment_mismatch")
-        if not Receivable.objects.filter(
-            pk=receivable.pk, repaid__lte=Round(F("amount") - amount, 2)
-        ).update(repaid=Round(F("repaid") + amount, 2)):
+        if not add_exact(
+            Receivable,
+            pk=receivable.pk,
+            field="repaid",
+            delta=amount,
+            places=2,
+            ceiling_field="amount",
+        ):
             raise Conflict(
                 _("还款金额超过未还金额 %(outstanding)s。")
                 % {"outstanding": receivable.outstanding},
@@ -438,7 +467,22 @@ def receivable_repaid(*, intent: PaymentIntent, source: LedgerAccount) -> Ledger
             )
             receivable_paid.send(sender=Receivable, receivable=receivable)
         currency = receivable.currency
-        fee = quantize_amount(amount * receivable.fee_percent / 100, currency)
+        taken = exact_sum(
+            LedgerEntry.objects.filter(
+                account__kind=AccountKind.FEE_REVENUE,
+                account__company__isnull=True,
+                reference=receivable.ref,
+            ),
+            "amount",
+        )
+        fee = fee_of_part(
+            whole=receivable.amount,
+            percent=receivable.fee_percent,
+            currency=currency,
+            part=amount,
+            taken=taken,
+            last=receivable.repaid == receivable.amount,
+        )
         order_ref = receivable.reference
 
         def account(company: Any, kind: str) -> LedgerAccount:

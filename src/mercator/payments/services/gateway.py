@@ -1,15 +1,19 @@
-"""The payment gateway adapter: signed webhooks in, and the sandbox gateway that speaks
-the same protocol for the demo and the tests.
+"""Webhooks in from the payment providers (``payments.providers``), and the sandbox
+gateway's checkout that speaks the same protocol for ``make run``, the demo and the tests.
 
-Protocol (what a provider sends to ``POST /api/v1/payments/webhooks/<provider>``):
+Protocol (what a provider sends to ``POST /api/v1/payments/webhooks/<provider>``; the
+provider must be registered and enabled, else 404 ``unknown_provider``):
 - body: JSON ``{"id": "evt_…", "type": "charge.succeeded" | "charge.failed",
   "created": <unix>, "data": {"intent": "<intent public id>", "charge": "ch_…",
   "amount": "123.45", "currency": "CNY"}}``;
 - header ``Mercator-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, f"{t}." + body)>``
   (several ``v1=`` may be sent while a secret is rotated).
 
-A delivery is verified before anything is written (bad signature or a timestamp outside
-``WEBHOOK_TOLERANCE_SECONDS``: 400 ``bad_signature``). Each event id is stored once
+A delivery is verified by its provider before anything is written (bad signature or a
+timestamp outside ``WEBHOOK_TOLERANCE_SECONDS``: 400 ``bad_signature``). An intent is
+captured only by the provider it was created for (``provider_mismatch`` otherwise); a
+sandbox capture comes from the SANDBOX_CLEARING account and flags the intent as sandbox
+money. Each event id is stored once
 (``WebhookEvent``, unique per provider): a redelivery only counts ``deliveries`` and
 answers ``{"result": "duplicate"}``. Events may come in any order: a failure after a
 success changes nothing; a success after a failure or a cancellation still captures (the
@@ -17,15 +21,12 @@ money was taken). A success whose amount or currency differs from the intent is 
 (``amount_mismatch``) and not captured.
 """
 
-import hashlib
-import hmac
 import json
 import secrets
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -42,63 +43,25 @@ from mercator.core.ids import parse_public_id
 from mercator.core.money import to_decimal
 from mercator.core.services import audit_record
 from mercator.payments.models import AccountKind, PaymentIntent, WebhookEvent
+from mercator.payments.providers import (
+    SANDBOX,
+    SIGNATURE_HEADER,
+    HmacProvider,
+    Provider,
+    provider_get,
+)
 from mercator.payments.services.intents import intent_capture, intent_fail
 
-SIGNATURE_HEADER = "Mercator-Signature"
-SANDBOX = "sandbox"
 EVENT_TYPES = {"charge.succeeded", "charge.failed"}
 MAX_BODY = 64 * 1024
 
 
-def _secret(provider: str) -> bytes:
-    if provider == SANDBOX:
-        return str(settings.MERCATOR["SANDBOX_GATEWAY_SECRET"]).encode()
-    raise NotFound(_("未知的支付通道。"), code="unknown_provider")
-
-
-def _digest(secret: bytes, timestamp: int | str, body: bytes) -> str:
-    return hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-
-
 def sandbox_sign(body: bytes, at: int | None = None) -> str:
-    """The ``Mercator-Signature`` header value the sandbox gateway sends with ``body``."""
-    timestamp = int(time.time()) if at is None else int(at)
-    return f"t={timestamp},v1={_digest(_secret(SANDBOX), timestamp, body)}"
-
-
-def _bad_signature(reason: str) -> BadRequest:
-    return BadRequest(_("Webhook 签名无效。"), code="bad_signature", details={"reason": reason})
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    wanted = name.lower()
-    for key, value in headers.items():
-        if str(key).lower() == wanted:
-            return str(value)
-    return ""
-
-
-def _verify(provider: str, body: bytes, headers: Mapping[str, str]) -> None:
-    secret = _secret(provider)
-    header = _header(headers, SIGNATURE_HEADER)
-    if not header:
-        raise _bad_signature("missing_header")
-    timestamp: int | None = None
-    signatures: list[str] = []
-    for part in header.split(","):
-        name, _sep, value = part.strip().partition("=")
-        if name == "t" and value.isdigit() and len(value) <= 12:
-            timestamp = int(value)
-        elif name == "v1" and value:
-            signatures.append(value)
-    if timestamp is None or not signatures:
-        raise _bad_signature("malformed_header")
-    tolerance = int(settings.MERCATOR["WEBHOOK_TOLERANCE_SECONDS"])
-    if abs(time.time() - timestamp) > tolerance:
-        raise _bad_signature("timestamp_outside_tolerance")
-    expected = _digest(secret, timestamp, body)
-    if not any(hmac.compare_digest(expected, candidate) for candidate in signatures):
-        raise _bad_signature("mismatch")
+    """The ``Mercator-Signature`` header value the sandbox gateway sends with ``body``
+    (404 ``unknown_provider`` when the sandbox is off)."""
+    provider = provider_get(SANDBOX)
+    assert isinstance(provider, HmacProvider)
+    return provider.sign(body, at)
 
 
 def _parse(body: bytes) -> dict[str, Any]:
@@ -123,9 +86,10 @@ def _parse(body: bytes) -> dict[str, Any]:
 def webhook_receive(*, provider: str, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
     """Verify, record once and apply one webhook delivery. Safe to receive twice or out
     of order. Returns ``{"result": …, "event": <id>}``."""
+    gateway = provider_get(provider)
     if len(body) > MAX_BODY:
         raise BadRequest(_("Webhook 内容过大。"), code="bad_payload")
-    _verify(provider, body, headers)
+    gateway.verify(body, headers)
     event = _parse(body)
     with transaction.atomic():
         try:
@@ -141,13 +105,13 @@ def webhook_receive(*, provider: str, body: bytes, headers: Mapping[str, str]) -
                 deliveries=F("deliveries") + 1
             )
             return {"result": "duplicate", "event": event["id"]}
-        result = _apply(event)
+        result = _apply(gateway, event)
         record.result = result
         record.save(update_fields=["result"])
     return {"result": result, "event": event["id"]}
 
 
-def _apply(event: dict[str, Any]) -> str:
+def _apply(gateway: Provider, event: dict[str, Any]) -> str:
     """What the event does to its intent; the answer is stored on the event row."""
     if event["type"] not in EVENT_TYPES:
         return "ignored_type"
@@ -158,6 +122,10 @@ def _apply(event: dict[str, Any]) -> str:
         return "unknown_intent"
     if intent.method != PaymentIntent.Method.GATEWAY:
         return "method_mismatch"
+    if intent.provider != gateway.name:
+        # Only the provider the payer was sent to may capture the intent: a sandbox
+        # event never pays an intent meant for a real gateway.
+        return "provider_mismatch"
     charge = str(data.get("charge") or "")[:64]
     if event["type"] == "charge.failed":
         reason = str(data.get("failure_message") or _("支付通道报告扣款失败。"))
@@ -168,9 +136,10 @@ def _apply(event: dict[str, Any]) -> str:
         return "amount_mismatch"
     if amount != intent.amount or data.get("currency") != intent.currency:
         return "amount_mismatch"
+    source = AccountKind.SANDBOX_CLEARING if gateway.sandbox else AccountKind.GATEWAY_CLEARING
     _txn, created = intent_capture(
         intent=intent,
-        source_kind=AccountKind.GATEWAY_CLEARING,
+        source_kind=source,
         external_id=charge or f"event:{event['id']}",
         amount=amount,
     )
@@ -183,6 +152,7 @@ def sandbox_complete(
     """The sandbox gateway's checkout: the payer approves (or fails) the charge, and the
     gateway delivers the signed event to our webhook with exactly the bytes and header a
     real HTTP delivery would carry."""
+    provider_get(SANDBOX)  # 404 when the sandbox is off
     actor.require("payments.pay")
     company = actor.require_company()
     if outcome not in ("succeeded", "failed"):
@@ -195,8 +165,8 @@ def sandbox_complete(
     )
     if intent is None:
         raise NotFound()
-    if intent.method != PaymentIntent.Method.GATEWAY:
-        raise Conflict(_("该付款单不是在线支付。"), code="not_gateway")
+    if intent.method != PaymentIntent.Method.GATEWAY or intent.provider != SANDBOX:
+        raise Conflict(_("该付款单不是沙箱通道的在线支付。"), code="not_gateway")
     if intent.status not in (PaymentIntent.Status.PENDING, PaymentIntent.Status.FAILED):
         raise not_allowed(intent.get_status_display(), _("支付"), intent.status)
     now = int(time.time())

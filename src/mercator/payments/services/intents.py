@@ -45,6 +45,7 @@ from mercator.payments.models import (
     LedgerTransaction,
     PaymentIntent,
 )
+from mercator.payments.providers import checkout_provider
 from mercator.payments.services.ledger import Leg, account_for, ledger_post
 from mercator.payments.signals import payment_succeeded
 
@@ -52,7 +53,12 @@ from mercator.payments.signals import payment_succeeded
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_PREFIX = "MC"
 CODE_LENGTH = 8
-SOURCE_KINDS = {AccountKind.GATEWAY_CLEARING, AccountKind.BANK_CLEARING, AccountKind.WALLET}
+SOURCE_KINDS = {
+    AccountKind.GATEWAY_CLEARING,
+    AccountKind.SANDBOX_CLEARING,
+    AccountKind.BANK_CLEARING,
+    AccountKind.WALLET,
+}
 # The same wording as trading's transitions (payments may not import trading).
 REFERENCE_PREFIX = {
     PaymentIntent.Purpose.ORDER: "order:",
@@ -112,6 +118,16 @@ def intent_create(
         raise ValidationFailed(
             _("收款方无效：不能向本企业付款。"), code="invalid_payee", details={"field": "payee"}
         )
+    provider = ""
+    if method == PaymentIntent.Method.GATEWAY:
+        gateway = checkout_provider()
+        if gateway is None:
+            raise Conflict(
+                _("未启用在线支付通道，请用银行转账或账户余额付款。"),
+                code="gateway_unavailable",
+                details={"field": "method"},
+            )
+        provider = gateway.name
     with transaction.atomic():
         if PaymentIntent.objects.filter(
             reference=reference, purpose=purpose, status=PaymentIntent.Status.SUCCEEDED
@@ -125,6 +141,7 @@ def intent_create(
             reference=reference,
             purpose=purpose,
             method=method,
+            provider=provider,
             amount=amount,
             currency=currency,
             status=PaymentIntent.Status.PENDING,
@@ -138,6 +155,7 @@ def intent_create(
             purpose=purpose,
             reference=reference,
             method=method,
+            provider=provider,
             amount=amount,
             currency=currency,
         )
@@ -222,8 +240,10 @@ def intent_capture(
         source = _source_account(locked, source_kind)
         now = timezone.now()
         fields: dict[str, Any] = {"status": PaymentIntent.Status.SUCCEEDED, "succeeded_at": now}
-        if source_kind == AccountKind.GATEWAY_CLEARING:
+        if source_kind in (AccountKind.GATEWAY_CLEARING, AccountKind.SANDBOX_CLEARING):
             fields["gateway_charge_id"] = str(external_id)[:64]
+        # Play money stays flagged, whatever it is applied to.
+        fields["sandbox"] = source_kind == AccountKind.SANDBOX_CLEARING
         paid_elsewhere = (
             PaymentIntent.objects.filter(
                 reference=locked.reference,
@@ -335,7 +355,11 @@ def _to_wallet(
     (withdrawable) and this intent is cancelled with the reason."""
     PaymentIntent.objects.filter(pk=intent.pk).exclude(
         status=PaymentIntent.Status.SUCCEEDED
-    ).update(status=PaymentIntent.Status.CANCELLED, failure_reason=reason[:300])
+    ).update(
+        status=PaymentIntent.Status.CANCELLED,
+        failure_reason=reason[:300],
+        sandbox=source.kind == AccountKind.SANDBOX_CLEARING,
+    )
     if source.kind == AccountKind.WALLET:
         # Nothing to move: the wallet would pay itself. Post nothing; callers only
         # reach this through a wallet capture racing another payment of the document.

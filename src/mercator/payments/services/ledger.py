@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from mercator.core.errors import Conflict, ValidationFailed
+from mercator.core.exact import add_exact, storable
 from mercator.core.money import check_currency, quantize_amount
 from mercator.payments.models import (
     NEGATIVE_ALLOWED,
@@ -30,6 +29,7 @@ from mercator.payments.models import (
 )
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 class InsufficientFunds(Conflict):
@@ -82,6 +82,7 @@ def _check(legs: Sequence[Leg]) -> None:
             raise ValidationFailed(_("分录金额不能为 0。"), code="ledger_zero_leg")
         if quantize_amount(amount, leg.account.currency) != amount:
             raise ValidationFailed(_("分录金额最多两位小数。"), code="ledger_precision")
+        storable(amount, field="amount")
         sums[leg.account.currency] += amount
     unbalanced = {currency: str(total) for currency, total in sums.items() if total != 0}
     if unbalanced:
@@ -91,16 +92,20 @@ def _check(legs: Sequence[Leg]) -> None:
 
 
 def _apply(deltas: dict[int, Decimal]) -> None:
-    """Move the cached balances; refuse (409) an account that would go below zero."""
+    """Move the cached balances; refuse (409) an account that would go below zero.
+    Exact (``core.exact.add_exact``): computed in Decimal under the row's lock, written by
+    a conditional UPDATE; never float arithmetic in SQLite."""
+    allow = dict(
+        LedgerAccount.objects.filter(pk__in=list(deltas)).values_list("pk", "allow_negative")
+    )
     for account_id in sorted(deltas):
         delta = deltas[account_id]
         if delta == 0:
             continue
-        guard = Q(pk=account_id)
-        if delta < 0:
-            guard &= Q(allow_negative=True) | Q(balance__gte=-delta)
-        # Round: SQLite adds REALs, and 0.30 - 0.10 stored as 0.19999… would refuse 0.20.
-        if not LedgerAccount.objects.filter(guard).update(balance=Round(F("balance") + delta, 2)):
+        floor = None if allow.get(account_id) else ZERO
+        if not add_exact(
+            LedgerAccount, pk=account_id, field="balance", delta=delta, places=2, minimum=floor
+        ):
             account = LedgerAccount.objects.get(pk=account_id)
             raise InsufficientFunds(
                 details={"account": str(account.public_id), "kind": account.kind}

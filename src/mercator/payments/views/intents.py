@@ -1,6 +1,6 @@
 """A payment intent's page (/payments/intents/<id>/): amount and status for payer and
 payee; for a bank transfer the transfer code and the platform's bank account, for the
-gateway the button to the (sandbox) checkout; the payer may cancel a pending one."""
+gateway the button to its provider's checkout; the payer may cancel a pending one."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from mercator.core.errors import DomainError
 from mercator.core.views import error_page
 from mercator.payments.models import PaymentIntent
+from mercator.payments.providers import checkout_url
 from mercator.payments.selectors.intents import intent_get
 from mercator.payments.services.intents import intent_cancel
 
@@ -28,12 +29,14 @@ def intent_detail(request: HttpRequest, intent_id: str) -> HttpResponse:
     is_payer = actor.company is not None and intent.payer_id == actor.company.pk
     pending = intent.status == PaymentIntent.Status.PENDING
     can_pay = is_payer and actor.can("payments.pay")
+    checkout = checkout_url(intent)
     context = {
         "intent": intent,
         "is_payer": is_payer,
         "bank_account": settings.MERCATOR["PLATFORM_BANK_ACCOUNT"],
+        "checkout_url": checkout,
         "can_checkout": can_pay
-        and intent.method == PaymentIntent.Method.GATEWAY
+        and checkout is not None
         and intent.status in (PaymentIntent.Status.PENDING, PaymentIntent.Status.FAILED),
         "can_cancel": can_pay and pending,
     }

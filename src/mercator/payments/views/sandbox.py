@@ -1,11 +1,12 @@
 """The sandbox gateway's hosted checkout (/payments/sandbox/<intent id>/): what a buyer
 sees on a real gateway's page, clearly marked as a sandbox. "支付成功" and "模拟失败"
 make the sandbox gateway send its signed webhook (``sandbox_complete``); then the buyer
-returns to ``next`` (a relative path on this site) or to the intent's page."""
+returns to ``next`` (a relative path on this site) or to the intent's page. With the
+sandbox off (``MERCATOR["SANDBOX_PAYMENTS"]``) the page answers 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from mercator.core.errors import DomainError, NotFound
 from mercator.core.views import error_page
 from mercator.payments.models import PaymentIntent
+from mercator.payments.providers import SANDBOX, provider_get
 from mercator.payments.selectors.intents import intent_get
 from mercator.payments.services.gateway import sandbox_complete
 
@@ -31,6 +33,10 @@ def safe_next(request: HttpRequest, value: str | None) -> str | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def sandbox_checkout(request: HttpRequest, intent_id: str) -> HttpResponse:
+    try:
+        provider_get(SANDBOX)
+    except NotFound:
+        raise Http404 from None
     actor = request.actor
     try:
         intent = intent_get(actor, intent_id)
@@ -54,6 +60,7 @@ def sandbox_checkout(request: HttpRequest, intent_id: str) -> HttpResponse:
         "intent": intent,
         "next": next_url or "",
         "payable": intent.method == PaymentIntent.Method.GATEWAY
+        and intent.provider == SANDBOX
         and intent.status in (PaymentIntent.Status.PENDING, PaymentIntent.Status.FAILED)
         and actor.can("payments.pay"),
     }

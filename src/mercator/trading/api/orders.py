@@ -5,7 +5,6 @@ POSTs (pay, checkout) take an ``Idempotency-Key``: a replay returns the first an
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -13,6 +12,7 @@ from mercator.core.actor import Actor
 from mercator.core.pagination import LimitOffset
 from mercator.core.schemas import ERRORS
 from mercator.payments.models import PaymentIntent
+from mercator.payments.providers import checkout_url
 from mercator.trading import services
 from mercator.trading.models import CartItem, Order
 from mercator.trading.schemas_orders import (
@@ -163,12 +163,7 @@ def _item_out(item: CartItem) -> dict[str, Any]:
 
 
 def intent_out(intent: PaymentIntent, order: Order) -> dict[str, Any]:
-    checkout = None
-    if intent.method == PaymentIntent.Method.GATEWAY:
-        try:
-            checkout = reverse("sandbox-checkout", args=[intent.public_id])
-        except Exception:
-            checkout = None
+    checkout = checkout_url(intent)
     order.refresh_from_db(fields=["status", "paid_at", "expires_at"])
     return {
         "id": intent.public_id,

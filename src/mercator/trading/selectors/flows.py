@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mercator.core.money import quantize_amount
+from mercator.payments.fees import fee_of
 from mercator.pricing.models import PaymentTerms
 from mercator.trading.models import Order
 
@@ -43,10 +44,7 @@ def _days_between(start: Any, end: Any) -> int:
 
 def _information(order: Order) -> dict[str, Any]:
     settled = order.status == Order.Status.SETTLED
-    if settled:
-        fee = order.fee_amount
-    else:
-        fee = quantize_amount(order.total * order.fee_percent / 100, order.currency)
+    fee = order.fee_amount if settled else fee_of(order.total, order.fee_percent, order.currency)
     return {
         "label": _("信息流"),
         "amount": fee,

@@ -8,6 +8,7 @@ When is an order real (``is_real_order``)? All of:
   into escrow (``paid_at`` set); a credit (账期) order counts only once its receivable
   (reference ``order.ref``) is repaid in full through the platform. Until then the
   money has not moved, so a credit order that is never repaid never becomes a deal;
+  and no money for it came through a sandbox gateway (``paid_with_sandbox_money``);
 - it is covered by an issued (not reversed) blue invoice.
 
 ``deal_record_if_real`` is idempotent and is called at every moment one of the three may
@@ -36,13 +37,18 @@ UNKNOWN_REGION = "未知"
 
 
 def money_through_platform(order: Order) -> bool:
-    if order.payment_terms == PaymentTerms.CREDIT:
-        from mercator.payments.models import Receivable
+    """Real money moved: paid into escrow, or the receivable repaid, and none of it came
+    through a sandbox gateway (play money never makes a deal)."""
+    from mercator.payments.models import Receivable
+    from mercator.payments.selectors.intents import paid_with_sandbox_money
 
-        return Receivable.objects.filter(
+    if order.payment_terms == PaymentTerms.CREDIT:
+        moved = Receivable.objects.filter(
             reference=order.ref, status=Receivable.Status.PAID
         ).exists()
-    return order.paid_at is not None
+    else:
+        moved = order.paid_at is not None
+    return moved and not paid_with_sandbox_money(order.ref)
 
 
 def invoiced_through_platform(order: Order) -> bool:

@@ -28,8 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Round
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,8 +44,11 @@ from mercator.core.errors import (
     ValidationFailed,
     not_allowed,
 )
+from mercator.core.exact import add_exact
 from mercator.core.money import plain, quantize_amount
 from mercator.core.services import audit_record
+from mercator.payments.fees import fee_of as fees_fee_of
+from mercator.payments.fees import platform_fee_percent
 from mercator.payments.services.credit import credit_consume, credit_release
 from mercator.pricing.engine import QuoteRequest, quote_price
 from mercator.pricing.models import PaymentTerms
@@ -69,12 +71,9 @@ BEFORE_SHIPMENT = (S.PENDING_APPROVAL, S.PLACED, S.APPROVED, S.PAID)
 # ----------------------------------------------------------------------- shared helpers
 
 
-def fee_percent() -> Decimal:
-    return Decimal(str(settings.MERCATOR["PLATFORM_FEE_PERCENT"]))
-
-
-def fee_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
-    return quantize_amount(amount * percent / HUNDRED, currency)
+# The one fee function (payments.fees), under the names trading's services use.
+fee_percent = platform_fee_percent
+fee_of = fees_fee_of
 
 
 def label(status: str) -> str:
@@ -166,9 +165,17 @@ def reserve_stock(wanted: Sequence[Reservation]) -> None:
         list(Listing.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
     for pk in ids:
         item = per_listing[pk]
-        changed = Listing.objects.filter(
-            pk=pk, status=Listing.Status.ACTIVE, stock__gte=item.quantity
-        ).update(stock=Round(F("stock") - item.quantity, 4))  # SQLite: REAL arithmetic
+        # Exact (core.exact): stock - quantity computed in Decimal under the row's lock;
+        # the UPDATE repeats "active and stock >= quantity", so a race cannot oversell.
+        changed = add_exact(
+            Listing,
+            pk=pk,
+            field="stock",
+            delta=-item.quantity,
+            places=4,
+            minimum=ZERO,
+            where=Q(status=Listing.Status.ACTIVE),
+        )
         if not changed:
             row = Listing.objects.filter(pk=pk).values("stock", "status").first() or {}
             available = row.get("stock", ZERO) if row.get("status") == "active" else ZERO
@@ -196,7 +203,7 @@ def release_stock(order: Order) -> dict[str, str]:
         if rest > 0 and line.listing_id:
             back[line.listing_id] = back.get(line.listing_id, ZERO) + rest
     for pk in sorted(back):
-        Listing.objects.filter(pk=pk).update(stock=Round(F("stock") + back[pk], 4))
+        add_exact(Listing, pk=pk, field="stock", delta=back[pk], places=4)
     return {str(pk): str(q) for pk, q in back.items()}
 
 

@@ -21,6 +21,7 @@ from mercator.core.errors import DomainError, NotFound
 from mercator.core.forms import add_domain_error
 from mercator.core.views import error_page
 from mercator.payments.models import PaymentIntent
+from mercator.payments.providers import checkout_url
 from mercator.payments.selectors.intents import intents_for_reference
 from mercator.trading import services
 from mercator.trading.forms_orders import (
@@ -136,8 +137,8 @@ def order_action(request: HttpRequest, order_id: str, action: str) -> HttpRespon
             form = PayForm(request.POST)
             method = form.data.get("method", "")
             intent = services.order_pay(actor=actor, order_id=order_id, method=method)
-            if intent.method == PaymentIntent.Method.GATEWAY:
-                checkout = reverse("sandbox-checkout", args=[intent.public_id])
+            checkout = checkout_url(intent)
+            if checkout:
                 return redirect(f"{checkout}?{urlencode({'next': detail})}")
             if intent.status == PaymentIntent.Status.SUCCEEDED:
                 messages.success(request, _("已用账户余额付款，款项进入平台担保账户。"))
