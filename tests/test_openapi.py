@@ -79,3 +79,46 @@ def test_price_quote_documents_its_own_schemas(client, db):
     schemas = spec["components"]["schemas"]
     assert "payment_terms" in schemas[body.rsplit("/", 1)[1]]["properties"]
     assert "freight_per_unit" in schemas[answer.rsplit("/", 1)[1]]["properties"]
+
+
+def _document(client) -> dict:
+    return client.get("/api/v1/openapi.json").json()
+
+
+def test_every_operation_declares_the_errors_any_route_can_give(client, db):
+    """401 behind authentication, 422 where there is input, 400 where there is a JSON
+    body: the framework answers these for any route, so the document says so."""
+    missing = []
+    for path, operations in _document(client)["paths"].items():
+        for method, operation in operations.items():
+            declared = set(operation["responses"])
+            wanted = set()
+            if operation.get("security"):
+                wanted.add("401")
+            if operation.get("parameters") or operation.get("requestBody"):
+                wanted.add("422")
+            if operation.get("requestBody"):
+                wanted.add("400")
+            if wanted - declared:
+                missing.append((method, path, sorted(wanted - declared)))
+    assert missing == []
+
+
+# A daily series bounded by ``days``, not a list of records.
+SERIES = {("get", "/api/v1/market/price-index")}
+
+
+def test_every_list_answers_the_page_shape(client, db):
+    document = _document(client)
+    arrays = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            ok = operation["responses"].get("200", {})
+            schema = ok.get("content", {}).get("application/json", {}).get("schema", {})
+            if schema.get("type") == "array" and (method, path) not in SERIES:
+                arrays.append((method, path))
+            ref = schema.get("$ref", "")
+            if ref.rsplit("/", 1)[-1].startswith("Paged"):
+                page = document["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+                assert set(page["properties"]) == {"items", "count", "limit", "offset"}
+    assert arrays == []
