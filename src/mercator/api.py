@@ -24,11 +24,22 @@ from mercator.core.errors import (
     from_django_validation,
 )
 from mercator.core.renderers import Utf8JSONRenderer
+from mercator.core.schemas import document_common_errors
 from mercator.payments.api import router as payments_router
 from mercator.pricing.api import router as pricing_router
 from mercator.trading.api import router as trading_router
 
-api = NinjaAPI(
+
+class MercatorAPI(NinjaAPI):
+    """The NinjaAPI whose document also lists the answers every route can give whatever
+    its handler does: 401 behind authentication, 422 for input that fails its schema,
+    400 for a body that is not JSON (``core.schemas.document_common_errors``)."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return document_common_errors(super().get_openapi_schema(**kwargs))
+
+
+api = MercatorAPI(
     title="Mercator API",
     version="1",
     description=(

@@ -14,7 +14,7 @@ def post(client, url, data=None):
 def test_member_list_and_roles(api, master, clerk):
     members = api.get("/api/v1/members").json()
     assert members["count"] == 2
-    roles = {r["code"]: r for r in api.get("/api/v1/roles").json()}
+    roles = {r["code"]: r for r in api.get("/api/v1/roles").json()["items"]}
     assert {"master", "manager", "sales", "purchasing", "finance", "viewer"} <= set(roles)
     assert "members.manage" in roles["master"]["permissions"]
     assert "customers.view_all" not in roles["sales"]["permissions"]

@@ -120,9 +120,9 @@ def test_other_sellers_quotes_are_invisible_on_an_open_rfq(world):
     # The outsider sees the open-market RFQ, but not the mill's quote on it.
     outsider = world.api(world.outsider_clerk)
     assert outsider.get(f"/api/v1/rfqs/{rfq}").status_code == 200
-    assert outsider.get(f"/api/v1/rfqs/{rfq}/quotes").json() == []
+    assert outsider.get(f"/api/v1/rfqs/{rfq}/quotes").json()["items"] == []
     assert outsider.get(f"/api/v1/quotes/{quote}").status_code == 404
-    assert len(buyer.get(f"/api/v1/rfqs/{rfq}/quotes").json()) == 1
+    assert buyer.get(f"/api/v1/rfqs/{rfq}/quotes").json()["count"] == 1
 
 
 def test_leaver_reassignment_moves_inquiries_quotes_and_rfqs(world, deal):

@@ -41,6 +41,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/markets", response={200: list[MarketOut], **ERRORS}, auth=None)
+@paginate(LimitOffset)
 def market_list(request: HttpRequest) -> QuerySet[Market]:
     return selectors.markets_all()
 
@@ -63,6 +64,7 @@ class CategoryFilter(Schema):
 
 
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS}, auth=None)
+@paginate(LimitOffset)
 def category_list(request: HttpRequest, filters: Query[CategoryFilter]) -> QuerySet[Category]:
     market = selectors.market_get(filters.market) if filters.market else None
     return selectors.categories_all(market=market).order_by("market__code", "code")

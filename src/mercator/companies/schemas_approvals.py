@@ -22,7 +22,7 @@ ConditionCode = Literal[
 StatusCode = Literal["pending", "approved", "rejected", "cancelled"]
 
 
-class MemberBriefOut(Schema):
+class ApprovalMemberOut(Schema):
     id: UUID = Field(alias="public_id")
     name: str
     role: str
@@ -63,7 +63,7 @@ class ApprovalRuleOut(Schema):
     threshold: Decimal | None
     summary: str
     approver_role: str
-    approvers: list[MemberBriefOut]
+    approvers: list[ApprovalMemberOut]
     is_active: bool
     created_at: datetime
 
@@ -111,9 +111,9 @@ class ApprovalOut(Schema):
     status: str
     facts: dict[str, Any]
     reasons: list[ReasonOut]
-    requested_by: MemberBriefOut
+    requested_by: ApprovalMemberOut
     created_at: datetime
-    decided_by: MemberBriefOut | None
+    decided_by: ApprovalMemberOut | None
     decided_at: datetime | None
     comment: str
     can_decide: bool

@@ -9,7 +9,7 @@ from mercator.companies.models import Contact, Membership, OwnershipChange
 from mercator.core.schemas import CompanyBriefOut
 
 
-class MemberBriefOut(Schema):
+class CustomerOwnerOut(Schema):
     id: UUID = Field(alias="public_id")
     name: str
     role: str
@@ -51,7 +51,7 @@ class CustomerPatch(Schema):
 class CustomerOut(Schema):
     id: UUID = Field(alias="public_id")
     name: str
-    owner: MemberBriefOut
+    owner: CustomerOwnerOut
     counterpart: CompanyBriefOut | None
     province: str
     city: str
@@ -84,7 +84,7 @@ class ContactOut(Schema):
     phone: str
     email: str
     is_key_person: bool
-    owner: MemberBriefOut
+    owner: CustomerOwnerOut
     created_at: datetime
 
     @staticmethod
@@ -94,8 +94,8 @@ class ContactOut(Schema):
 
 class OwnershipChangeOut(Schema):
     at: datetime
-    from_owner: MemberBriefOut
-    to_owner: MemberBriefOut
+    from_owner: CustomerOwnerOut
+    to_owner: CustomerOwnerOut
     by: str
     batch: UUID
 
@@ -121,14 +121,14 @@ class KindCountOut(Schema):
 
 
 class TargetShareOut(Schema):
-    member: MemberBriefOut
+    member: CustomerOwnerOut
     counts: list[KindCountOut]
     total: int
     customers: list[str] = Field(..., description="Names of the customers this colleague gets.")
 
 
 class ReassignPreviewOut(Schema):
-    source: MemberBriefOut
+    source: CustomerOwnerOut
     kinds: list[KindCountOut]
     total: int
     targets: list[TargetShareOut]

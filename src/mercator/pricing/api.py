@@ -41,8 +41,8 @@ from mercator.pricing.schemas import (
     PriceListIn,
     PriceListOut,
     PriceListPatch,
-    QuoteIn,
-    QuoteOut,
+    PriceQuoteIn,
+    PriceQuoteOut,
     RuleIn,
     RuleOut,
     TermsIn,
@@ -75,8 +75,8 @@ def _given(payload: Schema) -> dict[str, Any]:
 # -------------------------------------------------------------------- the buyer's quote
 
 
-@router.post("/prices/quote", response={200: QuoteOut, **ERRORS})
-def price_quote(request: HttpRequest, payload: QuoteIn) -> dict[str, Any]:
+@router.post("/prices/quote", response={200: PriceQuoteOut, **ERRORS})
+def price_quote(request: HttpRequest, payload: PriceQuoteIn) -> dict[str, Any]:
     """The price of a listing (or SKU) for the caller's own company under the conditions
     given, with its breakdown. There is no buyer parameter: nobody reads another
     company's price here."""

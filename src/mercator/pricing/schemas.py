@@ -230,7 +230,7 @@ class FreightOut(Schema):
         return str(obj.minimum)
 
 
-class QuoteIn(Schema):
+class PriceQuoteIn(Schema):
     listing: UUID | None = None
     sku: UUID | None = None
     quantity: Decimal
@@ -240,7 +240,7 @@ class QuoteIn(Schema):
     destination_province: str = Field("", max_length=30)
 
 
-class QuoteOut(Schema):
+class PriceQuoteOut(Schema):
     currency: str
     source: str
     source_name: str

@@ -6,12 +6,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from mercator.payments.schemas import PartyOut  # one company reference across the API
 from mercator.trading.models import Inquiry, Rfq
-
-
-class PartyOut(Schema):
-    id: UUID = Field(alias="public_id")
-    short_name: str
 
 
 class InquiryIn(Schema):

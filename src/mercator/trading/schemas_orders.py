@@ -164,7 +164,7 @@ class OrderDetailOut(OrderOut):
     flows: dict[str, Any] | None = None
 
 
-class IntentOut(Schema):
+class OrderPaymentOut(Schema):
     id: UUID
     method: str
     status: str

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from mercator.companies.api import activity, approvals, customers, members, tokens
+from mercator.companies.api import activity, approvals, auth, customers, members, tokens
 
 router = Router()
-for area in (members, tokens, customers, activity, approvals):
+for area in (auth, members, tokens, customers, activity, approvals):
     router.add_router("/", area.router)

@@ -106,6 +106,7 @@ def mastership_transfer(request: HttpRequest, payload: TransferIn) -> Membership
 
 
 @router.get("/roles", response={200: list[RoleOut], **ERRORS})
+@paginate(LimitOffset)
 def role_list(request: HttpRequest) -> list[dict]:
     company = request.actor.require_company()
     custom = {role.code: role.public_id for role in selectors.custom_roles_of(request.actor)}

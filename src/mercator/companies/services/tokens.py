@@ -3,19 +3,34 @@
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import ApiToken, Membership
+from mercator.companies.selectors.members import memberships_of
 from mercator.companies.selectors.tokens import token_get, token_hash
+from mercator.core import throttle
 from mercator.core.actor import Actor
-from mercator.core.errors import PermissionDenied, ValidationFailed
+from mercator.core.errors import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
+from mercator.core.ids import parse_public_id
+from mercator.core.models import User
 from mercator.core.services import audit_record
 
 TOKEN_PREFIX = "mct_"
 # Writing last_used_at on every call would turn each API read into a write.
 TOKEN_TOUCH_INTERVAL = timedelta(seconds=60)
+INVALID_CREDENTIALS = _("邮箱或密码不正确。")
 
 
 def _token_issue(
@@ -90,9 +105,81 @@ def token_revoke_by_operator(*, actor: Actor, token: ApiToken) -> bool:
 
 
 def token_touch(*, token: ApiToken) -> None:
-    """Record use at most once a minute (a conditional update, no audit row)."""
+    """Record use at most once a minute, so a read is a write only once a minute per token.
+    The update is conditional, so concurrent requests in the same minute write once."""
     now = timezone.now()
-    if token.last_used_at is not None and now - token.last_used_at < TOKEN_TOUCH_INTERVAL:
+    stale = now - TOKEN_TOUCH_INTERVAL
+    if token.last_used_at is not None and token.last_used_at > stale:
         return
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    ApiToken.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk
+    ).update(last_used_at=now)
     token.last_used_at = now
+
+
+def person_sign_in(*, email: str, password: str, ip: str | None) -> User:
+    """Check a person's email and password with the web sign-in's throttle (per account
+    and per address). A wrong password, an unknown email and a disabled person give the
+    same 401, so the answer tells nobody which accounts exist. The password is hashed
+    here, outside any write transaction."""
+    email = (email or "").strip().lower()
+    if throttle.login_blocked(email, ip):
+        minutes = max(1, settings.MERCATOR["LOGIN_WINDOW_SECONDS"] // 60)
+        raise RateLimited(_("登录失败次数过多，请 %(minutes)d 分钟后再试。") % {"minutes": minutes})
+    person = authenticate(username=email, password=password)
+    if person is None:
+        throttle.login_failed(email, ip)
+        raise NotAuthenticated(INVALID_CREDENTIALS, code="invalid_credentials")
+    throttle.login_succeeded(email)
+    return person
+
+
+def seat_of(person: User, company_id: object) -> Membership:
+    """The person's active seat in a company, by the company's public id (404 if none)."""
+    wanted = parse_public_id(company_id)
+    seat = memberships_of(person).filter(company__public_id=wanted).first() if wanted else None
+    if seat is None:
+        raise NotFound()
+    return seat
+
+
+def token_exchange(
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+    name: str,
+    company_id: object = None,
+    expires_at: datetime | None = None,
+) -> tuple[ApiToken, str]:
+    """Email and password (and optionally which company) for a new personal token, for an
+    integrator with no browser. The token acts for the chosen seat (default: the first)."""
+    person = person_sign_in(email=email, password=password, ip=ip)
+    if company_id is not None:
+        seat = seat_of(person, company_id)
+    else:
+        seat = memberships_of(person).first()
+        if seat is None:
+            raise PermissionDenied(_("您尚未加入任何企业。"), code="no_company")
+    return token_create(
+        actor=actor_for_membership(seat, via="api", ip=ip), name=name, expires_at=expires_at
+    )
+
+
+def token_act_for(*, actor: Actor, token: ApiToken, company_id: object) -> ApiToken:
+    """Bind the actor's own token to another of his companies; from the next call on it
+    acts for that company, with his role there."""
+    if token.membership.person_id != actor.person.pk:
+        raise NotFound()
+    seat = seat_of(actor.person, company_id)
+    actor_for_membership(seat, via=actor.via, ip=actor.ip).require("tokens.manage_own")
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).update(membership=seat)
+        audit_record(
+            actor=actor,
+            action="token.act_for",
+            target=f"token:{token.public_id}",
+            changes={"company": str(seat.company.public_id), "for": str(seat.public_id)},
+        )
+    token.refresh_from_db()
+    return token

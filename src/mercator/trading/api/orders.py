@@ -22,9 +22,9 @@ from mercator.trading.schemas_orders import (
     CartQuantityIn,
     CheckoutIn,
     FromQuoteIn,
-    IntentOut,
     OrderDetailOut,
     OrderOut,
+    OrderPaymentOut,
     PayIn,
     QuickOrderIn,
     ReasonIn,
@@ -207,7 +207,7 @@ def order_detail(request: HttpRequest, order_id: str) -> dict[str, Any]:
     return order_detail_out(request.actor, order_id)
 
 
-@router.post("/orders/{order_id}/pay", response={201: IntentOut, **ERRORS})
+@router.post("/orders/{order_id}/pay", response={201: OrderPaymentOut, **ERRORS})
 def order_pay(request: HttpRequest, order_id: str, payload: PayIn) -> Status:
     """Start paying (`method`: gateway, bank_transfer, wallet). A gateway intent comes
     with `checkout_url`; a bank transfer with the `transfer_code` to put in the memo."""

@@ -160,6 +160,7 @@ def rfq_detail(request: HttpRequest, rfq_id: str) -> Rfq:
 
 
 @router.get("/rfqs/{rfq_id}/quotes", response={200: list[QuoteOut], **ERRORS})
+@paginate(LimitOffset)
 def rfq_quotes(request: HttpRequest, rfq_id: str) -> list[dict[str, Any]]:
     """The quotes on an RFQ the caller may see: the buyer all sent ones, a seller his own."""
     rfq = selectors.rfq_get(request.actor, rfq_id)
