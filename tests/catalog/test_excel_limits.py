@@ -172,6 +172,22 @@ def test_bomb_refused_by_the_worker_too(world, seller, bomb):
     assert nothing_written()
 
 
+def test_bomb_past_relaxed_size_limits_stops_at_the_cell_limit(world, seller, bomb, settings):
+    """Were the size limits raised (an operator's choice), the worker's streaming scan
+    still stops the 400 MB string after its first 2,000 characters, in constant memory."""
+    settings.CATALOG_IMPORT = {
+        **settings.CATALOG_IMPORT,
+        "MAX_UNCOMPRESSED_BYTES": 2**31,
+        "MAX_MEMBER_BYTES": 2**31,
+        "MAX_RATIO": 10**6,
+    }
+    excel.archive_check(bomb)  # let through by the directory now
+    job, peak, _seconds = run_job(seller, bomb)
+    assert job.status == "failed" and [e["code"] for e in job.errors] == ["cell_too_long"]
+    assert peak < 30 * MB, peak
+    assert nothing_written()
+
+
 def test_compression_ratio_bomb_refused(world, seller_api):
     # 20 MB: under every size limit, but a thousand times compressed.
     content = with_huge_shared_string(workbook([good_row(1)]), 20)
