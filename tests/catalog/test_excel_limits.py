@@ -13,7 +13,7 @@ import zlib
 import pytest
 from openpyxl import Workbook
 
-from mercator.catalog import excel
+from mercator.catalog import excel, workbook_guard
 from mercator.catalog.models import ImportJob, Listing, Product, Sku
 from tests.catalog.test_excel import HEADER, good_row, upload, workbook
 from tests.conftest import bearer_client, master_of
@@ -181,7 +181,7 @@ def test_bomb_past_relaxed_size_limits_stops_at_the_cell_limit(world, seller, bo
         "MAX_MEMBER_BYTES": 2**31,
         "MAX_RATIO": 10**6,
     }
-    excel.archive_check(bomb)  # let through by the directory now
+    workbook_guard.archive_check(bomb)  # let through by the directory now
     job, peak, _seconds = run_job(seller, bomb)
     assert job.status == "failed" and [e["code"] for e in job.errors] == ["cell_too_long"]
     assert peak < 30 * MB, peak
@@ -217,7 +217,7 @@ def test_sizes_that_lie_are_caught_while_streaming(world, seller):
         "xl/sharedStrings.xml",
         1000,
     )
-    excel.archive_check(content)  # the directory looks harmless
+    workbook_guard.archive_check(content)  # the directory looks harmless
     job, peak, _seconds = run_job(seller, content)
     assert job.status == "failed" and job.errors[0]["code"] == "malformed_workbook"
     assert peak < 30 * MB, peak
@@ -265,7 +265,7 @@ def test_row_count_limit(world, seller, settings):
 
 @pytest.mark.parametrize("write_only", [False, True], ids=["shared-string", "inline-string"])
 def test_cell_length_limit(world, seller, write_only):
-    limit = excel.limits()["MAX_CELL_CHARS"]
+    limit = workbook_guard.limits()["MAX_CELL_CHARS"]
     wb = Workbook(write_only=write_only)
     ws = wb.create_sheet() if write_only else wb.active
     ws.append(HEADER)
@@ -349,6 +349,6 @@ def test_job_errors_in_the_uploaders_language(world, seller, huey_queue):
     job.refresh_from_db()
     assert job.errors[0]["code"] == "unknown_unit"
     assert "Unknown" in job.errors[0]["message"] or "unit" in job.errors[0]["message"].lower()
-    refused = upload(client, b"x" * (excel.max_file_bytes() + 1))
+    refused = upload(client, b"x" * (workbook_guard.max_file_bytes() + 1))
     assert refused.status_code == 422 and "MB" in refused.json()["message"]
     assert "文件" not in refused.json()["message"]
