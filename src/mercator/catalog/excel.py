@@ -52,6 +52,7 @@ from mercator.catalog.workbook_guard import (
     archive_check,
     limits,
     malformed,
+    scan_cells,
     scan_part,
     too_many_rows,
 )
@@ -210,9 +211,7 @@ def read_rows(content: bytes) -> list[Row]:
     lim = limits()
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            for member in archive.infolist():
-                if member.filename.lower().endswith("sharedstrings.xml"):
-                    scan_part(archive, member.filename, lim)
+            scan_cells(archive, lim)
     except (zipfile.BadZipFile, ValueError, OSError):
         raise malformed() from None
     try:

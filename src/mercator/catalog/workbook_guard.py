@@ -141,12 +141,14 @@ class _Scan:
     """Stream one XML part through expat, never holding more than a chunk: count rows,
     read each row's and cell's position and the sheet's dimension, and measure each cell's
     (or shared string's) text, refusing as soon as a limit is passed. A DTD is refused
-    outright (no workbook needs one; it is how entity bombs start)."""
+    outright (no workbook needs one; it is how entity bombs start). With ``cells_only``,
+    only the cells' length is judged (for parts other than the sheet being imported)."""
 
     TEXT = frozenset({"t", "v", "f"})
 
-    def __init__(self, lim: dict[str, int]) -> None:
+    def __init__(self, lim: dict[str, int], *, cells_only: bool = False) -> None:
         self.lim = lim
+        self.shape = not cells_only
         self.max_row = lim["MAX_ROWS"] + 1  # the header is row 1
         self.rows = 0
         self.row_number = 0
@@ -162,6 +164,8 @@ class _Scan:
             self.cell_chars = 0
         elif local == "c":
             self.cell_chars = 0
+            if not self.shape:
+                return
             self.cells_in_row += 1
             column = self.cells_in_row
             match = _CELL_REF.match(attrs.get("r", ""))
@@ -175,9 +179,9 @@ class _Scan:
             self.cells_in_row = 0
             r = attrs.get("r", "")
             self.row_number = int(r) if r.isdigit() else self.row_number + 1
-            if self.row_number > self.max_row or self.rows > self.max_row:
+            if self.shape and (self.row_number > self.max_row or self.rows > self.max_row):
                 raise too_many_rows(self.lim)
-        elif local == "dimension":
+        elif local == "dimension" and self.shape:
             last = (attrs.get("ref", "") or "").rpartition(":")[2]
             match = _CELL_REF.match(last)
             if match:
@@ -213,8 +217,10 @@ def _refuse_dtd(*_args: Any) -> None:
     raise malformed()
 
 
-def scan_part(archive: zipfile.ZipFile, part: str, lim: dict[str, int]) -> None:
-    scan = _Scan(lim)
+def scan_part(
+    archive: zipfile.ZipFile, part: str, lim: dict[str, int], *, cells_only: bool = False
+) -> None:
+    scan = _Scan(lim, cells_only=cells_only)
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = scan.start
     parser.EndElementHandler = scan.end
@@ -232,3 +238,15 @@ def scan_part(archive: zipfile.ZipFile, part: str, lim: dict[str, int]) -> None:
             parser.Parse(b"", True)
     except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError):
         raise malformed() from None
+
+
+def scan_cells(archive: zipfile.ZipFile, lim: dict[str, int]) -> None:
+    """Judge the cell length of every part that may hold cells and is more than small:
+    the shared strings (whatever they are called: a workbook's relationships may point
+    anywhere) and any large XML part. Before openpyxl loads the shared strings whole."""
+    for member in archive.infolist():
+        name = member.filename.lower()
+        if name.endswith(".xml") and (
+            name.endswith("sharedstrings.xml") or member.file_size > RATIO_FLOOR
+        ):
+            scan_part(archive, member.filename, lim, cells_only=True)
