@@ -248,6 +248,29 @@ def lie_about_size(content: bytes, part: str, size: int) -> bytes:
     raise AssertionError(part)
 
 
+def test_too_many_parts_and_an_oversized_styles_part_refused_at_upload(world, seller_api):
+    many = rewrite(workbook([good_row(1)]), "xl/extra/0.xml", [b"<x/>"])
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(many)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for member in src.infolist():
+            dst.writestr(member.filename, src.read(member.filename))
+        for i in range(1, 101):
+            dst.writestr(f"xl/extra/{i}.xml", b"<x/>")
+    r = upload(seller_api, out.getvalue())
+    assert r.status_code == 422 and r.json()["code"] == "too_many_members"
+    # styles.xml is parsed whole by openpyxl: 6 MB of it is refused (sheets may be larger).
+    noise = "".join(random.Random(3).choices(string.ascii_letters, k=6 * MB)).encode()
+    styles = rewrite(
+        workbook([good_row(1)]), "xl/styles.xml", [b"<styleSheet><!--", noise, b"--></styleSheet>"]
+    )
+    r = upload(seller_api, styles)
+    assert r.status_code == 422 and r.json()["code"] == "uncompressed_too_large"
+    assert ImportJob.objects.count() == 0
+
+
 def test_sizes_that_lie_are_caught_while_streaming(world, seller):
     """A directory that claims 1,000 bytes for 50 MB: the zip reader stops at the claim
     and the checksum fails; the worker reports a malformed file, having read 1,000 bytes."""
