@@ -172,7 +172,7 @@ else:
 # 400 MB of XML. The upload is refused from the zip's directory alone (file size,
 # members, each member's and the total uncompressed size, compression ratio); the worker
 # then streams the XML and refuses too many rows or columns or too long a cell before
-# openpyxl reads it. A job keeps at most IMPORT_MAX_ERRORS errors, plus their count.
+# openpyxl reads it. A job keeps at most MAX_ERRORS errors, plus their count.
 CATALOG_IMPORT = {
     "MAX_FILE_BYTES": int(os.environ.get("MERCATOR_IMPORT_MAX_FILE_BYTES", str(10 * 2**20))),
     "MAX_UNCOMPRESSED_BYTES": int(

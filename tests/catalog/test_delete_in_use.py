@@ -109,3 +109,48 @@ def test_price_list_used_by_a_quote_deletes_and_the_quote_keeps_its_prices(world
     assert r.status_code == 204
     assert PriceRule.objects.count() == 0
     assert Quote.objects.get(pk=quote.pk).total == quote.total
+
+
+GARBAGE_IDS = [
+    "not-an-id",
+    "-1",
+    "00000000-0000-0000-0000-000000000000",
+    "'; DROP TABLE x;--",
+    "9" * 40,
+]
+
+
+def test_pricing_deletes_with_garbage_are_coded_4xx(world):
+    """Every pricing delete, API and page, with ids and rule keys that mean nothing:
+    404/422, never a 500, and every price kept."""
+    rules_before = PriceRule.objects.count()
+    lists_before = PriceList.objects.count()
+    api = world.api(world.mill_boss)
+    web = world.web(world.mill_boss)
+    price_list = PriceList.objects.get(seller=world.mill)
+    for bad in GARBAGE_IDS:
+        for url in (
+            f"/api/v1/pricing/classes/{bad}",
+            f"/api/v1/pricing/assignments/{bad}",
+            f"/api/v1/pricing/lists/{bad}",
+            f"/api/v1/pricing/customer-prices/{bad}",
+            f"/api/v1/pricing/freight/{bad}",
+        ):
+            assert api.delete(url).status_code in (404, 422), url
+        for query in (f"sku={bad}&min_qty=0", f"sku={world.sku.public_id}&min_qty={bad}"):
+            r = api.delete(f"/api/v1/pricing/lists/{price_list.public_id}/rules?{query}")
+            assert r.status_code in (404, 422), query
+        for url in (
+            f"/pricing/assignments/{bad}/delete",
+            f"/pricing/customer-prices/{bad}/delete",
+            f"/pricing/freight/{bad}/delete",
+            f"/pricing/lists/{bad}/rules/delete",
+        ):
+            assert web.post(url, {"sku": bad, "min_qty": bad}).status_code in (404, 422), url
+        r = web.post(
+            f"/pricing/lists/{price_list.public_id}/rules/delete", {"sku": bad, "min_qty": "0"}
+        )
+        assert r.status_code in (404, 422), bad
+    assert api.delete("/api/v1/pricing/lists/x/rules").status_code in (404, 422)
+    assert PriceRule.objects.count() == rules_before
+    assert PriceList.objects.count() == lists_before

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from openpyxl import Workbook, load_workbook
 
-from mercator.catalog import excel, selectors
+from mercator.catalog import excel, selectors, workbook_guard
 from mercator.catalog.models import ImportJob, Listing, Product, Sku
 from mercator.core.errors import ValidationFailed
 from tests.catalog.conftest import make_listing
@@ -275,5 +275,5 @@ def test_guest_cannot_export_or_import(world):
 
 def test_read_rows_rejects_oversized(world):
     with pytest.raises(ValidationFailed) as refused:
-        excel.read_rows(b"x" * (excel.max_file_bytes() + 1))
+        excel.read_rows(b"x" * (workbook_guard.max_file_bytes() + 1))
     assert refused.value.code == "file_too_large"

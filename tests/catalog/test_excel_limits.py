@@ -4,6 +4,8 @@ upload when the zip's directory gives it away, else in the job), quickly, withou
 memory growing and without writing a row. The web request never parses a workbook."""
 
 import io
+import random
+import string
 import struct
 import time
 import tracemalloc
@@ -13,7 +15,7 @@ import zlib
 import pytest
 from openpyxl import Workbook
 
-from mercator.catalog import excel
+from mercator.catalog import excel, workbook_guard
 from mercator.catalog.models import ImportJob, Listing, Product, Sku
 from tests.catalog.test_excel import HEADER, good_row, upload, workbook
 from tests.conftest import bearer_client, master_of
@@ -82,28 +84,54 @@ def zip_of(parts: list[tuple[str, bytes, int, int]]) -> bytes:
     return out.getvalue()
 
 
-def with_huge_shared_string(content: bytes, megabytes: int) -> bytes:
-    """A copy of a workbook whose shared strings part is one string of ``megabytes`` MB."""
+SS_REL = (
+    b'<Relationship Id="rIdStrings" Target="%s" Type="http://schemas.openxmlformats.org/'
+    b'officeDocument/2006/relationships/sharedStrings" />'
+)
+SS_TYPE = (
+    b'<Override PartName="/xl/%s" ContentType="application/'
+    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml" />'
+)
+SST_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    b' count="1" uniqueCount="1"><si><t>'
+)
+SST_TAIL = b"</t></si></sst>"
+
+
+def deflated(raw: bytes) -> bytes:
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return co.compress(raw) + co.flush()
+
+
+def with_shared_string(
+    content: bytes, data: bytes, crc: int, size: int, *, part: str = "sharedStrings.xml"
+) -> bytes:
+    """A copy of a one-row workbook whose cell B2 (品名) is shared string 0, kept in
+    ``xl/<part>`` as the given deflate ``data``: wired in as Excel does it (relationship,
+    content type, the cell pointing at the string)."""
     parts = []
     with zipfile.ZipFile(io.BytesIO(content)) as src:
         for member in src.infolist():
-            if member.filename == "xl/sharedStrings.xml":
-                continue
             raw = src.read(member.filename)
-            co = zlib.compressobj(9, zlib.DEFLATED, -15)
-            parts.append(
-                (member.filename, co.compress(raw) + co.flush(), zlib.crc32(raw), len(raw))
-            )
-    head = (
-        b'<?xml version="1.0" encoding="UTF-8"?>'
-        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-        b' count="1" uniqueCount="1"><si><t>'
-    )
-    tail = b"</t></si></sst>"
-    data, crc = deflated_repeats(head, b"A" * MB, megabytes, tail)
-    size = len(head) + megabytes * MB + len(tail)
-    parts.append(("xl/sharedStrings.xml", data, crc, size))
+            if member.filename == "xl/_rels/workbook.xml.rels":
+                raw = raw.replace(b"</Relationships>", SS_REL % part.encode() + b"</Relationships>")
+            elif member.filename == "[Content_Types].xml":
+                raw = raw.replace(b"</Types>", SS_TYPE % part.encode() + b"</Types>")
+            elif member.filename == "xl/worksheets/sheet1.xml":
+                cell = b'<c r="B2" t="inlineStr"><is><t>x</t></is></c>'
+                assert cell in raw
+                raw = raw.replace(cell, b'<c r="B2" t="s"><v>0</v></c>')
+            parts.append((member.filename, deflated(raw), zlib.crc32(raw), len(raw)))
+    parts.append((f"xl/{part}", data, crc, size))
     return zip_of(parts)
+
+
+def with_huge_shared_string(content: bytes, megabytes: int) -> bytes:
+    """The workbook's 品名 cell made one string of ``megabytes`` MB of 'A'."""
+    data, crc = deflated_repeats(SST_HEAD, b"A" * MB, megabytes, SST_TAIL)
+    return with_shared_string(content, data, crc, len(SST_HEAD) + megabytes * MB + len(SST_TAIL))
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +177,17 @@ def test_the_bomb_is_small_on_disk_and_huge_inside(bomb):
     assert declared > BOMB_MB * MB
 
 
+def test_the_bomb_string_is_the_cell(world, settings):
+    """The same construction, 3 MB and with the limits lifted, reads back as cell B2."""
+    settings.CATALOG_IMPORT = {
+        **settings.CATALOG_IMPORT,
+        "MAX_CELL_CHARS": 4 * MB,
+        "MAX_RATIO": 10**6,
+    }
+    rows = excel.read_rows(with_huge_shared_string(workbook([good_row(1, name="x")]), 3))
+    assert rows[0].values["name"] == "A" * (3 * MB)
+
+
 def test_bomb_refused_at_upload_without_decompressing(world, seller_api, bomb):
     # Warm up (the first request imports half the project), then measure.
     assert upload(seller_api, b"not a zip").status_code == 422
@@ -172,9 +211,25 @@ def test_bomb_refused_by_the_worker_too(world, seller, bomb):
     assert nothing_written()
 
 
+def test_bomb_past_relaxed_size_limits_stops_at_the_cell_limit(world, seller, bomb, settings):
+    """Were the size limits raised (an operator's choice), the worker's streaming scan
+    still stops the 400 MB string after its first 2,000 characters, in constant memory."""
+    settings.CATALOG_IMPORT = {
+        **settings.CATALOG_IMPORT,
+        "MAX_UNCOMPRESSED_BYTES": 2**31,
+        "MAX_MEMBER_BYTES": 2**31,
+        "MAX_RATIO": 10**6,
+    }
+    workbook_guard.archive_check(bomb)  # let through by the directory now
+    job, peak, _seconds = run_job(seller, bomb)
+    assert job.status == "failed" and [e["code"] for e in job.errors] == ["cell_too_long"]
+    assert peak < 30 * MB, peak
+    assert nothing_written()
+
+
 def test_compression_ratio_bomb_refused(world, seller_api):
     # 20 MB: under every size limit, but a thousand times compressed.
-    content = with_huge_shared_string(workbook([good_row(1)]), 20)
+    content = with_huge_shared_string(workbook([good_row(1, name="x")]), 20)
     r = upload(seller_api, content)
     assert r.status_code == 422 and r.json()["code"] == "compression_ratio"
     assert ImportJob.objects.count() == 0
@@ -193,15 +248,38 @@ def lie_about_size(content: bytes, part: str, size: int) -> bytes:
     raise AssertionError(part)
 
 
+def test_too_many_parts_and_an_oversized_styles_part_refused_at_upload(world, seller_api):
+    many = rewrite(workbook([good_row(1)]), "xl/extra/0.xml", [b"<x/>"])
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(many)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for member in src.infolist():
+            dst.writestr(member.filename, src.read(member.filename))
+        for i in range(1, 101):
+            dst.writestr(f"xl/extra/{i}.xml", b"<x/>")
+    r = upload(seller_api, out.getvalue())
+    assert r.status_code == 422 and r.json()["code"] == "too_many_members"
+    # styles.xml is parsed whole by openpyxl: 6 MB of it is refused (sheets may be larger).
+    noise = "".join(random.Random(3).choices(string.ascii_letters, k=6 * MB)).encode()
+    styles = rewrite(
+        workbook([good_row(1)]), "xl/styles.xml", [b"<styleSheet><!--", noise, b"--></styleSheet>"]
+    )
+    r = upload(seller_api, styles)
+    assert r.status_code == 422 and r.json()["code"] == "uncompressed_too_large"
+    assert ImportJob.objects.count() == 0
+
+
 def test_sizes_that_lie_are_caught_while_streaming(world, seller):
     """A directory that claims 1,000 bytes for 50 MB: the zip reader stops at the claim
     and the checksum fails; the worker reports a malformed file, having read 1,000 bytes."""
     content = lie_about_size(
-        with_huge_shared_string(workbook([good_row(1)]), 50),
+        with_huge_shared_string(workbook([good_row(1, name="x")]), 50),
         "xl/sharedStrings.xml",
         1000,
     )
-    excel.archive_check(content)  # the directory looks harmless
+    workbook_guard.archive_check(content)  # the directory looks harmless
     job, peak, _seconds = run_job(seller, content)
     assert job.status == "failed" and job.errors[0]["code"] == "malformed_workbook"
     assert peak < 30 * MB, peak
@@ -249,7 +327,7 @@ def test_row_count_limit(world, seller, settings):
 
 @pytest.mark.parametrize("write_only", [False, True], ids=["shared-string", "inline-string"])
 def test_cell_length_limit(world, seller, write_only):
-    limit = excel.limits()["MAX_CELL_CHARS"]
+    limit = workbook_guard.limits()["MAX_CELL_CHARS"]
     wb = Workbook(write_only=write_only)
     ws = wb.create_sheet() if write_only else wb.active
     ws.append(HEADER)
@@ -265,6 +343,26 @@ def test_cell_length_limit(world, seller, write_only):
     ok = workbook([good_row(1, spec="长" * limit)])
     job, _peak, _seconds = run_job(seller, ok)
     assert job.status == "done", job.errors
+
+
+def test_shared_strings_under_another_name_are_measured_too(world, seller):
+    """The workbook's relationships may put the shared strings anywhere (here among the
+    sheets, where large parts are allowed): a long cell there is still refused before
+    openpyxl loads them. (Random text, so no ratio check stops it first.)"""
+    text = "".join(random.Random(9).choices(string.ascii_letters, k=2 * MB)).encode()
+    raw = SST_HEAD + text + SST_TAIL
+    content = with_shared_string(
+        workbook([good_row(1, name="x")]),
+        deflated(raw),
+        zlib.crc32(raw),
+        len(raw),
+        part="worksheets/strings.xml",
+    )
+    workbook_guard.archive_check(content)
+    job, peak, _seconds = run_job(seller, content)
+    assert job.status == "failed" and job.errors[0]["code"] == "cell_too_long"
+    assert peak < 30 * MB, peak
+    assert nothing_written()
 
 
 def test_stored_errors_are_capped_and_counted(world, seller, settings):
@@ -333,6 +431,6 @@ def test_job_errors_in_the_uploaders_language(world, seller, huey_queue):
     job.refresh_from_db()
     assert job.errors[0]["code"] == "unknown_unit"
     assert "Unknown" in job.errors[0]["message"] or "unit" in job.errors[0]["message"].lower()
-    refused = upload(client, b"x" * (excel.max_file_bytes() + 1))
+    refused = upload(client, b"x" * (workbook_guard.max_file_bytes() + 1))
     assert refused.status_code == 422 and "MB" in refused.json()["message"]
     assert "文件" not in refused.json()["message"]

@@ -112,3 +112,20 @@ def test_taken_email_on_an_open_link_leaves_the_link_open(boss, clerk):
     assert r.status_code == 409
     assert counts() == before
     assert Invitation.objects.filter(accepted_at__isnull=True).count() == 1
+
+
+def test_a_role_named_by_an_open_invitation_cannot_be_deleted(boss, company):
+    from mercator.companies.models import CompanyRole
+    from mercator.core.errors import Conflict
+
+    role = services.role_create(
+        actor=boss, code="packer", name="打包员", permissions=["company.view"]
+    )
+    invitation, _token = services.invitation_create(actor=boss, role="packer")
+    with pytest.raises(Conflict) as refused:
+        services.role_delete(actor=boss, role_id=role.public_id)
+    assert refused.value.code == "role_in_use"
+    assert CompanyRole.objects.filter(company=company, code="packer").exists()
+    services.invitation_revoke(actor=boss, invitation_id=invitation.public_id)
+    services.role_delete(actor=boss, role_id=role.public_id)
+    assert not CompanyRole.objects.filter(company=company, code="packer").exists()

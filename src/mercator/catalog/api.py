@@ -8,7 +8,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from mercator.catalog import excel, selectors, services
+from mercator.catalog import excel, selectors, services, workbook_guard
 from mercator.catalog.models import Category, ImportJob, Listing, Market, Product, Sku
 from mercator.catalog.schemas import (
     CategoryIn,
@@ -270,7 +270,7 @@ def catalog_import(
     job = excel.catalog_import_start(
         actor=request.actor,
         filename=file.name or "",
-        content=file.read(excel.max_file_bytes() + 1),
+        content=file.read(workbook_guard.max_file_bytes() + 1),
         dry_run=dry_run,
     )
     return Status(201, job)

@@ -14,25 +14,21 @@ does not matter.
 - The upload request only checks the zip's directory (no decompression), stores the
   file in an ``ImportJob`` and enqueues it; the worker (``tasks.catalog_import_task``)
   parses it and the page polls the job for progress.
-- A workbook is a zip, and a 400 KB one can hold 400 MB of XML. Before openpyxl opens
-  it, the file size, the number of members, each member's and the total uncompressed
-  size and the compression ratio are bounded (``archive_check``); then the shared
-  strings and the first sheet are streamed through expat to bound the rows, columns
-  and cell length (``_scan``), so openpyxl only ever reads a workbook of known size
-  (read-only mode, rows streamed). Limits: ``settings.CATALOG_IMPORT``.
+- A workbook is a zip, and a 400 KB one can hold 400 MB of XML: ``workbook_guard``
+  bounds it from the zip's directory, then streams the shared strings and the first
+  sheet to bound rows, columns and cell length, so openpyxl only ever reads a workbook
+  of known size (read-only mode, rows streamed). Limits: ``settings.CATALOG_IMPORT``.
 - A job keeps at most ``MAX_ERRORS`` errors, plus their count.
 - An import writes one audit row with its counts (not one per row: a 10,000-row import
   is one act of one person).
 """
 
 import io
-import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from xml.parsers import expat
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
@@ -52,6 +48,14 @@ from mercator.catalog.services import (
     require_catalog_manager,
     search_text_for,
 )
+from mercator.catalog.workbook_guard import (
+    archive_check,
+    limits,
+    malformed,
+    scan_cells,
+    scan_part,
+    too_many_rows,
+)
 from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import Company, Membership
 from mercator.core.actor import Actor
@@ -60,22 +64,7 @@ from mercator.core.ids import reference
 from mercator.core.services import audit_record
 
 PROGRESS_EVERY = 500
-READ_CHUNK = 64 * 1024
-# Members smaller than this are not judged by their compression ratio (nothing to gain).
-RATIO_FLOOR = 1024 * 1024
-# Parts openpyxl parses whole (workbook, styles, theme, relationships) are small in any
-# real workbook; only the sheet and the shared strings may be large.
-SMALL_PART_BYTES = 5 * 1024 * 1024
 QUOTED_CHARS = 40  # a cell quoted in an error message is cut to this
-
-
-def limits() -> dict[str, int]:
-    return settings.CATALOG_IMPORT
-
-
-def max_file_bytes() -> int:
-    return limits()["MAX_FILE_BYTES"]
-
 
 # (key, Chinese header) in export order. Keys also work as headers.
 COLUMNS: tuple[tuple[str, Any], ...] = (
@@ -213,203 +202,6 @@ def _cell_text(value: Any) -> str:
     return cell_plain(str(value).strip())
 
 
-def _refuse(code: str, message: Any, **details: Any) -> ValidationFailed:
-    return ValidationFailed(message, code=code, details={"field": "file", **details})
-
-
-def _malformed() -> ValidationFailed:
-    return _refuse("malformed_workbook", _("无法读取文件：请上传 Excel .xlsx 文件。"))
-
-
-def _mb(n: int) -> int:
-    return max(1, n // (1024 * 1024))
-
-
-def file_too_large() -> ValidationFailed:
-    return _refuse(
-        "file_too_large",
-        _("文件太大（最大 %(mb)d MB）。") % {"mb": _mb(limits()["MAX_FILE_BYTES"])},
-    )
-
-
-def archive_check(content: bytes) -> None:
-    """Refuse a file by what its zip directory says, before anything is decompressed:
-    its size, the number of members, each member's and the total uncompressed size, and
-    the compression ratio. Cheap enough for the upload request (422 with a code)."""
-    lim = limits()
-    if len(content) > lim["MAX_FILE_BYTES"]:
-        raise file_too_large()
-    buffer = io.BytesIO(content)
-    try:
-        # The member count from the end record, before ZipFile reads every entry.
-        end = zipfile._EndRecData(buffer)  # type: ignore[attr-defined]
-        if end is None:
-            raise _malformed()
-        if end[zipfile._ECD_ENTRIES_TOTAL] > lim["MAX_MEMBERS"]:  # type: ignore[attr-defined]
-            raise _too_many_members(lim)
-        with zipfile.ZipFile(buffer) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise _malformed() from None
-    if len(members) > lim["MAX_MEMBERS"]:
-        raise _too_many_members(lim)
-    total = 0
-    for member in members:
-        size = member.file_size
-        part = member.filename.lower()
-        if size > lim["MAX_MEMBER_BYTES"] or (
-            size > SMALL_PART_BYTES and _parsed_whole(part) and not part.startswith("xl/media/")
-        ):
-            raise _too_large(lim)
-        if size > RATIO_FLOOR and size > lim["MAX_RATIO"] * max(member.compress_size, 1):
-            raise _refuse(
-                "compression_ratio",
-                _("文件的压缩比异常（超过 %(max)d 倍），像是压缩炸弹，已拒绝。")
-                % {"max": lim["MAX_RATIO"]},
-                member=member.filename[:100],
-            )
-        total += size
-    if total > lim["MAX_UNCOMPRESSED_BYTES"]:
-        raise _too_large(lim)
-
-
-def _parsed_whole(part: str) -> bool:
-    """Parts openpyxl parses in one piece (all XML but the sheets and shared strings)."""
-    return part.endswith((".xml", ".rels")) and not (
-        part.startswith("xl/worksheets/") or part.endswith("sharedstrings.xml")
-    )
-
-
-def _too_many_members(lim: dict[str, int]) -> ValidationFailed:
-    return _refuse(
-        "too_many_members",
-        _("文件结构异常：部件太多（最多 %(max)d 个），不像普通的 Excel 文件。")
-        % {"max": lim["MAX_MEMBERS"]},
-    )
-
-
-def _too_large(lim: dict[str, int]) -> ValidationFailed:
-    return _refuse(
-        "uncompressed_too_large",
-        _("文件解压后太大（最多 %(mb)d MB）；请分成几个文件导入。")
-        % {"mb": _mb(lim["MAX_UNCOMPRESSED_BYTES"])},
-    )
-
-
-def _too_many_rows(lim: dict[str, int]) -> ValidationFailed:
-    return _refuse(
-        "too_many_rows",
-        _("行数太多（最多 %(max)d 行）；请分成几个文件导入。") % {"max": lim["MAX_ROWS"]},
-    )
-
-
-_CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
-
-
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-class _Scan:
-    """Stream one XML part through expat, never holding more than a chunk: count rows,
-    read each row's and cell's position and the sheet's dimension, and measure each cell's
-    (or shared string's) text, refusing as soon as a limit is passed. A DTD is refused
-    outright (no workbook needs one; it is how entity bombs start)."""
-
-    TEXT = frozenset({"t", "v", "f"})
-
-    def __init__(self, lim: dict[str, int]) -> None:
-        self.lim = lim
-        self.max_row = lim["MAX_ROWS"] + 1  # the header is row 1
-        self.rows = 0
-        self.row_number = 0
-        self.cells_in_row = 0
-        self.cell_chars = 0
-        self.in_text = 0
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        local = name.rpartition(" ")[2]
-        if local in self.TEXT:
-            self.in_text += 1
-        elif local == "si":
-            self.cell_chars = 0
-        elif local == "c":
-            self.cell_chars = 0
-            self.cells_in_row += 1
-            column = self.cells_in_row
-            match = _CELL_REF.match(attrs.get("r", ""))
-            if match:
-                column = _column_number(match.group(1))
-                self.cells_in_row = column
-            if column > self.lim["MAX_COLUMNS"]:
-                raise self._too_many_columns()
-        elif local == "row":
-            self.rows += 1
-            self.cells_in_row = 0
-            r = attrs.get("r", "")
-            self.row_number = int(r) if r.isdigit() else self.row_number + 1
-            if self.row_number > self.max_row or self.rows > self.max_row:
-                raise _too_many_rows(self.lim)
-        elif local == "dimension":
-            last = (attrs.get("ref", "") or "").rpartition(":")[2]
-            match = _CELL_REF.match(last)
-            if match:
-                if int(match.group(2)) > self.max_row:
-                    raise _too_many_rows(self.lim)
-                if _column_number(match.group(1)) > self.lim["MAX_COLUMNS"]:
-                    raise self._too_many_columns()
-
-    def end(self, name: str) -> None:
-        if name.rpartition(" ")[2] in self.TEXT:
-            self.in_text -= 1
-
-    def text(self, data: str) -> None:
-        if self.in_text:
-            self.cell_chars += len(data)
-            if self.cell_chars > self.lim["MAX_CELL_CHARS"]:
-                raise _refuse(
-                    "cell_too_long",
-                    _("有单元格内容太长（最多 %(max)d 个字符）。")
-                    % {"max": self.lim["MAX_CELL_CHARS"]},
-                    row=self.row_number or None,
-                )
-
-    def _too_many_columns(self) -> ValidationFailed:
-        return _refuse(
-            "too_many_columns",
-            _("列数太多（最多 %(max)d 列）。") % {"max": self.lim["MAX_COLUMNS"]},
-            row=self.row_number or None,
-        )
-
-
-def _refuse_dtd(*_args: Any) -> None:
-    raise _malformed()
-
-
-def _scan(archive: zipfile.ZipFile, part: str, lim: dict[str, int]) -> None:
-    scan = _Scan(lim)
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartElementHandler = scan.start
-    parser.EndElementHandler = scan.end
-    parser.CharacterDataHandler = scan.text
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    read = 0
-    try:
-        with archive.open(part) as stream:
-            while chunk := stream.read(READ_CHUNK):
-                read += len(chunk)
-                if read > lim["MAX_MEMBER_BYTES"]:  # a directory that lied about sizes
-                    raise _too_large(lim)
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-    except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError, ValueError):
-        raise _malformed() from None
-
-
 def read_rows(content: bytes) -> list[Row]:
     """The data rows of the first sheet, keyed by column. A file that is not an .xlsx,
     is too large once decompressed, has no header we know, too many rows or columns or
@@ -419,25 +211,23 @@ def read_rows(content: bytes) -> list[Row]:
     lim = limits()
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            for member in archive.infolist():
-                if member.filename.lower().endswith("sharedstrings.xml"):
-                    _scan(archive, member.filename, lim)
+            scan_cells(archive, lim)
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise _malformed() from None
+        raise malformed() from None
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl on a broken part raises anything (ParseError, KeyError...)
-        raise _malformed() from None
+        raise malformed() from None
     try:
         if not wb.worksheets:
-            raise _malformed()
+            raise malformed()
         ws = wb.worksheets[0]
         # openpyxl pads missing rows and cells up to the sheet's claimed size, so the
         # sheet is measured first, from its own XML.
         part = getattr(ws, "_worksheet_path", None)
         if part is None:
-            raise _malformed()
-        _scan(wb._archive, part, lim)
+            raise malformed()
+        scan_part(wb._archive, part, lim)
         rows = ws.iter_rows(values_only=True, max_col=lim["MAX_COLUMNS"])
         header = next(rows, None)
         columns = _header_columns(header)
@@ -446,13 +236,13 @@ def read_rows(content: bytes) -> list[Row]:
             if raw is None or all(_cell_text(v) == "" for v in raw):
                 continue  # blank lines between blocks are harmless
             if len(out) >= lim["MAX_ROWS"]:
-                raise _too_many_rows(lim)
+                raise too_many_rows(lim)
             values = {key: (raw[i] if i < len(raw) else None) for key, i in columns.items()}
             out.append(Row(index, values))
     except DomainError:
         raise
     except Exception:  # a broken sheet: a failed job, never one stuck half way
-        raise _malformed() from None
+        raise malformed() from None
     finally:
         wb.close()
     if not out:

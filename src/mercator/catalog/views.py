@@ -13,7 +13,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mercator.catalog import excel, selectors, services
+from mercator.catalog import excel, selectors, services, workbook_guard
 from mercator.catalog.forms import ImportForm, ListingForm, ProductForm, SkuForm, StockForm
 from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
@@ -299,7 +299,7 @@ def seller_import(request: HttpRequest) -> HttpResponse:
                     job = excel.catalog_import_start(
                         actor=actor,
                         filename=upload.name or "",
-                        content=upload.read(excel.max_file_bytes() + 1),
+                        content=upload.read(workbook_guard.max_file_bytes() + 1),
                         dry_run=form.cleaned_data["dry_run"],
                     )
                 except DomainError as exc:

@@ -428,6 +428,17 @@ def role_delete(*, actor: Actor, role_id: object) -> None:
     with transaction.atomic():
         if Membership.objects.filter(company=role.company, role=role.code, is_active=True).exists():
             raise Conflict(_("仍有成员使用该角色，请先为他们换角色。"), code="role_in_use")
+        # An open invitation would otherwise seat its newcomer in a role that is gone.
+        if Invitation.objects.filter(
+            company=role.company,
+            role=role.code,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).exists():
+            raise Conflict(
+                _("还有未使用的邀请指定了该角色，请先撤销这些邀请。"), code="role_in_use"
+            )
         audit_record(actor=actor, action="role.delete", target=f"role:{role.public_id}")
         role.delete()
 
