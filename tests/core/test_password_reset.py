@@ -132,3 +132,26 @@ def test_bad_input_is_400_and_sends_nothing(client, ask, huey_queue):
 
 def test_login_page_links_to_reset(client, ask, db):
     assert 'href="/password-reset/"' in client.get("/login/").content.decode()
+
+
+def test_new_password_hashed_outside_the_write_transaction(db, monkeypatch):
+    """SQLite holds one writer: the slow hash must not run inside the service's atomic
+    block (only the test's own outer transaction may be open)."""
+    from django.db import connection
+
+    from mercator.core import passwords
+
+    person = UserFactory()
+    outer = len(connection.atomic_blocks)
+    depths: list[int] = []
+    real = passwords.make_password
+
+    def spy(password):
+        depths.append(len(connection.atomic_blocks))
+        return real(password)
+
+    monkeypatch.setattr(passwords, "make_password", spy)
+    passwords.password_reset_complete(user=person, password=NEW_PASSWORD)
+    assert depths == [outer]
+    person.refresh_from_db()
+    assert person.check_password(NEW_PASSWORD)

@@ -87,7 +87,9 @@ def account_security(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     action = request.POST.get("action", "")
     code_form = TotpCodeForm(request.POST if action in {"confirm", "renew"} else None)
-    disable_form = TotpDisableForm(request.POST if action == "disable" else None)
+    disable_form = TotpDisableForm(
+        request.POST if action == "disable" else None, auto_id="disable_%s"
+    )
     recovery_codes: list[str] = []
     status = 200
     if request.method == "POST":
