@@ -13,6 +13,7 @@ from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import ActivityEvent, Company
 from mercator.companies.selectors.activity import member_activity_report
 from mercator.companies.services.activity import activity_record, activity_touch
+from tests.conftest import bearer_client
 from tests.factories import add_member
 
 KIND = ActivityEvent.Kind
@@ -133,3 +134,13 @@ def test_the_report_says_why_in_both_languages(web, master, clerks):
     assert "2 条询盘超过 24 小时未回复" in row and "idle-reason-absent" not in row
     english = web.get("/company/report/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2 inquiries unanswered for over 24 hours" in english
+
+
+@pytest.mark.django_db
+def test_the_api_says_why_too(master, clerks):
+    slow = clerks[0]
+    received(slow, "inquiry:a", 30)
+    body = bearer_client(master).get("/api/v1/reports/members").json()
+    assert body["response_target_hours"] == 24 and body["totals"]["unanswered"] == 1
+    [row] = [r for r in body["members"] if r["membership_id"] == str(slow.public_id)]
+    assert row["idle"] and row["unanswered"] == 1 and row["absent"] is False
