@@ -12,12 +12,15 @@ with its method and a plausible valid body, by
    company, with the owner's role, who does not own it.
 
 Each must answer 404 with the error shape ``{"code", "message", "details"}`` and leave
-every table exactly as it was (a checksum of every row of every model).
+every table exactly as it was (a checksum of every row of every model). Records public
+by design (markets, categories, the market's listings, a gateway's webhook) are not
+secret: only their writes are called, and must be refused and write nothing. Then the
+owner of each record reads every GET URL with a 200: the URLs are real.
 
 Adding an endpoint with an id in its path: add its (path template, parameter) to
-``TARGETS`` (a factory and who else must not see it, or the written reason why the
-record is company-wide), and its body to ``BODIES`` when it takes one. An operation
-without an entry fails ``test_every_path_parameter_has_a_factory`` by name.
+``TARGETS`` (a factory, and the clerks who must not see it or the written reason why
+the record is company-wide), and its body to ``BODIES`` when it takes one. An operation
+without an entry fails ``test_every_path_parameter_has_a_factory``, which names it.
 """
 
 from __future__ import annotations
@@ -65,7 +68,8 @@ PREFIX = "/api/v1"
 
 @dataclass(frozen=True)
 class Clerk:
-    """A member of one party (``"mill"`` or ``"food"``) with ``role``, who owns nothing."""
+    """A new member of one party (``"mill"``, ``"food"`` or one in ``Ctx.parties``) with
+    ``role``: he owns nothing."""
 
     party: str
     role: str
@@ -84,9 +88,8 @@ class Target:
     every colleague with the permission (no owner). ``public``: the reason another
     company may see it too: its reads are not checked, and its writes, called by the
     other company's boss, must be refused (any 4xx with the error shape) and write
-    nothing. ``owner``: the World member (or
-    ``"operator"``) who reads it with a 200, the control that the URL is real.
-    ``query``: query parameters the operation needs."""
+    nothing. ``owner``: the World member (or ``"operator"``) who reads it with a 200,
+    the control that the URL is real. ``query``: query parameters the operation needs."""
 
     make: Callable[[Ctx], str]
     clerks: tuple[Clerk, ...] = ()
