@@ -3,6 +3,8 @@ written when the server closes the response (after the answer was sent), not whi
 client waits for it; a failure there never reaches the answer."""
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -30,11 +32,21 @@ def _served(master) -> HttpResponse:
     return ActivityMiddleware(view)(request)
 
 
+def _close(response: HttpResponse) -> None:
+    """What the WSGI server does once the body is sent. As Django's test client does, the
+    connection is kept open through it (it holds the test's transaction)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def test_activity_is_written_after_the_answer_is_sent(master):
     response = _served(master)
     assert response.status_code == 200
     assert not ActivityDay.objects.exists()  # the answer is out; nothing written yet
-    response.close()  # what the WSGI server does once the body is sent
+    _close(response)
     row = ActivityDay.objects.get()
     assert row.membership_id == master.pk and row.requests == 1
 
@@ -45,7 +57,7 @@ def test_a_failing_write_after_the_answer_is_only_logged(master, monkeypatch, ca
 
     monkeypatch.setattr(activity_middleware, "activity_touch", broken)
     response = _served(master)
-    response.close()
+    _close(response)
     assert response.status_code == 200
     assert "recording activity failed" in caplog.text
     assert not ActivityDay.objects.exists()
