@@ -254,14 +254,16 @@ class Server:
     """`mercator serve` (gunicorn) in its own process group, on 127.0.0.1:<port>."""
 
     db: Database
-    workers: int = WORKERS
+    workers: int = WORKERS  # 0: `mercator serve`'s own defaults (as `make run`)
     threads: int = THREADS
     connections: int = 0  # per worker (gunicorn's worker_connections); 0: see above
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    extra: tuple[str, ...] = ()  # more `mercator serve` arguments (--with-worker)
+    start_timeout: float = START_TIMEOUT
 
     def __post_init__(self) -> None:
-        if not self.connections:
+        if not self.connections and self.workers:
             self.connections = -(-CONNECTIONS // self.workers) + self.threads
 
     @property
@@ -283,12 +285,13 @@ class Server:
             "serve",
             "--bind",
             f"127.0.0.1:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--threads",
-            str(self.threads),
+            *(["--workers", str(self.workers)] if self.workers else []),
+            *(["--threads", str(self.threads)] if self.threads else []),
+            *self.extra,
         ]
-        env = dict(self.db.env, GUNICORN_CMD_ARGS=f"--worker-connections {self.connections}")
+        env = dict(self.db.env)
+        if self.connections:
+            env["GUNICORN_CMD_ARGS"] = f"--worker-connections {self.connections}"
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 argv,
@@ -298,15 +301,19 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: gunicorn and its workers
             )
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + self.start_timeout
+        body = b""
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BenchError(f"the server exited ({self.process.returncode}):\n{self.log()}")
-            status, _ = http_get(self.base_url + "/healthz")
+            status, body = http_get(self.base_url + "/healthz")
             if status == 200:
                 return
             time.sleep(0.25)
-        raise BenchError(f"/healthz did not answer 200 within {START_TIMEOUT}s:\n{self.log()}")
+        raise BenchError(
+            f"/healthz did not answer 200 within {self.start_timeout:.0f}s "
+            f"(last answer: {body[:300]!r}):\n{self.log()}"
+        )
 
     def log(self, lines: int = 20) -> str:
         try:

@@ -39,6 +39,7 @@ redis_ok() { $PY -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_
 
 export MERCATOR_HUEY_NAME=mercator-test
 if [ "$which" = all ] || [ "$which" = sqlite ]; then
+  # Includes tests/concurrency's "served" load test (16 clients over HTTP, ~1 min).
   suite sqlite MERCATOR_VAR_DIR=var/test-sqlite DATABASE_URL= REDIS_URL= \
     $PY -m pytest -m "not browser and not concurrency" --ignore=tests/browser -p no:cacheprovider -q
 fi
@@ -46,8 +47,10 @@ if [ "$which" = all ] || [ "$which" = postgres ]; then
   if ! pg_ok; then missing postgres "no PostgreSQL at $PG_URL"
   elif ! redis_ok; then missing postgres "no Redis at $REDIS"
   else
+    # "served": the embedded default under load through `mercator serve` on a SQLite
+    # file; it runs in the SQLite suite above whatever the suite's database is.
     suite postgres MERCATOR_VAR_DIR=var/test-postgres DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" \
-      $PY -m pytest -m "not browser" --ignore=tests/browser -p no:cacheprovider -q
+      $PY -m pytest -m "not browser and not served" --ignore=tests/browser -p no:cacheprovider -q
   fi
 fi
 if [ "$which" = all ] || [ "$which" = browser ]; then

@@ -2,8 +2,10 @@
 
 After the response is made (the API's bearer auth replaces ``request.actor`` during the
 view), the member the request acted for has his ActivityDay touched: at most one write per
-member per minute. The throttle is two-level: a set in this process (a throttled request
-costs no query at all, even with the database cache), then ``cache.add`` of a
+member per minute, and only once the answer has been sent (when the server closes the
+response), so the bookkeeping is off the request's path. The throttle is two-level: a
+set in this process (a throttled request costs no query at all, even with the database
+cache), then ``cache.add`` of a
 per-member-per-minute key, shared by every web worker. Requests a worker throttles are
 counted in memory and added to the member's next write.
 
@@ -14,6 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -99,18 +102,41 @@ def acting_membership(request: HttpRequest) -> Membership | None:
     return actor.membership
 
 
+def _record_safely(membership: Membership, at: datetime) -> None:
+    try:
+        record(membership, at)
+    except Exception:
+        # Activity is a report, not the business: never fail a request for it.
+        logger.exception("recording activity failed")
+
+
+def record(membership: Membership, at: datetime) -> None:
+    """Touch the member's activity day, at most once a minute per member (see above)."""
+    minute = int(at.timestamp()) // THROTTLE_SECONDS
+    requests = throttle.claim(membership.pk, minute)
+    if not requests:
+        return
+    key = f"{CACHE_PREFIX}:{membership.public_id}:{minute}"
+    if not cache.add(key, 1, timeout=THROTTLE_SECONDS * 2):
+        throttle.give_back(membership.pk, requests)
+        return
+    activity_touch(membership=membership, at=at, requests=requests)
+
+
 class ActivityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not _skipped(request.path) and not getattr(request, "_activity_exempt", False):
-            try:
-                self.record(request)
-            except Exception:
-                # Activity is a report, not the business: never fail a request for it.
-                logger.exception("recording activity failed")
+        if _skipped(request.path) or getattr(request, "_activity_exempt", False):
+            return response
+        membership = acting_membership(request)
+        if membership is not None:
+            # Written when the server closes the response, after the answer has gone out:
+            # the client never waits for this bookkeeping (on SQLite, for the write
+            # lock), and its failure never touches the answer.
+            response._resource_closers.append(partial(_record_safely, membership, now()))
         return response
 
     @staticmethod
@@ -118,19 +144,3 @@ class ActivityMiddleware:
         request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> None:
         request._activity_exempt = getattr(view_func, "activity_exempt", False)
-
-    @staticmethod
-    def record(request: HttpRequest) -> None:
-        membership = acting_membership(request)
-        if membership is None:
-            return
-        at = now()
-        minute = int(at.timestamp()) // THROTTLE_SECONDS
-        requests = throttle.claim(membership.pk, minute)
-        if not requests:
-            return
-        key = f"{CACHE_PREFIX}:{membership.public_id}:{minute}"
-        if not cache.add(key, 1, timeout=THROTTLE_SECONDS * 2):
-            throttle.give_back(membership.pk, requests)
-            return
-        activity_touch(membership=membership, at=at, requests=requests)
