@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from mercator.catalog.models import Sku
+from mercator.core.exact import exact_sum
 from mercator.core.ids import parse_public_id
 from mercator.core.money import quantize_unit_price
 from mercator.trading.models import Deal
@@ -34,7 +35,7 @@ def gmv(*, since: date | None = None, until: date | None = None, currency: str =
         deals = deals.filter(dealt_on__gte=since)
     if until is not None:
         deals = deals.filter(dealt_on__lte=until)
-    return deals.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return exact_sum(deals, "amount")  # never SQLite's float SUM
 
 
 def _sku_filter(sku_id: object) -> Sku | None:
