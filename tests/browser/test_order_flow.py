@@ -1,6 +1,7 @@
 """Issue 5 end to end in Chromium: the accepted sugar quote becomes an order, the buyer's
 finance member pays through the sandbox gateway, the seller ships, the buyer confirms
 receipt, the seller is paid (minus the platform fee) and the invoice PDF downloads.
+Sandbox money is play money: the order is settled and invoiced but never a real deal.
 
 The quote is set up with the services (untimed); every step after it is a click in the
 browser, one browser context per person, in zh-CN."""
@@ -209,14 +210,14 @@ def test_quote_to_order_pay_ship_receive_settle_invoice(
     pdf = Path(download.path()).read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 1000
     download.save_as(ARTIFACTS / "order_flow_invoice.pdf")
-    # Back on the order: the invoice is listed and the deal counts as real.
+    # Back on the order: the invoice is listed, but sandbox money makes no real deal.
     boss.goto(order_url)
     expect(boss.get_by_test_id("order-invoice-link")).to_have_text(invoice.number)
-    expect(boss.get_by_test_id("order-is-real")).to_be_visible()
+    expect(boss.get_by_test_id("order-is-real")).to_have_count(0)
 
-    # The books: settled, balanced, nothing left in escrow, a real deal.
+    # The books: settled, balanced, nothing left in escrow, and not a real deal.
     order.refresh_from_db()
     assert order.status == Order.Status.SETTLED and order.settled_at is not None
     assert ledger_problems() == []
     assert escrow_held(reference=order.ref, currency="CNY") == 0
-    assert order.is_real is True
+    assert order.is_real is False

@@ -50,6 +50,7 @@ from mercator.companies.services.approvals import approval_decide, approval_rule
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.core.money import quantize_amount
+from mercator.payments.fees import fee_of_part
 from mercator.payments.models import AccountKind, CreditLine, LedgerEntry, PaymentIntent, Receivable
 from mercator.payments.selectors.ledger import escrow_held, ledger_problems
 from mercator.payments.services.bank import bank_statement_import
@@ -647,9 +648,25 @@ class Books(RuleBasedStateMachine):
     def fees_are_the_settled_orders_and_repayments(self) -> None:
         settled = Order.objects.filter(status=S.SETTLED).exclude(payment_terms=CREDIT)
         fees = total_of(settled, "fee_amount")
-        for intent in PaymentIntent.objects.filter(purpose="repayment", status="succeeded"):
+        # Each part pays its own fee, the last the rest of the whole's (payments.fees):
+        # a receivable repaid in full has paid exactly the order's fee.
+        repaid: dict[int, tuple[Decimal, Decimal]] = {}
+        for intent in PaymentIntent.objects.filter(
+            purpose="repayment", status="succeeded"
+        ).order_by("succeeded_at", "pk"):
             receivable = receivable_of_reference(intent.reference)
-            fees += quantize_amount(intent.amount * receivable.fee_percent / 100, "CNY")
+            paid, taken = repaid.get(receivable.pk, (Decimal(0), Decimal(0)))
+            paid += intent.amount
+            fee = fee_of_part(
+                whole=receivable.amount,
+                percent=receivable.fee_percent,
+                currency="CNY",
+                part=intent.amount,
+                taken=taken,
+                last=paid == receivable.amount,
+            )
+            repaid[receivable.pk] = (paid, taken + fee)
+            fees += fee
         assert balance(None, AccountKind.FEE_REVENUE) == fees
 
     @invariant()

@@ -27,15 +27,18 @@ def withdraw(client, amount, key=None, **extra):
     )
 
 
-def test_withdraw_moves_wallet_to_bank(world):
+def test_withdraw_holds_the_money_as_a_payout_request(world):
+    """A withdrawal is a payout request: the money leaves the wallet at once but stays
+    on the platform (PAYOUT_HOLD) until an operator pays it (tests/payments/test_payouts)."""
     fund_wallet(world.food, "1000.00")
     response = withdraw(world.api(world.food_boss), "400.10")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["kind"] == "withdrawal"
+    assert body["kind"] == "withdrawal" and body["reference"].startswith("payout:")
     assert [(e["account_kind"], e["amount"]) for e in body["entries"]] == [("wallet", "-400.10")]
     assert balance(world.food) == D("599.90")
-    assert balance(None, AccountKind.BANK_CLEARING) == D("-599.90")
+    assert balance(None, AccountKind.PAYOUT_HOLD) == D("400.10")
+    assert balance(None, AccountKind.BANK_CLEARING) == D("-1000.00")  # not paid out yet
     assert_ledger_sound()
 
 

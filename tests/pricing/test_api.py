@@ -213,10 +213,11 @@ def test_seller_manages_over_api(company, api):
     r = post(
         api,
         "/api/v1/pricing/terms",
-        {"credit_annual_rate": "0.06", "prepaid_discount_percent": "1"},
+        {"credit_annual_rate": "6", "prepaid_discount_percent": "1"},
         "put",
     )
-    assert r.status_code == 200 and r.json()["credit_annual_rate"] == "0.060000"
+    # Percent a year, like the fields beside it (it was a fraction: "6" meant 600 %).
+    assert r.status_code == 200 and r.json()["credit_annual_rate"] == "6.0000"
     r = post(
         api,
         "/api/v1/pricing/freight",
@@ -311,7 +312,12 @@ def test_clerk_reads_but_cannot_change_prices(world):
         ),
         ("/api/v1/pricing/lists", {"name": "  "}, "post"),
         ("/api/v1/pricing/terms", {"credit_annual_rate": "-0.01"}, "put"),
+        ("/api/v1/pricing/terms", {"credit_annual_rate": "100.01"}, "put"),
+        ("/api/v1/pricing/terms", {"credit_annual_rate": "800"}, "put"),
+        ("/api/v1/pricing/terms", {"credit_annual_rate": "8.00001"}, "put"),
+        ("/api/v1/pricing/terms", {"credit_annual_rate": "1e30"}, "put"),
         ("/api/v1/pricing/terms", {"prepaid_discount_percent": "150"}, "put"),
+        ("/api/v1/pricing/terms", {"cod_surcharge_percent": "100"}, "put"),
         (
             "/api/v1/pricing/freight",
             {"origin": "崇左仓", "destination_province": "山东", "per_unit": "-1"},

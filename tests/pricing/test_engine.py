@@ -141,7 +141,7 @@ def test_payment_terms(boss, sku):
     assert q(buyer, sku, terms="credit", credit_days=30).terms_adjustment == 0  # no policy
     services.terms_policy_set(
         actor=boss,
-        credit_annual_rate="0.06",
+        credit_annual_percent="6",
         max_credit_days=60,
         prepaid_discount_percent="1",
         cod_surcharge_percent="0.5",
@@ -214,7 +214,7 @@ def test_query_count_is_bounded(boss, sku):
     for i in range(5):
         default_list(boss, sku, [("0", "5000"), ("100", "4900")], name=f"表{i}", priority=i)
     default_list(boss, sku, [("0", "4950")], customer_class_id=klass.public_id, name="大客户价")
-    services.terms_policy_set(actor=boss, credit_annual_rate="0.06")
+    services.terms_policy_set(actor=boss, credit_annual_percent="6")
     listing = make_listing(sku)
     services.freight_rate_create(
         actor=boss, origin=listing.origin, destination_province="广东", per_unit="1"

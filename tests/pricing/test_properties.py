@@ -246,7 +246,7 @@ def test_more_never_costs_more_per_unit_and_longer_credit_never_less(
     with transaction.atomic():
         sku = make_sku(seller, moq="0.001")
         buyer = new_buyer()
-        services.terms_policy_set(actor=boss, credit_annual_rate="0.06", max_credit_days=90)
+        services.terms_policy_set(actor=boss, credit_annual_percent="6", max_credit_days=90)
         pl = services.price_list_create(actor=boss, name="标准价")
         for min_qty, price, allow in ladder:
             try:

@@ -135,7 +135,7 @@ def build_pricing() -> None:
                 )
     services.terms_policy_set(
         actor=boss,
-        credit_annual_rate=Decimal("0.06"),
+        credit_annual_percent=Decimal("6"),
         max_credit_days=90,
         prepaid_discount_percent=Decimal("1"),
         cod_surcharge_percent=Decimal("0"),

@@ -9,6 +9,7 @@ from mercator.payments.models import (
     LedgerEntry,
     LedgerTransaction,
     PaymentIntent,
+    Payout,
     WebhookEvent,
 )
 
@@ -62,9 +63,11 @@ class PaymentIntentAdmin(ReadOnlyAdmin):
         "amount",
         "currency",
         "status",
+        "provider",
+        "sandbox",
         "transfer_code",
     ]
-    list_filter = ["status", "method", "purpose"]
+    list_filter = ["status", "method", "provider", "sandbox", "purpose"]
     search_fields = ["reference", "transfer_code", "gateway_charge_id", "public_id"]
     list_select_related = ["payer", "payee"]
 
@@ -74,3 +77,21 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "provider", "event_id", "event_type", "result", "deliveries"]
     list_filter = ["provider", "event_type", "result"]
     search_fields = ["event_id"]
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    """Read-only: operators decide payouts at /ops/payouts/ (the ledger moves there)."""
+
+    list_display = [
+        "requested_at",
+        "company",
+        "amount",
+        "currency",
+        "status",
+        "bank_reference",
+        "decided_at",
+    ]
+    list_filter = ["status", "currency"]
+    search_fields = ["company__short_name", "bank_reference", "public_id"]
+    list_select_related = ["company"]

@@ -43,6 +43,9 @@ class AccountKind(models.TextChoices):
     BANK_CLEARING = "bank_clearing", _("银行清算")
     # Play money from the sandbox gateway: kept apart so it is never taken for real.
     SANDBOX_CLEARING = "sandbox_clearing", _("沙箱通道清算（非真实资金）")
+    # Money a company asked to withdraw, held until an operator pays it out (or rejects
+    # the request and it goes back to the wallet); legs carry "payout:<id>".
+    PAYOUT_HOLD = "payout_hold", _("提现待付")
 
 
 # Kinds whose balance may go below zero.
@@ -59,6 +62,7 @@ PLATFORM_KINDS = {
     AccountKind.GATEWAY_CLEARING,
     AccountKind.BANK_CLEARING,
     AccountKind.SANDBOX_CLEARING,
+    AccountKind.PAYOUT_HOLD,
 }
 
 
@@ -106,6 +110,8 @@ class LedgerTransaction(PublicIdModel):
         REPAYMENT = "repayment", _("账期还款")
         DEPOSIT = "deposit", _("充值")
         WITHDRAWAL = "withdrawal", _("提现")
+        PAYOUT = "payout", _("提现打款")
+        PAYOUT_RELEASE = "payout_release", _("提现退回")
         REVERSAL = "reversal", _("冲正")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -287,6 +293,60 @@ class BankStatementLine(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.bank_txn_id} {self.amount}"
+
+
+class Payout(PublicIdModel):
+    """A company's request to be paid out of its wallet to its bank account (提现). The
+    money is held (wallet → PAYOUT_HOLD) while the request is pending; an operator pays
+    it at the bank and marks it paid with the bank's reference (PAYOUT_HOLD → bank
+    clearing), or rejects it with a reason (PAYOUT_HOLD → back to the wallet)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待打款")
+        PAID = "paid", _("已打款")
+        REJECTED = "rejected", _("已驳回")
+
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.PAID, Status.REJECTED},
+        Status.PAID: set(),
+        Status.REJECTED: set(),
+    }
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="payouts")
+    amount = models.DecimalField(_("金额"), **AMOUNT)
+    currency = models.CharField(_("币种"), max_length=3, default="CNY")
+    bank_account = models.CharField(_("收款银行账户"), max_length=200, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    bank_reference = models.CharField(_("银行流水号"), max_length=80, blank=True)
+    reject_reason = models.CharField(_("驳回理由"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("提现申请")
+        verbose_name_plural = _("提现申请")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | ~Q(bank_reference=""),
+                name="payout_paid_has_bank_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} {self.amount} {self.status}"
+
+    @property
+    def ref(self) -> str:
+        return f"payout:{self.public_id}"
 
 
 class CreditLine(PublicIdModel):

@@ -1,6 +1,6 @@
 from django.urls import URLPattern
 
-from mercator.payments.views import bank, credit, intents, ledger, sandbox, wallet
+from mercator.payments.views import bank, credit, intents, ledger, payouts, sandbox, wallet
 
 urlpatterns: list[URLPattern] = [
     *wallet.urlpatterns,
@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern] = [
     *ledger.urlpatterns,
     *credit.urlpatterns,
     *bank.urlpatterns,
+    *payouts.urlpatterns,
 ]

@@ -274,7 +274,8 @@ def _terms_out(policy: object) -> dict[str, Any]:
             "cod_surcharge_percent": "0",
         }
     return {
-        "credit_annual_rate": str(policy.credit_annual_rate),
+        # Percent a year, as it is set (the model keeps the fraction).
+        "credit_annual_rate": str((policy.credit_annual_rate * 100).quantize(Decimal("0.0001"))),
         "max_credit_days": policy.max_credit_days,
         "prepaid_discount_percent": str(policy.prepaid_discount_percent),
         "cod_surcharge_percent": str(policy.cod_surcharge_percent),
@@ -288,7 +289,10 @@ def terms_detail(request: HttpRequest) -> dict[str, Any]:
 
 @router.put("/pricing/terms", response={200: TermsOut, **ERRORS})
 def terms_set(request: HttpRequest, payload: TermsIn) -> dict[str, Any]:
-    policy = services.terms_policy_set(actor=request.actor, **payload.dict(exclude_none=True))
+    values = payload.dict(exclude_none=True)
+    if "credit_annual_rate" in values:
+        values["credit_annual_percent"] = values.pop("credit_annual_rate")
+    policy = services.terms_policy_set(actor=request.actor, **values)
     return _terms_out(policy)
 
 

@@ -1,6 +1,5 @@
 """Forms of the pricing pages: thin input checks; the services decide the rest."""
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -87,9 +86,6 @@ class TermsForm(forms.Form):
     cod_surcharge_percent = forms.DecimalField(
         label=_("货到付款加价（%）"), max_digits=6, decimal_places=3, initial=0
     )
-
-    def rate(self) -> Decimal:
-        return self.cleaned_data["credit_percent"] / Decimal(100)
 
 
 class FreightForm(forms.Form):

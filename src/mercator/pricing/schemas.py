@@ -189,6 +189,7 @@ class CustomerPriceOut(Schema):
 
 
 class TermsIn(Schema):
+    # Percent a year, like the fields beside it: "8" is 8 % (0 to 100).
     credit_annual_rate: Decimal | None = None
     max_credit_days: int | None = Field(None, ge=0, le=3650)
     prepaid_discount_percent: Decimal | None = None
@@ -196,7 +197,7 @@ class TermsIn(Schema):
 
 
 class TermsOut(Schema):
-    credit_annual_rate: str
+    credit_annual_rate: str  # percent a year
     max_credit_days: int
     prepaid_discount_percent: str
     cod_surcharge_percent: str

@@ -598,22 +598,33 @@ def customer_price_delete(*, actor: Actor, price_id: object) -> None:
 def terms_policy_set(
     *,
     actor: Actor,
-    credit_annual_rate: object = UNSET,
+    credit_annual_percent: object = UNSET,
     max_credit_days: int | Unset = UNSET,
     prepaid_discount_percent: object = UNSET,
     cod_surcharge_percent: object = UNSET,
 ) -> TermsPolicy:
-    """The seller's pricing of payment terms; rates are fractions a year (0.06 = 6 %),
-    discounts and surcharges percents."""
+    """The seller's pricing of payment terms, every rate in percent: credit costs
+    ``credit_annual_percent`` a year (0 to 100, "8" = 8 %, at most 4 decimal places;
+    stored as the fraction ``credit_annual_rate``), the prepaid discount and the cash on
+    delivery surcharge 0 to under 100. Out of range: 422 ``out_of_range``."""
     seller = _manager(actor)
     values: dict[str, Any] = {}
     for name, value in (
-        ("credit_annual_rate", credit_annual_rate),
+        ("credit_annual_rate", credit_annual_percent),
         ("prepaid_discount_percent", prepaid_discount_percent),
         ("cod_surcharge_percent", cod_surcharge_percent),
     ):
         if value is not UNSET:
             values[name] = _decimal(value, field=name)
+    if "credit_annual_rate" in values:
+        percent = values.pop("credit_annual_rate")
+        if percent > 100 or percent != percent.quantize(Decimal("0.0001")):
+            raise ValidationFailed(
+                _("账期年化费率须在 0 到 100（%）之间，最多 4 位小数。"),
+                code="out_of_range",
+                details={"field": "credit_annual_rate", "min": "0", "max": "100"},
+            )
+        values["credit_annual_rate"] = (percent / 100).quantize(Decimal("0.000001"))
     if max_credit_days is not UNSET:
         if isinstance(max_credit_days, bool) or not isinstance(max_credit_days, int):
             raise ValidationFailed(
@@ -622,13 +633,19 @@ def terms_policy_set(
         if max_credit_days < 0 or max_credit_days > 3650:
             raise ValidationFailed(
                 _("最长账期须在 0 到 3650 天之间。"),
-                code="invalid",
+                code="out_of_range",
                 details={"field": "max_credit_days"},
             )
         values["max_credit_days"] = max_credit_days
     for name in ("prepaid_discount_percent", "cod_surcharge_percent"):
-        if name in values and values[name] >= 100:
-            raise ValidationFailed(_("百分比须小于 100。"), code="invalid", details={"field": name})
+        if name in values and (
+            values[name] >= 100 or values[name] != values[name].quantize(Decimal("0.001"))
+        ):
+            raise ValidationFailed(
+                _("百分比须在 0 到 100 之间（不含 100），最多 3 位小数。"),
+                code="out_of_range",
+                details={"field": name, "min": "0", "max": "100"},
+            )
     with transaction.atomic():
         policy = TermsPolicy.objects.select_for_update().filter(seller=seller).first()
         created = policy is None

@@ -144,6 +144,7 @@ def _forms(request: HttpRequest, bound: dict[str, Any] | None = None) -> dict[st
         "buyers": buyers,
         "skus": skus,
         "policy": policy,
+        "terms_percent": terms_initial,
         "assignments": list(selectors.assignments_of(actor)),
         "price_lists": list(selectors.price_lists_of(actor)),
         "customer_prices": list(selectors.customer_prices_of(actor)[:200]),
@@ -305,7 +306,7 @@ def terms_set(request: HttpRequest) -> HttpResponse:
     def act(form: TermsForm) -> str:
         services.terms_policy_set(
             actor=request.actor,
-            credit_annual_rate=form.rate(),
+            credit_annual_percent=form.cleaned_data["credit_percent"],
             max_credit_days=form.cleaned_data["max_credit_days"],
             prepaid_discount_percent=form.cleaned_data["prepaid_discount_percent"],
             cod_surcharge_percent=form.cleaned_data["cod_surcharge_percent"],

@@ -7,10 +7,11 @@ from mercator.payments.api import (
     credit,
     intents,
     ops_ledger,
+    payouts,
     wallet,
     webhooks,
 )
 
 router = Router()
-for area in (intents, wallet, webhooks, credit, bank, ops_ledger):
+for area in (intents, wallet, webhooks, credit, bank, ops_ledger, payouts):
     router.add_router("/", area.router)

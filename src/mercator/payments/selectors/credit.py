@@ -2,11 +2,11 @@
 and received (buyer), its receivables and payables, and their ageing. Another company's
 line or receivable answers 404."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,26 +123,21 @@ def receivables_ageing(
     "currency"}`` (amounts in CNY; other currencies are listed per receivable)."""
     today = today or timezone.localdate()
     rows = receivables_visible_to(actor, side, status=Receivable.Status.OPEN).filter(currency="CNY")
-    outstanding = ExpressionWrapper(
-        F("amount") - F("repaid"), output_field=DecimalField(max_digits=20, decimal_places=2)
-    )
-    aggregates: dict[str, Any] = {}
-    for key, _label, first, last in BUCKETS:
-        # overdue days d = today - due_on, so d >= n  <=>  due_on <= today - n.
-        when = Q()
-        if first is not None:
-            when &= Q(due_on__lte=today - timedelta(days=first))
-        if last is not None:
-            when &= Q(due_on__gte=today - timedelta(days=last))
-        aggregates[f"a_{key}"] = Sum(outstanding, filter=when)
-        aggregates[f"n_{key}"] = Count("pk", filter=when)
-    sums = rows.aggregate(**aggregates)
+    # Added in Python Decimal: SQLite would SUM the decimals as floats.
+    amounts = {key: ZERO for key, *_rest in BUCKETS}
+    counts = {key: 0 for key, *_rest in BUCKETS}
+    for amount, repaid, due_on in rows.values_list("amount", "repaid", "due_on").iterator():
+        overdue = (today - due_on).days
+        for key, _label, first, last in BUCKETS:
+            if (first is None or overdue >= first) and (last is None or overdue <= last):
+                amounts[key] += amount - repaid
+                counts[key] += 1
     buckets = [
         {
             "key": key,
             "label": str(label),
-            "amount": quantize_amount(sums[f"a_{key}"] or ZERO),
-            "count": sums[f"n_{key}"] or 0,
+            "amount": quantize_amount(amounts[key]),
+            "count": counts[key],
         }
         for key, label, _first, _last in BUCKETS
     ]

@@ -1,5 +1,6 @@
 """The company wallet page (/payments/): balances of its accounts, its latest entries,
-its payments, and the withdrawal form for members with ``payments.withdraw``."""
+its payments, its payout requests, and the withdrawal (payout request) form for members
+with ``payments.withdraw``."""
 
 from django import forms
 from django.contrib import messages
@@ -17,8 +18,9 @@ from mercator.core.forms import add_domain_error
 from mercator.core.money import MINOR_UNITS
 from mercator.core.views import error_page
 from mercator.payments.selectors.intents import intents_visible_to
+from mercator.payments.selectors.payouts import payouts_visible_to
 from mercator.payments.selectors.wallet import accounts_of, entries_of
-from mercator.payments.services.wallet import wallet_withdraw
+from mercator.payments.services.payouts import payout_request
 
 PAGE_SIZE = 30
 
@@ -27,6 +29,11 @@ class WithdrawForm(forms.Form):
     amount = forms.CharField(label=gettext_lazy("提现金额"), max_length=30)
     currency = forms.ChoiceField(
         label=gettext_lazy("币种"), choices=[(c, c) for c in MINOR_UNITS], initial="CNY"
+    )
+    bank_account = forms.CharField(
+        label=gettext_lazy("收款银行账户（留空则为认证时登记的对公账户）"),
+        max_length=200,
+        required=False,
     )
 
 
@@ -43,6 +50,7 @@ def _page(request: HttpRequest, form: WithdrawForm | None, status: int = 200) ->
         "wallets": [a for a in accounts if a.kind == "wallet"],
         "page": entries,
         "intents": intents_visible_to(actor)[:10],
+        "payouts": payouts_visible_to(actor)[:10],
         "can_withdraw": can_withdraw,
         "form": (form or WithdrawForm()) if can_withdraw else None,
     }
@@ -61,10 +69,11 @@ def wallet_withdraw_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=422)
     try:
-        txn = wallet_withdraw(
+        payout = payout_request(
             actor=request.actor,
             amount=form.cleaned_data["amount"].strip(),
             currency=form.cleaned_data["currency"],
+            bank_account=form.cleaned_data["bank_account"],
         )
     except DomainError as exc:
         if exc.status in (403, 404):
@@ -73,12 +82,8 @@ def wallet_withdraw_view(request: HttpRequest) -> HttpResponse:
         return _page(request, form, status=exc.status)
     messages.success(
         request,
-        _("已提现 %(amount)s %(currency)s 到贵公司银行账户（凭证 %(txn)s）。")
-        % {
-            "amount": form.cleaned_data["amount"].strip(),
-            "currency": form.cleaned_data["currency"],
-            "txn": str(txn.public_id)[-8:],
-        },
+        _("已申请提现 %(amount)s %(currency)s：款项已从钱包冻结，平台打款后到账。")
+        % {"amount": payout.amount, "currency": payout.currency},
     )
     return redirect("wallet")
 

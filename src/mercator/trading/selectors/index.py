@@ -36,7 +36,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from mercator.catalog.models import Category, Sku
 from mercator.core.actor import Actor
 from mercator.core.errors import NotAuthenticated, PermissionDenied
+from mercator.core.exact import exact_sum
 from mercator.core.ids import parse_public_id
 from mercator.core.money import quantize_unit_price
 from mercator.trading.models import Deal
@@ -124,7 +124,7 @@ def gmv(*, since: date | None = None, until: date | None = None, currency: str =
         deals = deals.filter(dealt_on__gte=since)
     if until is not None:
         deals = deals.filter(dealt_on__lte=until)
-    return deals.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    return exact_sum(deals, "amount")  # never SQLite's float SUM
 
 
 # ------------------------------------------------------------------------ the cells
