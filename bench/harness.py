@@ -91,7 +91,8 @@ class Database:
 
 def bench_env(database_url: str, var_dir: Path) -> dict[str, str]:
     """The environment for every mercator process of a run: this database, this var dir,
-    production-like settings (no DEBUG), and no Redis, so both databases are compared on
+    production-like settings (no DEBUG) with the sandbox gateway on (the workloads pay
+    through it, as `make run` does), and no Redis, so both databases are compared on
     the same set-up (the cache is a database table, which the API read touches about once
     a minute; the queue is not touched)."""
     env = dict(os.environ)
@@ -102,6 +103,7 @@ def bench_env(database_url: str, var_dir: Path) -> dict[str, str]:
         MERCATOR_VAR_DIR=str(var_dir),
         SECRET_KEY="bench-" + "x" * 50,
         DEBUG="0",
+        MERCATOR_SANDBOX_PAYMENTS="1",
         DJANGO_SETTINGS_MODULE="mercator.settings",
         PYTHONUNBUFFERED="1",
     )

@@ -49,6 +49,7 @@ from mercator.companies.services.tokens import token_create
 from mercator.core.actor import Actor
 from mercator.payments.services.bank import bank_statement_import
 from mercator.payments.services.credit import credit_consume, credit_line_grant, receivable_open
+from mercator.payments.services.payouts import payout_request
 from mercator.pricing import services as pricing_services
 from mercator.trading import services as trading_services
 from mercator.trading.services.invoices import invoice_issue_for_order
@@ -253,6 +254,13 @@ def intent(c: Ctx) -> object:
 @once
 def ledger_transaction(c: Ctx) -> object:
     return fund_wallet(c.w.mill, "1000.00").public_id
+
+
+@once
+def payout(c: Ctx) -> object:
+    """A payout the mill's boss asked for out of a funded wallet, waiting for operators."""
+    ledger_transaction(c)
+    return payout_request(actor=c.boss, amount="100.00", bank_account="6222000011112222").public_id
 
 
 @once
@@ -554,6 +562,13 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("/payments/receivables/{receivable_id}/pay", "receivable_id"): Target(
         receivable, company_wide=COMPANY_WIDE_MONEY
     ),
+    ("/payments/payouts/{payout_id}", "payout_id"): Target(payout, company_wide=COMPANY_WIDE_MONEY),
+    ("/ops/payouts/{payout_id}/mark-paid", "payout_id"): Target(
+        payout, clerks=(MILL_CLERK,), owner="operator"
+    ),
+    ("/ops/payouts/{payout_id}/reject", "payout_id"): Target(
+        payout, clerks=(MILL_CLERK,), owner="operator"
+    ),
     ("/ops/bank-statements/{statement_id}", "statement_id"): Target(
         bank_statement, clerks=(MILL_CLERK,), owner="operator"
     ),
@@ -675,6 +690,8 @@ BODIES: dict[tuple[str, str], Body] = {
     ("PATCH", "/payments/credit-lines/{line_id}"): lambda c, me: {"limit": "200000.00"},
     ("POST", "/payments/receivables/{receivable_id}/pay"): lambda c, me: {"method": "wallet"},
     ("POST", "/ops/bank-statement-lines/{line_id}/resolve"): lambda c, me: {"note": "已核对"},
+    ("POST", "/ops/payouts/{payout_id}/mark-paid"): lambda c, me: {"bank_reference": "ICBC-1"},
+    ("POST", "/ops/payouts/{payout_id}/reject"): lambda c, me: {"reason": "户名不符"},
     ("PATCH", "/markets/{market_id}"): lambda c, me: {"name": "白糖"},
     ("PATCH", "/categories/{category_id}"): lambda c, me: {"name": "白糖"},
     ("PATCH", "/catalog/products/{product_id}"): lambda c, me: {"name": "一级白砂糖（新）"},
