@@ -44,7 +44,9 @@ api = MercatorAPI(
     version="1",
     description=(
         "Mercator B2B trading platform. Authenticate with `Authorization: Bearer <token>` "
-        "(create a token on the web under API tokens). Errors are "
+        "(get one with `POST /api/v1/auth/token`, or on the web under API tokens); a bad "
+        "token is a 401 and never falls back to the session. Lists answer "
+        '`{"items", "count", "limit", "offset"}`. Errors are '
         '`{"code", "message", "details"}`; send `Accept-Language: en` for English. '
         "Mutating requests accept `Idempotency-Key`."
     ),

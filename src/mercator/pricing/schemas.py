@@ -6,12 +6,20 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from mercator.core.schemas import PERCENT_PATTERN, decimal_in
 from mercator.pricing.models import (
     CustomerClassAssignment,
     CustomerPrice,
     PriceList,
     PriceRule,
 )
+
+QTY = decimal_in("quantity, in the SKU's unit")
+PRICE = decimal_in("price per unit of the SKU, in the document's currency (CNY: yuan)")
+RATE = decimal_in("yearly rate as a fraction (0.08 = 8 % a year)", digits=2, places=6)
+PERCENT = decimal_in("percent (0-100)", pattern=PERCENT_PATTERN)
+FREIGHT = decimal_in("freight per unit of the goods, CNY")
+FREIGHT_MIN = decimal_in("least freight per shipment, CNY", places=2)
 
 
 class ClassIn(Schema):
@@ -105,8 +113,8 @@ class PriceListOut(Schema):
 
 class RuleIn(Schema):
     sku: UUID
-    min_qty: Decimal = Field(Decimal(0))
-    unit_price: Decimal
+    min_qty: QTY = Field(Decimal(0))
+    unit_price: PRICE
     allow_increase: bool = False
 
 
@@ -137,16 +145,16 @@ class RuleOut(Schema):
 class CustomerPriceIn(Schema):
     buyer: UUID
     sku: UUID
-    min_qty: Decimal = Field(Decimal(0))
-    unit_price: Decimal
+    min_qty: QTY = Field(Decimal(0))
+    unit_price: PRICE
     currency: str = Field("CNY", max_length=3)
     valid_from: datetime | None = None
     valid_until: datetime | None = None
 
 
 class CustomerPricePatch(Schema):
-    min_qty: Decimal | None = None
-    unit_price: Decimal | None = None
+    min_qty: QTY | None = None
+    unit_price: PRICE | None = None
     valid_from: datetime | None = None
     valid_until: datetime | None = None
 
@@ -189,10 +197,10 @@ class CustomerPriceOut(Schema):
 
 
 class TermsIn(Schema):
-    credit_annual_rate: Decimal | None = None
-    max_credit_days: int | None = Field(None, ge=0, le=3650)
-    prepaid_discount_percent: Decimal | None = None
-    cod_surcharge_percent: Decimal | None = None
+    credit_annual_rate: RATE | None = None
+    max_credit_days: int | None = Field(None, ge=0, le=3650, description="days")
+    prepaid_discount_percent: PERCENT | None = None
+    cod_surcharge_percent: PERCENT | None = None
 
 
 class TermsOut(Schema):
@@ -205,13 +213,13 @@ class TermsOut(Schema):
 class FreightIn(Schema):
     origin: str = Field(..., max_length=120)
     destination_province: str = Field(..., max_length=30)
-    per_unit: Decimal
-    minimum: Decimal = Field(Decimal(0))
+    per_unit: FREIGHT
+    minimum: FREIGHT_MIN = Field(Decimal(0))
 
 
 class FreightPatch(Schema):
-    per_unit: Decimal | None = None
-    minimum: Decimal | None = None
+    per_unit: FREIGHT | None = None
+    minimum: FREIGHT_MIN | None = None
 
 
 class FreightOut(Schema):
