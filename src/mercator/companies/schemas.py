@@ -153,7 +153,7 @@ class RoleOut(Schema):
 class RoleIn(Schema):
     code: str = Field(..., min_length=2, max_length=40, pattern=r"^[a-z0-9_-]+$")
     name: str = Field(..., min_length=1, max_length=60, pattern=NOT_BLANK)
-    permissions: list[Permission] = Field(..., max_length=len(PERMISSIONS) * 2)
+    permissions: list[Permission] = Field(..., min_length=1, max_length=len(PERMISSIONS) * 2)
 
 
 class RolePatch(Schema):

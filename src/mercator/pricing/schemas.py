@@ -6,7 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from mercator.core.schemas import PERCENT_PATTERN, decimal_in
+from mercator.core.schemas import NOT_BLANK, PERCENT_PATTERN, decimal_in
 from mercator.pricing.models import (
     CustomerClassAssignment,
     CustomerPrice,
@@ -23,8 +23,8 @@ FREIGHT_MIN = decimal_in("least freight per shipment, CNY", places=2)
 
 
 class ClassIn(Schema):
-    code: str = Field(..., max_length=40)
-    name: str = Field(..., max_length=60)
+    code: str = Field(..., max_length=40, pattern=NOT_BLANK)
+    name: str = Field(..., max_length=60, pattern=NOT_BLANK)
 
 
 class ClassPatch(Schema):
@@ -211,8 +211,8 @@ class TermsOut(Schema):
 
 
 class FreightIn(Schema):
-    origin: str = Field(..., max_length=120)
-    destination_province: str = Field(..., max_length=30)
+    origin: str = Field(..., max_length=120, pattern=NOT_BLANK)
+    destination_province: str = Field(..., max_length=30, pattern=NOT_BLANK)
     per_unit: FREIGHT
     minimum: FREIGHT_MIN = Field(Decimal(0))
 

@@ -29,7 +29,7 @@ router = Router(tags=["payments"])
 
 
 class CreditLineFilter(Schema):
-    side: str = ""
+    side: Literal["granted", "received", ""] = ""
 
 
 @router.get("/payments/credit-lines", response={200: list[CreditLineOut], **ERRORS})
