@@ -6,7 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from mercator.core.schemas import NOT_BLANK, PERCENT_PATTERN, decimal_in
+from mercator.core.schemas import NOT_BLANK, decimal_in
 from mercator.pricing.models import (
     CustomerClassAssignment,
     CustomerPrice,
@@ -17,13 +17,13 @@ from mercator.pricing.models import (
 QTY = decimal_in("quantity, in the SKU's unit")
 PRICE = decimal_in("price per unit of the SKU, in the document's currency (CNY: yuan)")
 RATE = decimal_in("yearly rate as a fraction (0.08 = 8 % a year)", digits=2, places=6)
-PERCENT = decimal_in("percent (0-100)", pattern=PERCENT_PATTERN)
+PERCENT = decimal_in("percent, below 100", digits=2, places=3)
 FREIGHT = decimal_in("freight per unit of the goods, CNY")
 FREIGHT_MIN = decimal_in("least freight per shipment, CNY", places=2)
 
 
 class ClassIn(Schema):
-    code: str = Field(..., max_length=40, pattern=NOT_BLANK)
+    code: str = Field(..., max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
     name: str = Field(..., max_length=60, pattern=NOT_BLANK)
 
 
