@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 from mercator.catalog.api import router as catalog_router
 from mercator.companies.api import router as companies_router
@@ -30,6 +31,38 @@ from mercator.pricing.api import router as pricing_router
 from mercator.trading.api import router as trading_router
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def _nul_refused() -> ValidationFailed:
+    # PostgreSQL text cannot hold NUL; refused here it is a 422, not a 500 mid-write.
+    return ValidationFailed(_("输入中不能包含空字符（NUL）。"), code="nul_character")
+
+
+def _refuse_nul(value: Any, request: HttpRequest) -> Any:
+    if _has_nul(value):
+        request.mercator_nul = True  # ninja turns a parser's error into its own 400
+        raise _nul_refused()
+    return value
+
+
+class NulRefusingParser(Parser):
+    """The JSON and query parser, refusing any text that contains a NUL character."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return _refuse_nul(super().parse_body(request), request)
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> Any:
+        return _refuse_nul(super().parse_querydict(data, list_fields, request), request)
+
+
 class MercatorAPI(NinjaAPI):
     """The NinjaAPI whose document also lists the answers every route can give whatever
     its handler does: 401 behind authentication, 422 for input that fails its schema,
@@ -44,7 +77,9 @@ api = MercatorAPI(
     version="1",
     description=(
         "Mercator B2B trading platform. Authenticate with `Authorization: Bearer <token>` "
-        "(create a token on the web under API tokens). Errors are "
+        "(get one with `POST /api/v1/auth/token`, or on the web under API tokens); a bad "
+        "token is a 401 and never falls back to the session. Lists answer "
+        '`{"items", "count", "limit", "offset"}`. Errors are '
         '`{"code", "message", "details"}`; send `Accept-Language: en` for English. '
         "Mutating requests accept `Idempotency-Key`."
     ),
@@ -52,6 +87,7 @@ api = MercatorAPI(
     auth=[BearerTokenAuth(), SessionActorAuth()],
     docs_url="/docs",
     renderer=Utf8JSONRenderer(),
+    parser=NulRefusingParser(),
 )
 
 
@@ -94,6 +130,8 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and getattr(request, "mercator_nul", False):
+        return _answer(request, _nul_refused())
     if exc.status_code == 400:
         # Ninja raises this for a body it cannot parse (malformed JSON).
         return _answer(request, BadRequest(_("请求体不是有效的 JSON。"), code="malformed_json"))

@@ -138,3 +138,23 @@ def test_session_api_post_needs_csrf(master, counts):
     assert response.status_code == 403
     assert response.json()["code"] == "csrf_failed"
     assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/v1/tokens", '{"name": "a\\u0000b"}'),
+        ("post", "/api/v1/customers", '{"name": "x", "notes": "\\u0000"}'),
+        ("get", "/api/v1/customers?q=%00", None),
+    ],
+)
+def test_nul_characters_are_422_not_500(api, counts, method, path, body):
+    """PostgreSQL text cannot hold NUL: the API refuses it before any write."""
+    before = counts()
+    if method == "get":
+        response = api.get(path)
+    else:
+        response = api.post(path, data=body, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["code"] == "nul_character"
+    assert counts() == before

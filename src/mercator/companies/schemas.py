@@ -1,13 +1,18 @@
 from datetime import datetime
+from enum import Enum
 from uuid import UUID
 
 from ninja import Field, Schema
 
 from mercator.companies.models import Company, Membership
+from mercator.companies.roles import PERMISSIONS
+from mercator.core.schemas import NOT_BLANK
+
+Permission = Enum("Permission", {code.replace(".", "_"): code for code in PERMISSIONS}, type=str)
 
 
 class TokenIn(Schema):
-    name: str = Field(..., min_length=1, max_length=80)
+    name: str = Field(..., min_length=1, max_length=80, pattern=NOT_BLANK)
     expires_at: datetime | None = None
 
 
@@ -42,8 +47,8 @@ class CompanyOut(Schema):
 
 
 class CompanyIn(Schema):
-    legal_name: str = Field(..., min_length=2, max_length=200)
-    short_name: str = Field(..., min_length=1, max_length=60)
+    legal_name: str = Field(..., min_length=2, max_length=200, pattern=r"\S.*\S")
+    short_name: str = Field(..., min_length=1, max_length=60, pattern=NOT_BLANK)
     kind: Company.Kind = Company.Kind.BOTH
     province: str = Field("", max_length=30)
     city: str = Field("", max_length=30)
@@ -52,8 +57,8 @@ class CompanyIn(Schema):
 
 
 class CompanyPatch(Schema):
-    legal_name: str | None = Field(None, min_length=2, max_length=200)
-    short_name: str | None = Field(None, min_length=1, max_length=60)
+    legal_name: str | None = Field(None, min_length=2, max_length=200, pattern=r"\S.*\S")
+    short_name: str | None = Field(None, min_length=1, max_length=60, pattern=NOT_BLANK)
     kind: Company.Kind | None = None
     province: str | None = Field(None, max_length=30)
     city: str | None = Field(None, max_length=30)
@@ -147,13 +152,13 @@ class RoleOut(Schema):
 
 class RoleIn(Schema):
     code: str = Field(..., min_length=2, max_length=40, pattern=r"^[a-z0-9_-]+$")
-    name: str = Field(..., min_length=1, max_length=60)
-    permissions: list[str]
+    name: str = Field(..., min_length=1, max_length=60, pattern=NOT_BLANK)
+    permissions: list[Permission] = Field(..., min_length=1, max_length=len(PERMISSIONS) * 2)
 
 
 class RolePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=60)
-    permissions: list[str] | None = None
+    name: str | None = Field(None, min_length=1, max_length=60, pattern=NOT_BLANK)
+    permissions: list[Permission] | None = Field(None, max_length=len(PERMISSIONS) * 2)
 
 
 class InvitationIn(Schema):

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import StrictBool, model_validator
 
 from mercator.companies.models import Notification
 from mercator.companies.selectors.activity import MemberActivity
@@ -111,7 +111,7 @@ class NotificationReadIn(Schema):
     """Either the ids to mark read, or ``"all": true``."""
 
     ids: list[UUID] | None = Field(None, max_length=500)
-    all: bool = False
+    all: StrictBool = False
 
     @model_validator(mode="after")
     def one_of(self) -> "NotificationReadIn":

@@ -6,6 +6,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import StrictBool
 
 from mercator.companies.models import ApprovalRequest, ApprovalRule, Membership
 from mercator.companies.selectors.approvals import (
@@ -14,12 +15,17 @@ from mercator.companies.selectors.approvals import (
     approval_reason_text,
     approval_rule_summary,
 )
+from mercator.core.schemas import NOT_BLANK, PERCENT_PATTERN, decimal_in
 
 DocumentKind = Literal["quote", "order"]
 ConditionCode = Literal[
     "amount_above", "discount_above", "counterpart_unverified", "first_deal_with_counterpart"
 ]
 StatusCode = Literal["pending", "approved", "rejected", "cancelled"]
+THRESHOLD = decimal_in(
+    "amount_above: CNY; discount_above: percent 0-100; omit for the two yes/no conditions",
+    places=2,
+)
 
 
 class ApprovalMemberOut(Schema):
@@ -33,26 +39,22 @@ class ApprovalMemberOut(Schema):
 
 
 class ApprovalRuleIn(Schema):
-    name: str = Field(..., max_length=100)
+    name: str = Field(..., max_length=100, pattern=NOT_BLANK)
     document_kind: DocumentKind
     condition: ConditionCode
-    threshold: Decimal | None = Field(
-        None,
-        description="amount_above: CNY; discount_above: percent 0-100; "
-        "omit for the two yes/no conditions.",
-    )
+    threshold: THRESHOLD | None = None
     approver_role: str = Field("", max_length=40, description="a role code, or empty")
     approvers: list[UUID] = Field(default_factory=list, description="membership ids")
 
 
 class ApprovalRulePatch(Schema):
-    name: str | None = Field(None, max_length=100)
+    name: str | None = Field(None, max_length=100, pattern=NOT_BLANK)
     document_kind: DocumentKind | None = None
     condition: ConditionCode | None = None
-    threshold: Decimal | None = None
+    threshold: THRESHOLD | None = None
     approver_role: str | None = Field(None, max_length=40)
     approvers: list[UUID] | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class ApprovalRuleOut(Schema):
@@ -80,11 +82,11 @@ class EvaluateIn(Schema):
     """The facts of an imagined document; leave a fact out to see the fail-safe rule."""
 
     document_kind: DocumentKind
-    amount: Decimal | None = None
+    amount: decimal_in("amount of the document, CNY", places=2) | None = None
     currency: str | None = Field("CNY", max_length=3)
-    discount_percent: Decimal | None = None
-    counterpart_verified: bool | None = None
-    first_deal_with_counterpart: bool | None = None
+    discount_percent: decimal_in("percent (0-100)", pattern=PERCENT_PATTERN) | None = None
+    counterpart_verified: StrictBool | None = None
+    first_deal_with_counterpart: StrictBool | None = None
 
 
 class EvaluateOut(Schema):

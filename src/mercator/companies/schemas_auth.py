@@ -9,7 +9,8 @@ from ninja import Field, Schema
 from mercator.companies.schemas import CompanyIn, TokenCreatedOut
 from mercator.core.schemas import CompanyBriefOut
 
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# What Django's EmailValidator accepts, narrowed to a plain ASCII address.
+EMAIL = r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]+\.)+[A-Za-z]{2,10}$"
 
 
 class CredentialsIn(Schema):

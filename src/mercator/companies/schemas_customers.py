@@ -4,9 +4,10 @@ from datetime import datetime
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import StrictBool
 
 from mercator.companies.models import Contact, Membership, OwnershipChange
-from mercator.core.schemas import CompanyBriefOut
+from mercator.core.schemas import NOT_BLANK, CompanyBriefOut
 
 
 class CustomerOwnerOut(Schema):
@@ -21,7 +22,7 @@ class CustomerOwnerOut(Schema):
 
 
 class CustomerIn(Schema):
-    name: str = Field(..., max_length=200)
+    name: str = Field(..., max_length=200, pattern=NOT_BLANK)
     owner: UUID | None = Field(
         None,
         description="Membership id of the owner; default the caller. Others need "
@@ -37,7 +38,7 @@ class CustomerIn(Schema):
 
 
 class CustomerPatch(Schema):
-    name: str | None = Field(None, max_length=200)
+    name: str | None = Field(None, max_length=200, pattern=NOT_BLANK)
     owner: UUID | None = Field(
         None, description="A new owner moves the customer with its contacts (`customers.reassign`)."
     )
@@ -61,19 +62,19 @@ class CustomerOut(Schema):
 
 
 class ContactIn(Schema):
-    name: str = Field(..., max_length=100)
+    name: str = Field(..., max_length=100, pattern=NOT_BLANK)
     title: str = Field("", max_length=60)
     phone: str = Field("", max_length=30)
     email: str = Field("", max_length=254)
-    is_key_person: bool = False
+    is_key_person: StrictBool = False
 
 
 class ContactPatch(Schema):
-    name: str | None = Field(None, max_length=100)
+    name: str | None = Field(None, max_length=100, pattern=NOT_BLANK)
     title: str | None = Field(None, max_length=60)
     phone: str | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=254)
-    is_key_person: bool | None = None
+    is_key_person: StrictBool | None = None
 
 
 class ContactOut(Schema):
@@ -105,7 +106,9 @@ class OwnershipChangeOut(Schema):
 
 
 class ReassignIn(Schema):
-    to: list[UUID] = Field(..., max_length=50, description="Membership ids of the colleagues.")
+    to: list[UUID] = Field(
+        ..., min_length=1, max_length=50, description="Membership ids of the colleagues."
+    )
     fingerprint: str | None = Field(
         None,
         max_length=64,

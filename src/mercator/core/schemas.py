@@ -1,10 +1,56 @@
-from datetime import datetime
-from typing import Any
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator, WithJsonSchema
 
 from mercator.core.models import AuditEntry
+
+# A text that is more than blanks (JSON Schema patterns search, so one non-blank suffices).
+NOT_BLANK = r"\S"
+# An amount of money above zero with at most two decimal places ("0.01" to 16 digits).
+POSITIVE_AMOUNT_PATTERN = r"^([1-9][0-9]{0,15}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+PERCENT_PATTERN = r"^(100(\.0{1,3})?|[0-9]{1,2}(\.[0-9]{1,3})?)$"
+
+
+def _decimal_text(pattern: str) -> Any:
+    compiled = re.compile(pattern)
+
+    def check(value: object) -> object:
+        if not isinstance(value, str) or not compiled.match(value):
+            raise ValueError(f"a decimal number written as a string matching {pattern}")
+        return value
+
+    return check
+
+
+def decimal_in(
+    description: str, *, digits: int = 16, places: int = 4, pattern: str | None = None
+) -> Any:
+    """A Decimal input, documented as a string of digits (``digits`` before the point,
+    ``places`` after, never negative unless ``pattern`` says so) with its unit in
+    ``description``. A JSON number or other text is a 422 (no float, ever)."""
+    pattern = pattern or rf"^[0-9]{{1,{digits}}}(\.[0-9]{{1,{places}}})?$"
+    return Annotated[
+        Decimal,
+        BeforeValidator(_decimal_text(pattern)),
+        WithJsonSchema({"type": "string", "pattern": pattern, "description": description}),
+    ]
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("a date written YYYY-MM-DD")
+    return value
+
+
+# A calendar date as YYYY-MM-DD only (pydantic alone also reads "0" as 1970-01-01).
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class ErrorOut(Schema):

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from mercator.core.schemas import POSITIVE_AMOUNT_PATTERN
 from mercator.payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, PaymentIntent
 
 
@@ -120,7 +121,7 @@ class IntentOut(Schema):
 
 
 class WithdrawIn(Schema):
-    amount: str
+    amount: str = Field(..., pattern=POSITIVE_AMOUNT_PATTERN, description="amount, CNY (yuan)")
     currency: str = "CNY"
 
 

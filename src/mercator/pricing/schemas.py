@@ -6,6 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from mercator.core.schemas import NOT_BLANK, decimal_in
 from mercator.pricing.models import (
     CustomerClassAssignment,
     CustomerPrice,
@@ -13,10 +14,20 @@ from mercator.pricing.models import (
     PriceRule,
 )
 
+QTY = decimal_in("quantity, in the SKU's unit")
+PRICE = decimal_in("price per unit of the SKU, in the document's currency (CNY: yuan)")
+RATE = decimal_in(
+    "percent a year, 0 to 100 (8 = 8 % a year)",
+    pattern=r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$",
+)
+PERCENT = decimal_in("percent, below 100", digits=2, places=3)
+FREIGHT = decimal_in("freight per unit of the goods, CNY")
+FREIGHT_MIN = decimal_in("least freight per shipment, CNY", places=2)
+
 
 class ClassIn(Schema):
-    code: str = Field(..., max_length=40)
-    name: str = Field(..., max_length=60)
+    code: str = Field(..., max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: str = Field(..., max_length=60, pattern=NOT_BLANK)
 
 
 class ClassPatch(Schema):
@@ -105,8 +116,8 @@ class PriceListOut(Schema):
 
 class RuleIn(Schema):
     sku: UUID
-    min_qty: Decimal = Field(Decimal(0))
-    unit_price: Decimal
+    min_qty: QTY = Field(Decimal(0))
+    unit_price: PRICE
     allow_increase: bool = False
 
 
@@ -137,16 +148,16 @@ class RuleOut(Schema):
 class CustomerPriceIn(Schema):
     buyer: UUID
     sku: UUID
-    min_qty: Decimal = Field(Decimal(0))
-    unit_price: Decimal
+    min_qty: QTY = Field(Decimal(0))
+    unit_price: PRICE
     currency: str = Field("CNY", max_length=3)
     valid_from: datetime | None = None
     valid_until: datetime | None = None
 
 
 class CustomerPricePatch(Schema):
-    min_qty: Decimal | None = None
-    unit_price: Decimal | None = None
+    min_qty: QTY | None = None
+    unit_price: PRICE | None = None
     valid_from: datetime | None = None
     valid_until: datetime | None = None
 
@@ -190,10 +201,10 @@ class CustomerPriceOut(Schema):
 
 class TermsIn(Schema):
     # Percent a year, like the fields beside it: "8" is 8 % (0 to 100).
-    credit_annual_rate: Decimal | None = None
-    max_credit_days: int | None = Field(None, ge=0, le=3650)
-    prepaid_discount_percent: Decimal | None = None
-    cod_surcharge_percent: Decimal | None = None
+    credit_annual_rate: RATE | None = None
+    max_credit_days: int | None = Field(None, ge=0, le=3650, description="days")
+    prepaid_discount_percent: PERCENT | None = None
+    cod_surcharge_percent: PERCENT | None = None
 
 
 class TermsOut(Schema):
@@ -204,15 +215,15 @@ class TermsOut(Schema):
 
 
 class FreightIn(Schema):
-    origin: str = Field(..., max_length=120)
-    destination_province: str = Field(..., max_length=30)
-    per_unit: Decimal
-    minimum: Decimal = Field(Decimal(0))
+    origin: str = Field(..., max_length=120, pattern=NOT_BLANK)
+    destination_province: str = Field(..., max_length=30, pattern=NOT_BLANK)
+    per_unit: FREIGHT
+    minimum: FREIGHT_MIN = Field(Decimal(0))
 
 
 class FreightPatch(Schema):
-    per_unit: Decimal | None = None
-    minimum: Decimal | None = None
+    per_unit: FREIGHT | None = None
+    minimum: FREIGHT_MIN | None = None
 
 
 class FreightOut(Schema):

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,7 +17,7 @@ from mercator.companies.selectors import activity as selectors
 from mercator.companies.selectors.activity import MemberReport
 from mercator.companies.services import activity as services
 from mercator.core.pagination import LimitOffset
-from mercator.core.schemas import ErrorOut
+from mercator.core.schemas import ErrorOut, IsoDate
 
 router = Router(tags=["reports"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
@@ -26,7 +26,7 @@ DEFAULT_DAYS = 7
 
 @router.get("/reports/members", response={200: MemberReportOut, **ERRORS})
 def member_report(
-    request: HttpRequest, start: date | None = None, end: date | None = None
+    request: HttpRequest, start: IsoDate | None = None, end: IsoDate | None = None
 ) -> MemberReport:
     """The boss's report on his members for the local dates start..end, both included
     (default: the last 7 days up to today). Needs `reports.view`; dates out of order are a

@@ -134,14 +134,16 @@ def _role_out(role: object) -> dict:
 
 @router.post("/roles", response={201: RoleOut, **ERRORS})
 def role_create(request: HttpRequest, payload: RoleIn) -> Status:
-    return Status(201, _role_out(services.role_create(actor=request.actor, **payload.dict())))
+    data = {**payload.dict(), "permissions": [p.value for p in payload.permissions]}
+    return Status(201, _role_out(services.role_create(actor=request.actor, **data)))
 
 
 @router.patch("/roles/{role_id}", response={200: RoleOut, **ERRORS})
 def role_update(request: HttpRequest, role_id: str, payload: RolePatch) -> dict:
-    role = services.role_update(
-        actor=request.actor, role_id=role_id, **payload.dict(exclude_none=True)
-    )
+    changes = payload.dict(exclude_none=True)
+    if payload.permissions is not None:
+        changes["permissions"] = [p.value for p in payload.permissions]
+    role = services.role_update(actor=request.actor, role_id=role_id, **changes)
     return _role_out(role)
 
 

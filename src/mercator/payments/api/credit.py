@@ -2,7 +2,7 @@
 receivables (seller side) and payables (buyer side) with their ageing, and repayment.
 Another company's line or receivable answers 404."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -29,7 +29,7 @@ router = Router(tags=["payments"])
 
 
 class CreditLineFilter(Schema):
-    side: str = ""
+    side: Literal["granted", "received", ""] = ""
 
 
 @router.get("/payments/credit-lines", response={200: list[CreditLineOut], **ERRORS})
@@ -78,12 +78,12 @@ def credit_line_patch(request: HttpRequest, line_id: str, payload: CreditLinePat
 
 
 class ReceivableFilter(Schema):
-    side: str = "seller"
+    side: Literal["seller", "buyer"] = "seller"
     status: str = ""
 
 
 class AgeingFilter(Schema):
-    side: str = "seller"
+    side: Literal["seller", "buyer"] = "seller"
 
 
 @router.get("/payments/receivables", response={200: list[ReceivableOut], **ERRORS})
