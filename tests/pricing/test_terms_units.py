@@ -41,5 +41,31 @@ def test_out_of_range_is_a_coded_422(world, body, field):  # noqa: F811
     client = bearer_client(master_of(world["boss"].company))
     r = put(client, body)
     assert r.status_code == 422, r.content
-    assert r.json()["code"] == "out_of_range" and r.json()["details"]["field"] == field
+    answer = r.json()
+    # The schema states the bounds (a validation error naming the field); the service
+    # checks them again for callers that do not come through the API (out_of_range).
+    named = answer["details"].get("field") or " ".join(
+        e["location"] for e in answer["details"].get("errors", [])
+    )
+    assert answer["code"] in {"out_of_range", "validation_error"} and field in named
+    assert not TermsPolicy.objects.filter(seller=world["boss"].company).exists()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"credit_annual_percent": "800"}, "credit_annual_rate"),
+        ({"prepaid_discount_percent": "100"}, "prepaid_discount_percent"),
+        ({"cod_surcharge_percent": "120"}, "cod_surcharge_percent"),
+    ],
+)
+def test_the_service_bounds_the_rates_for_every_caller(world, kwargs, field):  # noqa: F811
+    from mercator.companies.actors import actor_for_membership
+    from mercator.core.errors import DomainError
+    from mercator.pricing.services import terms_policy_set
+
+    actor = actor_for_membership(master_of(world["boss"].company), via="web")
+    with pytest.raises(DomainError) as refused:
+        terms_policy_set(actor=actor, **kwargs)
+    assert refused.value.code == "out_of_range"
     assert not TermsPolicy.objects.filter(seller=world["boss"].company).exists()
