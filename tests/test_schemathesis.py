@@ -41,6 +41,7 @@ REFUSES_VALID: dict[str, str] = {
     "POST /api/v1/approval-rules/evaluate": "the currency must be one the platform keeps",
     "POST /api/v1/companies/{company_id}/verification": "credit code and tax no. checksums",
     "POST /api/v1/payments/wallet/withdraw": "the currency must be one the platform keeps",
+    "POST /api/v1/payments/payouts": "the currency must be one the platform keeps",
     "GET /api/v1/payments/receivables": "status must be one of the receivable's states",
     "POST /api/v1/catalog/products": "the category must exist in the market",
     "POST /api/v1/catalog/imports": "the file must be an Excel workbook",

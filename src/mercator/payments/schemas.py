@@ -6,7 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from mercator.core.schemas import POSITIVE_AMOUNT_PATTERN
+from mercator.core.schemas import NOT_BLANK, POSITIVE_AMOUNT_PATTERN
 from mercator.payments.models import LedgerAccount, LedgerEntry, LedgerTransaction, PaymentIntent
 
 
@@ -200,17 +200,19 @@ class EscrowHeldOut(Schema):
 
 
 class PayoutIn(Schema):
-    amount: str
+    amount: str = Field(..., pattern=POSITIVE_AMOUNT_PATTERN, description="amount, CNY (yuan)")
     currency: str = "CNY"
-    bank_account: str = ""
+    bank_account: str = Field("", max_length=200, description="the account to pay into")
 
 
 class PayoutPaidIn(Schema):
-    bank_reference: str
+    bank_reference: str = Field(
+        ..., max_length=80, pattern=NOT_BLANK, description="the bank's reference of the transfer"
+    )
 
 
 class PayoutRejectIn(Schema):
-    reason: str
+    reason: str = Field(..., max_length=300, pattern=NOT_BLANK)
 
 
 class PayoutOut(Schema):
