@@ -21,6 +21,7 @@ from mercator.payments.models import (
     CreditLine,
     LedgerAccount,
     PaymentIntent,
+    Payout,
     Receivable,
 )
 from mercator.payments.selectors.credit import receivables_ageing
@@ -140,6 +141,10 @@ def test_demo_has_each_state_sound_books_and_runs_twice():
     assert line.used == open_.aggregate(total=Sum("amount"))["total"]
 
     assert balance(mill, AccountKind.WALLET) > 0
+    # The mill's finance asked for a payout, held until an operator pays it.
+    payout = Payout.objects.get(company=mill)
+    assert (payout.status, payout.amount) == ("requested", Decimal("100000.00"))
+    assert balance(None, AccountKind.PAYOUT_HOLD) == payout.amount
     assert balance(None, AccountKind.FEE_REVENUE) > 0
     cart = CartItem.objects.filter(membership=buyer.membership)
     assert {c.listing.sku.code for c in cart} == {"CZ-WS1-50KG", "CZ-WS2-50KG", "YT-FUJI-80"}

@@ -37,8 +37,11 @@ from mercator.companies.models import Company, Membership
 from mercator.companies.roles import Role
 from mercator.core.actor import Actor
 from mercator.payments.models import AccountKind, CreditLine, PaymentIntent, Receivable
+from mercator.payments.selectors.payouts import payouts_visible_to
+from mercator.payments.selectors.wallet import wallet_of
 from mercator.payments.services.credit import credit_line_grant, receivable_pay_start
 from mercator.payments.services.intents import intent_capture
+from mercator.payments.services.payouts import payout_request
 from mercator.pricing import services as pricing
 from mercator.pricing.models import FreightRate, PriceList
 from mercator.trading.models import CartItem, Deal, Invoice, Order, OrderEvent, Shipment
@@ -361,6 +364,25 @@ def _fill_cart(world: _World) -> None:
             cart_add(actor=buyer, listing_id=world.listings[code].public_id, quantity=quantity)
 
 
+# The mill's finance asks for part of its settled sales (the operators' payout desk).
+PAYOUT = Decimal("100000.00")
+
+
+def _payout(world: _World) -> None:
+    finance = world.actor(MILL, 3)
+    if payouts_visible_to(finance).exists():
+        return
+    wallet = wallet_of(finance).filter(currency="CNY").first()
+    if wallet is None or wallet.balance < PAYOUT:
+        return
+    payout_request(
+        actor=finance,
+        amount=PAYOUT,
+        currency="CNY",
+        bank_account="中国工商银行崇左分行 6222 0000 1111 2222",
+    )
+
+
 def build_orders() -> None:
     """The credit line, the orders and the cart; running it again adds nothing."""
     world = _World()
@@ -376,3 +398,4 @@ def build_orders() -> None:
             if not Order.objects.filter(buyer=buyer, seller=seller, note=spec.note).exists():
                 _build(world, spec)
         _fill_cart(world)
+        _payout(world)
