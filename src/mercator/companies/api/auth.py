@@ -4,7 +4,6 @@ and his company, join a company by invitation, and choose the company a token ac
 The first three need no credentials (``auth=None``); they are throttled like the web
 sign-in and hash passwords outside any write transaction."""
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
@@ -81,21 +80,22 @@ def invitation_join(request: HttpRequest, payload: JoinIn) -> Status:
         person = None
     if person is not None:
         return Status(201, members_services.invitation_accept(person=person, token=payload.token))
-    with transaction.atomic():  # the new person exists only if the invitation takes him
-        try:
-            person = members_services.person_register(
-                email=payload.email,
-                password=payload.password,
-                display_name=payload.display_name,
-                phone=payload.phone,
-            )
-        except Conflict as exc:
-            if exc.code == "email_taken":  # a known person with a wrong password
-                raise NotAuthenticated(
-                    token_services.INVALID_CREDENTIALS, code="invalid_credentials"
-                ) from None
-            raise
-        seat = members_services.invitation_accept(person=person, token=payload.token)
+    try:
+        # Checks the link first, hashes outside the transaction, then makes the person and
+        # the seat together: a refused invitation leaves no account behind.
+        _person, seat = members_services.invitation_accept_as_newcomer(
+            token=payload.token,
+            email=payload.email,
+            password=payload.password,
+            display_name=payload.display_name,
+            phone=payload.phone,
+        )
+    except Conflict as exc:
+        if exc.code == "email_taken":  # a known person with a wrong password
+            raise NotAuthenticated(
+                token_services.INVALID_CREDENTIALS, code="invalid_credentials"
+            ) from None
+        raise
     return Status(201, seat)
 
 
