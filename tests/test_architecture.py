@@ -3,6 +3,9 @@ scoped selectors. Tests protect selectors, so a view that queries a model manage
 (``Sku.objects``) or a related manager (``actor.company.customers.filter(...)``,
 ``self.orders.count()``) skips what the tests protect.
 
+Views and handlers also never write themselves (no ``save``, ``full_clean`` or
+``transaction.atomic``): services are the only writers.
+
 The test parses (``ast``) every module under ``src/mercator/<app>/views*`` and
 ``src/mercator/<app>/api*`` (single files and packages) and fails on:
 - ``<Model>.objects`` / ``_default_manager`` / ``_base_manager``, ``<Model>`` being the
@@ -168,4 +171,43 @@ def test_views_and_api_read_only_through_selectors(path: Path):
     where = path.relative_to(SRC).as_posix()
     assert not found, "\n".join(
         f"{where}:{line}: {what} (read through a scoped selector instead)" for line, what in found
+    )
+
+
+WRITES = {"save", "full_clean", "atomic", "bulk_update"}
+
+
+def writes(source: str) -> list[tuple[int, str]]:
+    """Calls by which a view or handler would write itself: ``obj.save()``,
+    ``obj.full_clean()``, ``transaction.atomic``. Services are the only writers."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in WRITES:
+            found.append((node.lineno, ast.unparse(node)))
+    return sorted(found)
+
+
+def test_the_write_check_catches_each_kind():
+    bad = """
+def view(request):
+    with transaction.atomic():
+        order.save()
+        order.full_clean()
+"""
+    assert [what for _line, what in writes(bad)] == [
+        "transaction.atomic",
+        "order.save",
+        "order.full_clean",
+    ]
+    assert writes("def view(request):\n    services.order_place(actor=a)\n") == []
+
+
+@pytest.mark.parametrize(
+    "path", view_and_api_modules(), ids=lambda p: p.relative_to(SRC).as_posix()
+)
+def test_views_and_api_write_only_through_services(path: Path):
+    found = writes(path.read_text(encoding="utf-8"))
+    where = path.relative_to(SRC).as_posix()
+    assert not found, "\n".join(
+        f"{where}:{line}: {what} (call a service, the only writer)" for line, what in found
     )
