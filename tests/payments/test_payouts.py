@@ -59,7 +59,8 @@ def test_request_holds_then_operator_pays_with_bank_reference(world, ops_client)
 
     url = f"/api/v1/ops/payouts/{payout['id']}/mark-paid"
     missing = post(ops_client, url, {"bank_reference": "  "})
-    assert missing.status_code == 422 and missing.json()["code"] == "bank_reference_required"
+    # Refused by the schema (a blank reference) before the service's own check.
+    assert missing.status_code == 422 and missing.json()["code"] == "validation_error"
     paid = post(ops_client, url, {"bank_reference": "ICBC20261202-0042"})
     assert paid.status_code == 200, paid.content
     assert (paid.json()["status"], paid.json()["bank_reference"]) == ("paid", "ICBC20261202-0042")
@@ -208,3 +209,13 @@ def test_wallet_page_requests_a_payout_and_lists_it(world):
     assert 'data-testid="payout-row"' in page
     assert Payout.objects.get().status == "requested"
     assert balance(world.food) == D("40.00")
+
+
+def test_the_service_refuses_a_blank_bank_reference_for_every_caller(world, ops):
+    fund_wallet(world.food, "1000.00")
+    payout = payout_request(actor=world.actor(world.food_boss), amount="100.00")
+    with pytest.raises(ValidationFailed) as refused:
+        payout_mark_paid(actor=ops, payout_id=payout.public_id, bank_reference="   ")
+    assert refused.value.code == "bank_reference_required"
+    payout.refresh_from_db()
+    assert payout.status == "requested" and balance(None, AccountKind.PAYOUT_HOLD) == D("100.00")
