@@ -38,12 +38,16 @@ PY
 redis_ok() { $PY -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_timeout=3).ping()" "$REDIS" 2>/dev/null; }
 
 export MERCATOR_HUEY_NAME=mercator-test
-if [ "$which" = all ] || [ "$which" = sqlite ]; then
-  # Includes tests/concurrency's "served" load test (16 clients over HTTP, ~1 min).
+
+run_sqlite() {
+  # Includes tests/concurrency's "served" load test (16 clients over HTTP, ~1 min). The
+  # API contract (schemathesis) runs once, in the PostgreSQL suite.
   suite sqlite MERCATOR_VAR_DIR=var/test-sqlite DATABASE_URL= REDIS_URL= \
-    $PY -m pytest -m "not browser and not concurrency" --ignore=tests/browser -p no:cacheprovider -q
-fi
-if [ "$which" = all ] || [ "$which" = postgres ]; then
+    $PY -m pytest -m "not browser and not concurrency and not contract" --ignore=tests/browser \
+    -p no:cacheprovider -q
+}
+
+run_postgres() {
   if ! pg_ok; then missing postgres "no PostgreSQL at $PG_URL"
   elif ! redis_ok; then missing postgres "no Redis at $REDIS"
   else
@@ -52,14 +56,47 @@ if [ "$which" = all ] || [ "$which" = postgres ]; then
     suite postgres MERCATOR_VAR_DIR=var/test-postgres DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" \
       $PY -m pytest -m "not browser and not served" --ignore=tests/browser -p no:cacheprovider -q
   fi
-fi
-if [ "$which" = all ] || [ "$which" = browser ]; then
+}
+
+run_browser() {
   if [ ! -x "$CHROMIUM" ]; then missing browser "no Chromium at $CHROMIUM"
   else
     suite browser MERCATOR_VAR_DIR=var/test-browser DATABASE_URL= REDIS_URL= \
       MERCATOR_CHROMIUM="$CHROMIUM" $PY -m pytest tests/browser -m browser -p no:cacheprovider -q
   fi
-fi
+}
+
+case "$which" in
+  sqlite) run_sqlite ;;
+  postgres) run_postgres ;;
+  browser) run_browser ;;
+  all)
+    # Two lanes for two cores: the PostgreSQL suite in the background (its output shown
+    # whole when it ends), the SQLite and browser suites here. MERCATOR_TEST_LANES=1 runs
+    # them one after the other.
+    if [ "${MERCATOR_TEST_LANES:-2}" = "1" ]; then
+      run_sqlite; run_postgres; run_browser
+    else
+      mkdir -p var
+      pg_log=var/test-postgres.log
+      ( run_postgres
+        if [ ${#failed[@]} -gt 0 ]; then exit 1; fi
+        if [ ${#skipped[@]} -gt 0 ]; then exit 2; fi ) >"$pg_log" 2>&1 &
+      pg_lane=$!
+      run_sqlite
+      run_browser
+      echo "=== waiting for the PostgreSQL suite ==="
+      wait "$pg_lane"; lane=$?
+      cat "$pg_log"
+      case "$lane" in
+        0) ;;
+        2) skipped+=(postgres) ;;
+        *) failed+=(postgres) ;;
+      esac
+    fi
+    ;;
+  *) echo "usage: $0 [all|sqlite|postgres|browser]" >&2; exit 2 ;;
+esac
 
 echo
 [ ${#skipped[@]} -gt 0 ] && echo "Skipped suites: ${skipped[*]}"

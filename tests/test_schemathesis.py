@@ -24,6 +24,10 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from tests.conftest import bearer_client
 from tests.factories import CompanyFactory
 
+# Once per `make test`, in the PostgreSQL suite (scripts/test.sh), where it also meets
+# what only PostgreSQL refuses (a NUL in text).
+pytestmark = pytest.mark.contract
+
 EXAMPLES = int(os.environ.get("MERCATOR_SCHEMATHESIS_EXAMPLES", "5"))
 
 REFUSES_VALID: dict[str, str] = {
