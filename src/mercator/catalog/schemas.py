@@ -153,7 +153,7 @@ class ListingOwnOut(Schema):
     origin: str
     province: str
     city: str
-    lead_days: int
+    lead_days: int = Field(..., description="Delivery lead time, in days.")
     price_list: str = Field(alias="price_list_ref")
     status: str
     is_self_operated: bool
@@ -190,7 +190,7 @@ class ListingIn(Schema):
     stock: str = "0"
     province: str = ""
     city: str = ""
-    lead_days: int = 3
+    lead_days: int = Field(3, description="Delivery lead time, in days.")
     price_list: str | None = None
     status: str = Listing.Status.ACTIVE
 
@@ -200,7 +200,7 @@ class ListingPatch(Schema):
     origin: str | None = None
     province: str | None = None
     city: str | None = None
-    lead_days: int | None = None
+    lead_days: int | None = Field(None, description="Delivery lead time, in days.")
     price_list: str | None = None
 
 
@@ -260,7 +260,7 @@ class PublicListingOut(Schema):
     origin: str
     province: str
     city: str
-    lead_days: int
+    lead_days: int = Field(..., description="Delivery lead time, in days.")
 
     @staticmethod
     def resolve_market(obj: Listing) -> str:
@@ -280,11 +280,13 @@ class ImportJobOut(Schema):
     filename: str
     dry_run: bool
     status: str
-    total: int
-    processed: int
-    percent: int
+    total: int = Field(..., description="Number of rows in the file.")
+    processed: int = Field(..., description="Number of rows processed so far.")
+    percent: int = Field(..., description="Progress, in percent (0-100) of rows processed.")
     errors: list[dict[str, Any]]
-    error_count: int  # every error found; ``errors`` lists the first MAX_ERRORS (a setting)
+    error_count: int = Field(
+        ..., description="Number of errors found; `errors` lists only the first ones."
+    )  # ``errors`` lists the first MAX_ERRORS (a setting)
     summary: dict[str, int]
     created_at: datetime
     finished_at: datetime | None

@@ -164,7 +164,7 @@ class RolePatch(Schema):
 class InvitationIn(Schema):
     role: str = Field(..., max_length=40)
     email: str = Field("", max_length=254)
-    days: int = Field(7, ge=1, le=30)
+    days: int = Field(7, ge=1, le=30, description="Days until the invitation link expires.")
 
 
 class InvitationOut(Schema):

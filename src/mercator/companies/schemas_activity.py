@@ -16,16 +16,18 @@ class MemberActivityOut(Schema):
     role_label: str
     title: str
     is_active: bool
-    days_active: int
+    days_active: int = Field(..., description="Number of days in the period with activity.")
     active_seconds: int = Field(..., description="Engaged time in the period, in seconds.")
-    requests: int
-    sign_ins: int
-    inquiries_received: int
-    inquiries_answered: int
-    quotes_sent: int
-    orders_placed: int
+    requests: int = Field(..., description="Number of requests made in the period.")
+    sign_ins: int = Field(..., description="Number of sign-ins in the period.")
+    inquiries_received: int = Field(..., description="Number of inquiries received in the period.")
+    inquiries_answered: int = Field(..., description="Number of inquiries answered in the period.")
+    quotes_sent: int = Field(..., description="Number of quotes sent in the period.")
+    orders_placed: int = Field(..., description="Number of orders placed in the period.")
     median_response_seconds: int | None = Field(
-        None, description="Median first-response time of the inquiries answered in the period."
+        None,
+        description="Median first-response time of the inquiries answered in the period, "
+        "in seconds; null: none answered.",
     )
     last_seen: datetime | None = Field(None, description="Last request ever (not only the period).")
     days_idle: int | None = Field(None, description="Days since last seen; null: never seen.")
@@ -65,28 +67,47 @@ class MemberActivityOut(Schema):
 
 class DayActivityOut(Schema):
     day: date
-    active_members: int
-    active_seconds: int
+    active_members: int = Field(..., description="Number of members active that day.")
+    active_seconds: int = Field(
+        ..., description="Engaged time of all members that day, in seconds."
+    )
 
 
 class ReportTotalsOut(Schema):
-    members: int
-    idle: int
-    unanswered: int
-    active_seconds: int
-    sign_ins: int
-    inquiries_received: int
-    inquiries_answered: int
-    quotes_sent: int
-    median_response_seconds: int | None
+    members: int = Field(..., description="Number of members in the report.")
+    idle: int = Field(..., description="Number of members flagged idle.")
+    unanswered: int = Field(
+        ...,
+        description="Number of inquiries left without a first answer beyond response_target_hours.",
+    )
+    active_seconds: int = Field(
+        ..., description="Engaged time of all members in the period, in seconds."
+    )
+    sign_ins: int = Field(..., description="Number of sign-ins in the period, all members.")
+    inquiries_received: int = Field(
+        ..., description="Number of inquiries received in the period, all members."
+    )
+    inquiries_answered: int = Field(
+        ..., description="Number of inquiries answered in the period, all members."
+    )
+    quotes_sent: int = Field(..., description="Number of quotes sent in the period, all members.")
+    median_response_seconds: int | None = Field(
+        ...,
+        description="Median first-response time in the period, in seconds; null: none answered.",
+    )
 
 
 class MemberReportOut(Schema):
     start: date
     end: date
     today: date
-    idle_after_days: int
-    response_target_hours: int
+    idle_after_days: int = Field(
+        ..., description="Days without being seen after which a member is idle."
+    )
+    response_target_hours: int = Field(
+        ...,
+        description="Hours an inquiry may wait for a first answer before it counts as unanswered.",
+    )
     totals: ReportTotalsOut
     members: list[MemberActivityOut]
     days: list[DayActivityOut]
@@ -122,4 +143,4 @@ class NotificationReadIn(Schema):
 
 class NotificationReadOut(Schema):
     marked: int = Field(..., description="How many unread notifications are now read.")
-    unread: int
+    unread: int = Field(..., description="Number of notifications still unread.")

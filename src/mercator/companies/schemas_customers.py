@@ -120,20 +120,20 @@ class ReassignIn(Schema):
 class KindCountOut(Schema):
     code: str
     label: str
-    count: int
+    count: int = Field(..., description="Number of records of this kind.")
 
 
 class TargetShareOut(Schema):
     member: CustomerOwnerOut
     counts: list[KindCountOut]
-    total: int
+    total: int = Field(..., description="Number of records this colleague gets, all kinds.")
     customers: list[str] = Field(..., description="Names of the customers this colleague gets.")
 
 
 class ReassignPreviewOut(Schema):
     source: CustomerOwnerOut
     kinds: list[KindCountOut]
-    total: int
+    total: int = Field(..., description="Number of records to move, all kinds.")
     targets: list[TargetShareOut]
     fingerprint: str
 

@@ -14,14 +14,18 @@ MAX_LIMIT = 100
 
 class LimitOffset(PaginationBase):
     class Input(Schema):
-        limit: int = Field(20, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0, le=10_000_000)
+        limit: int = Field(
+            20, ge=1, le=MAX_LIMIT, description="Number of items to return (at most 100)."
+        )
+        offset: int = Field(
+            0, ge=0, le=10_000_000, description="Number of items to skip before the first one."
+        )
 
     class Output(Schema):
         items: list[Any]
-        count: int
-        limit: int
-        offset: int
+        count: int = Field(description="Number of items in the whole list, all pages together.")
+        limit: int = Field(description="Number of items asked for in this page (at most 100).")
+        offset: int = Field(description="Number of items skipped before this page.")
 
     items_attribute = "items"
 

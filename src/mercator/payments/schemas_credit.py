@@ -20,13 +20,19 @@ class CompanyRefOut(Schema):
 class CreditLineIn(Schema):
     buyer: str
     limit: str
-    days: int
+    days: int = Field(
+        ...,
+        description="Payment term, in days: a receivable falls due this long after settlement.",
+    )
     currency: str = "CNY"
 
 
 class CreditLinePatch(Schema):
     limit: str | None = None
-    days: int | None = None
+    days: int | None = Field(
+        None,
+        description="Payment term, in days: a receivable falls due this long after settlement.",
+    )
     status: str | None = None
 
 
@@ -38,7 +44,10 @@ class CreditLineOut(Schema):
     limit: str
     used: str
     available: str
-    days: int
+    days: int = Field(
+        ...,
+        description="Payment term, in days: a receivable falls due this long after settlement.",
+    )
     status: str
     created_at: datetime
     updated_at: datetime
@@ -66,7 +75,9 @@ class ReceivableOut(Schema):
     repaid: str
     outstanding: str
     due_on: date
-    days_overdue: int
+    days_overdue: int = Field(
+        ..., description="Days past the due date; 0 when not open or not yet due."
+    )
     status: str
     created_at: datetime
     paid_at: datetime | None
@@ -92,7 +103,7 @@ class AgeingBucketOut(Schema):
     key: str
     label: str
     amount: str
-    count: int
+    count: int = Field(..., description="Number of receivables in this bucket.")
 
     @staticmethod
     def resolve_amount(obj: dict[str, Any]) -> str:
@@ -133,7 +144,7 @@ class RepaymentIntentOut(Schema):
 
 class BankLineOut(Schema):
     id: UUID = Field(alias="public_id")
-    line_no: int
+    line_no: int = Field(..., description="Line number in the uploaded statement.")
     bank_txn_id: str
     booked_on: date
     amount: str
@@ -157,8 +168,8 @@ class BankStatementOut(Schema):
     id: UUID = Field(alias="public_id")
     filename: str
     uploaded_at: datetime
-    lines_total: int
-    lines_matched: int
+    lines_total: int = Field(..., description="Number of lines in the statement.")
+    lines_matched: int = Field(..., description="Number of lines matched to a payment.")
 
 
 class BankStatementDetailOut(BankStatementOut):

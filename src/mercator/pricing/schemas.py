@@ -38,7 +38,7 @@ class ClassOut(Schema):
     id: UUID = Field(alias="public_id")
     code: str
     name: str
-    buyer_count: int = 0
+    buyer_count: int = Field(0, description="Number of buyers assigned to this class.")
 
 
 class AssignmentIn(Schema):
@@ -72,7 +72,9 @@ class PriceListIn(Schema):
     name: str = Field(..., max_length=100)
     currency: str = Field("CNY", max_length=3)
     customer_class: UUID | None = None
-    priority: int = Field(100, ge=0, le=32767)
+    priority: int = Field(
+        100, ge=0, le=32767, description="Fallback order: the lowest number wins."
+    )
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     is_active: bool = True
@@ -82,7 +84,9 @@ class PriceListPatch(Schema):
     name: str | None = Field(None, max_length=100)
     customer_class: UUID | None = None
     clear_customer_class: bool = False
-    priority: int | None = Field(None, ge=0, le=32767)
+    priority: int | None = Field(
+        None, ge=0, le=32767, description="Fallback order: the lowest number wins."
+    )
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     clear_valid_until: bool = False
@@ -95,11 +99,11 @@ class PriceListOut(Schema):
     currency: str
     customer_class: UUID | None
     customer_class_name: str | None
-    priority: int
+    priority: int = Field(..., description="Fallback order: the lowest number wins.")
     valid_from: datetime
     valid_until: datetime | None
     is_active: bool
-    rule_count: int | None = None
+    rule_count: int | None = Field(None, description="Number of rules in the list.")
 
     @staticmethod
     def resolve_customer_class(obj: PriceList) -> UUID | None:
@@ -202,14 +206,16 @@ class CustomerPriceOut(Schema):
 class TermsIn(Schema):
     # Percent a year, like the fields beside it: "8" is 8 % (0 to 100).
     credit_annual_rate: RATE | None = None
-    max_credit_days: int | None = Field(None, ge=0, le=3650, description="days")
+    max_credit_days: int | None = Field(
+        None, ge=0, le=3650, description="Longest credit term offered, in days."
+    )
     prepaid_discount_percent: PERCENT | None = None
     cod_surcharge_percent: PERCENT | None = None
 
 
 class TermsOut(Schema):
     credit_annual_rate: str  # percent a year
-    max_credit_days: int
+    max_credit_days: int = Field(..., description="Longest credit term offered, in days.")
     prepaid_discount_percent: str
     cod_surcharge_percent: str
 
@@ -245,9 +251,11 @@ class FreightOut(Schema):
 class PriceQuoteIn(Schema):
     listing: UUID | None = None
     sku: UUID | None = None
-    quantity: Decimal
+    quantity: Decimal = Field(..., description="Quantity, in the SKU's unit.")
     payment_terms: str
-    credit_days: int = Field(0, ge=0, le=3650)
+    credit_days: int = Field(
+        0, ge=0, le=3650, description="Credit term, in days (for payment_terms credit)."
+    )
     delivery_method: str = "pickup"
     destination_province: str = Field("", max_length=30)
 
@@ -265,7 +273,9 @@ class PriceQuoteOut(Schema):
     freight_total: str
     amount: str
     payment_terms: str
-    credit_days: int
+    credit_days: int = Field(
+        ..., description="Credit term priced, in days; 0 unless payment_terms is credit."
+    )
     delivery_method: str
     destination_province: str
     steps: list[str]

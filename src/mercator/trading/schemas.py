@@ -85,7 +85,9 @@ class RfqIn(Schema):
     lines: list[RfqLineIn]
     deadline: datetime
     payment_terms: str = "prepaid"
-    credit_days: int = 0
+    credit_days: int = Field(
+        0, description="Credit term asked for, in days (for payment_terms credit)."
+    )
     delivery_method: str = "pickup"
     destination_province: str = ""
     sellers: list[str] = []
@@ -94,7 +96,7 @@ class RfqIn(Schema):
 
 
 class RfqLineOut(Schema):
-    position: int
+    position: int = Field(..., description="Line number in the RFQ, from 1.")
     sku: UUID | None
     product_name: str
     quantity: str
@@ -115,7 +117,7 @@ class RfqOut(Schema):
     title: str
     status: str
     payment_terms: str
-    credit_days: int
+    credit_days: int = Field(..., description="Credit term asked for, in days.")
     delivery_method: str
     destination_province: str
     deadline: datetime
@@ -143,7 +145,9 @@ class QuoteLineIn(Schema):
     unit_price: str | None = None
     listing: str | None = None
     unit: str | None = None
-    rfq_line: int | None = None
+    rfq_line: int | None = Field(
+        None, description="Line number (position) of the RFQ line this line answers."
+    )
 
 
 class QuoteIn(Schema):
@@ -152,7 +156,9 @@ class QuoteIn(Schema):
     inquiry: str | None = None
     buyer: str | None = None
     payment_terms: str | None = None
-    credit_days: int | None = None
+    credit_days: int | None = Field(
+        None, description="Credit term offered, in days (for payment_terms credit)."
+    )
     delivery_method: str | None = None
     destination_province: str | None = None
     valid_until: datetime | None = None
@@ -164,7 +170,7 @@ class CommentIn(Schema):
 
 
 class CounterLineIn(Schema):
-    position: int
+    position: int = Field(..., description="Line number (position) of the quote line countered.")
     unit_price: str
 
 
@@ -175,7 +181,7 @@ class CounterIn(Schema):
 
 
 class QuoteRoundOut(Schema):
-    number: int
+    number: int = Field(..., description="Round number in the negotiation, from 1.")
     side: str
     author: str
     lines: list[dict]
@@ -198,7 +204,7 @@ class QuoteOut(Schema):
     inquiry: UUID | None
     currency: str
     payment_terms: str
-    credit_days: int
+    credit_days: int = Field(..., description="Credit term offered, in days.")
     delivery_method: str
     destination_province: str
     valid_until: datetime

@@ -92,15 +92,19 @@ class PricePointOut(Schema):
     scope: str  # "region" or "nation"
     currency: str
     unit: str
-    deals: int
+    deals: int = Field(..., description="Number of deals aggregated in this cell.")
     quantity: Text
     vwap: Text
 
 
 class PriceIndexMethodOut(Schema):
-    min_deals: int
-    min_sellers: int
-    min_buyers: int
+    min_deals: int = Field(..., description="Least number of deals a cell needs to be published.")
+    min_sellers: int = Field(
+        ..., description="Least number of distinct sellers a cell needs to be published."
+    )
+    min_buyers: int = Field(
+        ..., description="Least number of distinct buyers a cell needs to be published."
+    )
     cell: list[str]
     widening: list[str]
     price: str

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from mercator.trading.schemas import PartyOut
 
@@ -29,7 +29,7 @@ class QuickOrderIn(Schema):
 
 class CheckoutIn(Schema):
     payment_terms: str = "prepaid"
-    credit_days: int = 0
+    credit_days: int = Field(0, description="Credit term, in days (for payment_terms credit).")
     delivery_method: str = "pickup"
     destination_province: str = ""
     note: str = ""
@@ -40,7 +40,7 @@ class PayIn(Schema):
 
 
 class LineQtyIn(Schema):
-    line: int
+    line: int = Field(..., description="Line number (position) of the order line.")
     quantity: str
 
 
@@ -77,11 +77,11 @@ class CartItemOut(Schema):
 
 class CartOut(Schema):
     items: list[CartItemOut]
-    count: int
+    count: int = Field(..., description="Number of items in the cart.")
 
 
 class OrderLineOut(Schema):
-    line: int
+    line: int = Field(..., description="Line number (position) in the order.")
     sku: UUID
     sku_code: str
     product: str
@@ -105,14 +105,14 @@ class OrderEventOut(Schema):
 
 
 class ShipmentLineOut(Schema):
-    line: int
+    line: int = Field(..., description="Line number (position) of the order line shipped.")
     quantity: str
     received_qty: str
 
 
 class ShipmentOut(Schema):
     id: UUID
-    number: int
+    number: int = Field(..., description="Shipment number within the order, from 1.")
     shipped_at: datetime
     carrier: str
     tracking_no: str
@@ -134,7 +134,7 @@ class OrderOut(Schema):
     quote: UUID | None
     currency: str
     payment_terms: str
-    credit_days: int
+    credit_days: int = Field(..., description="Credit term, in days.")
     delivery_method: str
     destination_province: str
     goods_total: str

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from mercator.core.pagination import LimitOffset
@@ -99,7 +99,7 @@ class PriceIndexFilter(Schema):
     product: str = ""  # "<category code>/<grade>", as in each cell's `key`
     sku: str = ""  # any SKU's public id: its product group
     region: str = ""  # a province, or "全国"
-    days: int = 90
+    days: int = Field(90, description="Period, in days back from today (1 to 730).")
 
 
 @router.get("/market/price-index", response={200: list[PricePointOut], **ERRORS})
