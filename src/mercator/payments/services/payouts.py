@@ -24,7 +24,7 @@ from mercator.core.errors import NotFound, ValidationFailed, not_allowed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import amount_of
 from mercator.core.services import audit_record
-from mercator.payments.models import AccountKind, LedgerTransaction, Payout
+from mercator.payments.models import AccountKind, LedgerAccount, LedgerTransaction, Payout
 from mercator.payments.services.intents import currency_of
 from mercator.payments.services.ledger import Leg, account_for, ledger_post
 
@@ -117,6 +117,22 @@ def _move(payout: Payout, actor: Actor, **fields: Any) -> None:
     payout.refresh_from_db()
 
 
+def _release_hold(payout: Payout, *, to: LedgerAccount, kind: str, memo: str, step: str) -> None:
+    """Move the payout's held money out of the payout hold to ``to`` (the bank when paid,
+    the wallet when rejected): one balanced transaction, at most once per step."""
+    hold = account_for(company=None, kind=AccountKind.PAYOUT_HOLD, currency=payout.currency)
+    ledger_post(
+        kind=kind,
+        reference=payout.ref,
+        legs=[
+            Leg(account=hold, amount=-payout.amount, reference=payout.ref),
+            Leg(account=to, amount=payout.amount, reference=payout.ref),
+        ],
+        memo=memo,
+        dedupe_key=f"{payout.ref}:{step}",
+    )
+
+
 def payout_mark_paid(*, actor: Actor, payout_id: object, bank_reference: object) -> Payout:
     """The operator paid the payout at the bank: the held money leaves the platform."""
     _require_operator(actor)
@@ -124,17 +140,13 @@ def payout_mark_paid(*, actor: Actor, payout_id: object, bank_reference: object)
     with transaction.atomic():
         payout = _decide(actor, payout_id, Payout.Status.PAID, _("标记已打款"))
         _move(payout, actor, status=Payout.Status.PAID, bank_reference=reference)
-        hold = account_for(company=None, kind=AccountKind.PAYOUT_HOLD, currency=payout.currency)
         bank = account_for(company=None, kind=AccountKind.BANK_CLEARING, currency=payout.currency)
-        ledger_post(
+        _release_hold(
+            payout,
+            to=bank,
             kind=LedgerTransaction.Kind.PAYOUT,
-            reference=payout.ref,
-            legs=[
-                Leg(account=hold, amount=-payout.amount, reference=payout.ref),
-                Leg(account=bank, amount=payout.amount, reference=payout.ref),
-            ],
             memo=f"payout paid, bank reference {reference}",
-            dedupe_key=f"{payout.ref}:paid",
+            step="paid",
         )
         audit_record(
             actor=actor,
@@ -152,19 +164,15 @@ def payout_reject(*, actor: Actor, payout_id: object, reason: object) -> Payout:
     with transaction.atomic():
         payout = _decide(actor, payout_id, Payout.Status.REJECTED, _("驳回"))
         _move(payout, actor, status=Payout.Status.REJECTED, reject_reason=why)
-        hold = account_for(company=None, kind=AccountKind.PAYOUT_HOLD, currency=payout.currency)
         wallet = account_for(
             company=payout.company, kind=AccountKind.WALLET, currency=payout.currency
         )
-        ledger_post(
+        _release_hold(
+            payout,
+            to=wallet,
             kind=LedgerTransaction.Kind.PAYOUT_RELEASE,
-            reference=payout.ref,
-            legs=[
-                Leg(account=hold, amount=-payout.amount, reference=payout.ref),
-                Leg(account=wallet, amount=payout.amount, reference=payout.ref),
-            ],
             memo="payout rejected: back to the wallet",
-            dedupe_key=f"{payout.ref}:rejected",
+            step="rejected",
         )
         audit_record(
             actor=actor,
