@@ -88,13 +88,17 @@ def test_fresh_install_serves_with_worker(tmp_path: Path, fresh_database: tuple[
     assert check.returncode == 0, check.stderr
 
     port = _free_port()
-    server = subprocess.Popen(
-        [*MERCATOR, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--with-worker"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # The output goes to a file, not a pipe nobody reads: once a pipe's 64 KiB filled up
+    # (the worker logs every task), the next log line (a 401's warning) blocked the server.
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [*MERCATOR, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--with-worker"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         health: dict = {}
         deadline = time.monotonic() + 40
@@ -114,6 +118,9 @@ def test_fresh_install_serves_with_worker(tmp_path: Path, fresh_database: tuple[
         assert status == 401
         assert body["code"] == "not_authenticated"
         assert (tmp_path / "secret_key").exists()
+    except BaseException:
+        print(log.read_text(errors="replace")[-20000:])  # shown by pytest on failure
+        raise
     finally:
         server.send_signal(2)  # Ctrl-C
         try:

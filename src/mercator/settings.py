@@ -304,6 +304,9 @@ MERCATOR = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The worker's task log, once: with a handler here, run_huey adds none of its own.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
