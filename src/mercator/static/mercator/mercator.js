@@ -1,13 +1,38 @@
 /* Page behaviour that templates declare with data attributes, because the
    Content-Security-Policy allows no inline script and no on* handlers:
    - data-autosubmit on a <select> (or any field): submit its form when it changes;
-   - data-confirm="question" on a <form>: ask before submitting. */
+   - data-confirm="question" on a <form>: ask before submitting;
+   - data-dialog-open="ID" on a button: open the <dialog id="ID"> as a modal (the house way
+     to confirm money moving: the dialog shows the amounts and holds the real form);
+     data-dialog-close on a button inside it closes it. */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
     var field = event.target.closest ? event.target.closest("[data-autosubmit]") : null;
     if (field && field.form) {
       field.form.submit();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest) {
+      return;
+    }
+    var opener = event.target.closest("[data-dialog-open]");
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute("data-dialog-open"));
+      if (dialog && dialog.showModal) {
+        event.preventDefault();
+        dialog.showModal();
+      }
+      return;
+    }
+    var closer = event.target.closest("[data-dialog-close]");
+    if (closer) {
+      var open = closer.closest("dialog");
+      if (open) {
+        event.preventDefault();
+        open.close();
+      }
     }
   });
   document.addEventListener(
