@@ -5,7 +5,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -21,10 +20,13 @@ from mercator.companies.forms_customers import (
 from mercator.companies.models import Customer, Membership
 from mercator.companies.ownership import ReassignSummary
 from mercator.companies.selectors import customers as selectors
+from mercator.companies.selectors.lists import CUSTOMER_LIST
 from mercator.companies.services import customers as services
+from mercator.core import listing
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, DomainError, ValidationFailed
 from mercator.core.forms import add_domain_error
+from mercator.core.listing import Column
 from mercator.core.views import error_page
 
 PAGE_SIZE = 50
@@ -33,24 +35,41 @@ PAGE_SIZE = 50
 # -------------------------------------------------------------------------- list
 
 
+def _customer_columns() -> list[Column]:
+    return [
+        Column(_("客户名称"), lambda c: c.name),
+        Column(_("省份"), lambda c: c.province),
+        Column(_("城市"), lambda c: c.city),
+        Column(_("电话"), lambda c: c.phone),
+        Column(_("平台企业"), lambda c: c.counterpart.short_name if c.counterpart else ""),
+        Column(_("负责人"), lambda c: c.owner.person.display_name),
+        Column(_("添加时间"), lambda c: c.created_at, "date"),
+    ]
+
+
 @login_required
 def customer_list(request: HttpRequest) -> HttpResponse:
+    """The visible customers through ``core.listing``: search by name or linked platform
+    company, date added, the owner filter (bosses), sort, pages, ``format=xlsx``."""
     actor = request.actor
-    q = (request.GET.get("q") or "").strip()
     owner = (request.GET.get("owner") or "").strip()
+    query = listing.parse_query(request.GET, CUSTOMER_LIST, extra={"owner": owner})
     try:
-        customers = selectors.customers_search(actor, q=q, owner=owner or None)
-        page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+        customers = selectors.customers_search(actor, owner=owner or None)
+        page = listing.list_page(customers, CUSTOMER_LIST, query, actor=actor, shown=("owner",))
     except DomainError as exc:
         return error_page(request, exc)
+    if listing.wants_xlsx(request):
+        return listing.xlsx_response(page, _customer_columns(), name="customers", title=_("客户"))
     context = {
-        "page": page,
-        "q": q,
+        "listing": page,
+        "q": query.q,
         "owner": owner,
         "owner_choices": selectors.owner_filter_choices(actor),
         "waiting": selectors.members_awaiting_reassignment(actor),
         "can_manage": actor.can("customers.manage"),
         "can_view_all": actor.can("customers.view_all"),
+        "search_label": _("客户名称、电话或平台企业"),
     }
     if request.htmx and request.htmx.target == "customer-results":
         return render(request, "companies/customers/_list.html", context)

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -18,32 +17,60 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mercator.core import listing
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
+from mercator.core.listing import Column
 from mercator.core.views import error_page
 from mercator.trading.forms_invoices import PeriodInvoiceForm, PriceIndexForm, ReverseForm
 from mercator.trading.models import Invoice
 from mercator.trading.selectors import index as index_reads
 from mercator.trading.selectors import invoices as reads
+from mercator.trading.selectors.lists import INVOICE_LIST
 from mercator.trading.services import invoices as writes
 
 PAGE_SIZE = 30
 
 
-def _list_context(actor: Actor, request: HttpRequest, form: PeriodInvoiceForm) -> dict:
+def _invoice_columns() -> list[Column]:
+    return [
+        Column(_("发票号码"), lambda i: i.number),
+        Column(_("类型"), lambda i: i.get_kind_display()),
+        Column(_("状态"), lambda i: i.get_status_display()),
+        Column(_("销售方"), lambda i: i.seller.short_name),
+        Column(_("购买方"), lambda i: i.buyer.short_name),
+        Column(_("不含税金额"), lambda i: i.net_total, "money", lambda i: i.currency),
+        Column(_("税额"), lambda i: i.tax_total, "money", lambda i: i.currency),
+        Column(_("价税合计"), lambda i: i.total, "money", lambda i: i.currency),
+        Column(_("币种"), lambda i: i.currency),
+        Column(_("开票日期"), lambda i: i.issued_at, "date"),
+    ]
+
+
+def _listing(actor: Actor, request: HttpRequest) -> tuple[listing.ListPage, str]:
+    """Invoices issued (``side=seller``), received (``side=buyer``) or both."""
     invoices = reads.invoices_visible_to(actor)
     side = request.GET.get("side", "")
     if side == "seller":
         invoices = invoices.filter(seller=actor.company)
     elif side == "buyer":
         invoices = invoices.filter(buyer=actor.company)
+    else:
+        side = ""
+    query = listing.parse_query(request.GET, INVOICE_LIST, extra={"side": side})
+    return listing.list_page(invoices, INVOICE_LIST, query, actor=actor), side
+
+
+def _list_context(actor: Actor, request: HttpRequest, form: PeriodInvoiceForm) -> dict:
+    page, side = _listing(actor, request)
     return {
-        "page": Paginator(invoices, PAGE_SIZE).get_page(request.GET.get("page")),
+        "listing": page,
         "side": side,
         "form": form,
         "can_issue": actor.can("invoices.issue"),
         "company": actor.company,
+        "search_label": _("发票号码或对方名称"),
     }
 
 
@@ -53,6 +80,9 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if actor.company is None:
         return error_page(request, DomainError(_("请先加入或注册企业。"), code="no_company"))
+    if request.method == "GET" and listing.wants_xlsx(request):
+        page, _side = _listing(actor, request)
+        return listing.xlsx_response(page, _invoice_columns(), name="invoices", title=_("发票"))
     buyers = reads.period_buyers(actor)
     data = request.POST if request.method == "POST" else None
     form = PeriodInvoiceForm(data, buyers=buyers)

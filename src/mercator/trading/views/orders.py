@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -16,9 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mercator.core import listing
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError, NotFound
 from mercator.core.forms import add_domain_error
+from mercator.core.listing import Column
 from mercator.core.views import error_page
 from mercator.payments.models import PaymentIntent
 from mercator.payments.providers import checkout_url
@@ -35,6 +36,7 @@ from mercator.trading.models import Order
 from mercator.trading.selectors import orders as selectors
 from mercator.trading.selectors.flows import order_three_flows
 from mercator.trading.selectors.invoices import can_issue_for, invoices_for_order
+from mercator.trading.selectors.lists import ORDER_LIST
 
 PAGE_SIZE = 30
 
@@ -60,23 +62,47 @@ def _error_text(exc: DomainError) -> str:
 # --------------------------------------------------------------------------- orders
 
 
+ROLES = {"buying": "buy", "selling": "sell"}  # the workbench's ?role= for ?side=
+
+
+def _order_columns(actor: Actor, side: str) -> list[Column]:
+    def counterpart(o: Order) -> str:
+        return o.seller.short_name if side == "buy" else o.buyer.short_name
+
+    return [
+        Column(_("订单号"), lambda o: o.number),
+        Column(_("卖方") if side == "buy" else _("买方"), counterpart),
+        Column(_("状态"), lambda o: o.get_effective_status_display()),
+        Column(_("付款方式"), lambda o: o.get_payment_terms_display()),
+        Column(_("货款"), lambda o: o.goods_total, "money", lambda o: o.currency),
+        Column(_("运费"), lambda o: o.freight_total, "money", lambda o: o.currency),
+        Column(_("订单金额"), lambda o: o.total, "money", lambda o: o.currency),
+        Column(_("币种"), lambda o: o.currency),
+        Column(_("下单时间"), lambda o: o.placed_at, "date"),
+    ]
+
+
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
+    """My purchases or my sales (``side=buy|sell``, or the workbench's
+    ``role=buying|selling``), searched, filtered by status and date, sorted, paged and
+    exported (``format=xlsx``) through ``core.listing``."""
     actor = request.actor
     # A seller-only company opens on its sales, everyone else on purchases.
     company = actor.company
     default = "sell" if company is not None and company.kind == "seller" else "buy"
-    side = request.GET.get("side", default)
+    side = request.GET.get("side") or ROLES.get(request.GET.get("role", ""), default)
     if side not in ("buy", "sell"):
         side = default
-    status = request.GET.get("status", "")
-    orders = selectors.orders_list(actor, side=side, status=status)
-    context = {
-        "page": Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page")),
-        "side": side,
-        "status": status,
-        "statuses": Order.Status.choices,
-    }
+    query = listing.parse_query(request.GET, ORDER_LIST, extra={"side": side})
+    page = listing.list_page(
+        selectors.orders_list(actor, side=side), ORDER_LIST, query, actor=actor
+    )
+    if listing.wants_xlsx(request):
+        name = "purchases" if side == "buy" else "sales"
+        title = _("采购订单") if side == "buy" else _("销售订单")
+        return listing.xlsx_response(page, _order_columns(actor, side), name=name, title=title)
+    context = {"listing": page, "side": side}
     return render(request, "trading/orders/list.html", context)
 
 

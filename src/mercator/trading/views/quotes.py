@@ -6,16 +6,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mercator.core import listing
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
+from mercator.core.listing import Column
 from mercator.core.views import error_page
 from mercator.trading import selectors, services
 from mercator.trading.forms import (
@@ -29,6 +30,7 @@ from mercator.trading.forms import (
     RfqLineForm,
 )
 from mercator.trading.models import Inquiry, Quote, Rfq, Side
+from mercator.trading.selectors.lists import INQUIRY_LIST, QUOTE_LIST, RFQ_LIST
 from mercator.trading.services.rfqs import terms_of
 
 PAGE_SIZE = 30
@@ -44,12 +46,27 @@ def _errors_of(exc: DomainError) -> str:
 # ----------------------------------------------------------------------------- RFQs
 
 
+def _rfq_columns() -> list[Column]:
+    return [
+        Column(_("标题"), lambda r: r.title),
+        Column(_("状态"), lambda r: r.get_effective_status_display()),
+        Column(_("负责人"), lambda r: r.owner.person.display_name),
+        Column(_("创建时间"), lambda r: r.created_at, "date"),
+        Column(_("报价截止"), lambda r: r.deadline, "date"),
+    ]
+
+
 @login_required
 def rfq_list(request: HttpRequest) -> HttpResponse:
+    """The buyer's own RFQs through ``core.listing`` (search by title, dates, status
+    tabs, sort, pages, ``format=xlsx``); the RFQs inviting his company below."""
     actor = request.actor
-    mine = Paginator(selectors.rfqs_mine(actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = listing.parse_query(request.GET, RFQ_LIST)
+    page = listing.list_page(selectors.rfqs_mine(actor), RFQ_LIST, query, actor=actor)
+    if listing.wants_xlsx(request):
+        return listing.xlsx_response(page, _rfq_columns(), name="rfqs", title=_("询价单"))
     context = {
-        "page": mine,
+        "listing": page,
         "to_answer": selectors.rfqs_to_answer(actor)[:PAGE_SIZE],
         "can_manage": actor.can("customers.manage"),
     }
@@ -186,19 +203,43 @@ def rfq_cancel(request: HttpRequest, rfq_id: str) -> HttpResponse:
 # ------------------------------------------------------------------------ inquiries
 
 
+def _inquiry_columns(box: str) -> list[Column]:
+    def counterpart(i: Inquiry) -> str:
+        return i.seller.short_name if box == "sent" else i.buyer.short_name
+
+    return [
+        Column(_("商品"), lambda i: f"{i.listing.sku.product.name} {i.listing.sku.name}"),
+        Column(_("卖方") if box == "sent" else _("买方"), counterpart),
+        Column(_("状态"), lambda i: i.get_status_display()),
+        Column(_("数量"), lambda i: i.quantity, "number"),
+        Column(_("单位"), lambda i: i.listing.sku.get_unit_display()),
+        Column(_("负责人"), lambda i: i.assigned_to.person.display_name if i.assigned_to else ""),
+        Column(_("收到时间"), lambda i: i.received_at, "date"),
+    ]
+
+
 @login_required
 def inquiry_list(request: HttpRequest) -> HttpResponse:
+    """Received, unassigned (pool) or sent inquiries (``box``) through ``core.listing``:
+    search by product or counterpart, dates, status tabs, sort, pages, ``format=xlsx``."""
     actor = request.actor
     box = request.GET.get("box", "")
-    inquiries = selectors.inquiries_inbox(actor, box=box if box in ("sent", "pool") else "received")
-    page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
+    box = box if box in ("sent", "pool") else "received"
+    query = listing.parse_query(request.GET, INQUIRY_LIST, extra={"box": box})
+    inquiries = selectors.inquiries_inbox(actor, box=box)
+    page = listing.list_page(inquiries, INQUIRY_LIST, query, actor=actor)
+    if listing.wants_xlsx(request):
+        return listing.xlsx_response(
+            page, _inquiry_columns(box), name=f"inquiries-{box}", title=_("询盘")
+        )
     context = {
-        "page": page,
-        "box": box or "received",
+        "listing": page,
+        "box": box,
         "pool_count": selectors.inquiries_inbox(actor, box="pool").count()
         if actor.can("customers.reassign")
         else 0,
         "can_assign": actor.can("customers.reassign"),
+        "search_label": _("商品或对方名称"),
     }
     return render(request, "trading/inquiry_list.html", context)
 
@@ -311,18 +352,51 @@ def inquiry_assign(request: HttpRequest, inquiry_id: str) -> HttpResponse:
 # --------------------------------------------------------------------------- quotes
 
 
+def _quote_columns(side: str) -> list[Column]:
+    selling = side == Side.SELLER
+
+    def counterpart(q: Quote) -> str:
+        return q.buyer.short_name if selling else q.seller.short_name
+
+    columns = [
+        Column(_("询价单"), lambda q: q.rfq.title if q.rfq else ""),
+        Column(_("买方") if selling else _("卖方"), counterpart),
+        Column(_("状态"), lambda q: q.get_effective_status_display()),
+    ]
+    if selling:  # the buyer reads a quote's offer on its page, round by round
+        columns += [
+            Column(_("总金额"), lambda q: q.total, "money", lambda q: q.currency),
+            Column(_("币种"), lambda q: q.currency),
+        ]
+    return [
+        *columns,
+        Column(_("负责人"), lambda q: q.owner.person.display_name),
+        Column(_("创建时间"), lambda q: q.created_at, "date"),
+        Column(_("有效期至"), lambda q: q.valid_until, "date"),
+    ]
+
+
 @login_required
 def quote_list(request: HttpRequest) -> HttpResponse:
+    """Quotes sent or received (``side``) through ``core.listing``: search by RFQ title
+    or counterpart, dates, status tabs, sort, pages, ``format=xlsx``."""
     actor = request.actor
     side = request.GET.get("side", "")
     if side not in (Side.SELLER, Side.BUYER):
         side = Side.SELLER if actor.company and actor.company.kind != "buyer" else Side.BUYER
-    quotes = selectors.quotes_list(actor, side=side)
-    page = Paginator(quotes, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = listing.parse_query(request.GET, QUOTE_LIST, extra={"side": side})
+    page = listing.list_page(
+        selectors.quotes_list(actor, side=side), QUOTE_LIST, query, actor=actor
+    )
+    if listing.wants_xlsx(request):
+        return listing.xlsx_response(
+            page, _quote_columns(side), name=f"quotes-{side}", title=_("报价单")
+        )
     context = {
-        "page": page,
+        "listing": page,
         "side": side,
         "to_answer": selectors.rfqs_to_answer(actor)[:10] if side == Side.SELLER else [],
+        "search_label": _("询价单标题或对方名称"),
     }
     return render(request, "trading/quote_list.html", context)
 
