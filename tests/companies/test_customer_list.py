@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from mercator.companies.models import Customer
 from tests.conftest import master_of
-from tests.conftest import web as _web  # noqa: F401
 from tests.factories import PASSWORD, CompanyFactory, add_member
 
 START = timezone.make_aware(datetime(2026, 3, 1, 10, 0))

@@ -89,7 +89,7 @@ def test_search_text_loses_control_characters_and_is_cut():
 def test_notes_speak_the_members_language():
     with override("en"):
         note = parse("sort=zzz").notes[0]
-    assert "zzz" in note
+    assert note == "Cannot sort by “zzz”: using the default order."
 
 
 def test_links_keep_every_filter_and_the_views_own():
