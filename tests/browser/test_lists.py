@@ -75,3 +75,18 @@ def test_every_list_fits_and_filters(browser: Browser, url, world, width):  # no
     expect(page.get_by_test_id("list-empty")).to_be_visible()
     assert no_sideways_scroll(page)
     assert page.csp_violations == []
+
+
+def test_customers_live_search(browser: Browser, url, world):  # noqa: F811
+    from mercator.companies.models import Customer
+
+    for name in ("华南糖果批发行", "北方饮料厂"):
+        Customer.objects.create(company=world.mill, owner=world.mill_boss, name=name)
+    page = sign_in(browser, url, world.mill_boss.person.email, 390)
+    page.goto(url("/customers/"))
+    expect(page.get_by_test_id("customer-row")).to_have_count(2)
+    page.get_by_test_id("list-search").fill("糖果")  # no submit: htmx asks as one types
+    expect(page.get_by_test_id("customer-row")).to_have_count(1)
+    expect(page.get_by_test_id("customer-row")).to_contain_text("华南糖果批发行")
+    assert "q=" in page.url and no_sideways_scroll(page)
+    assert page.csp_violations == []
