@@ -388,3 +388,22 @@ def test_invoices_search_tabs_sort_export_and_isolation(world):
     assert [i.number for i in by_buyer.page] == ["FP0003"]
     garbage = food.get("/invoices/", {"from": "2026-02-30", "status": "<script>"})
     assert garbage.status_code == 200
+
+
+def test_list_pages_take_the_same_queries_for_3_rows_as_for_30(world, orders):
+    """No query per row: the counts are one query, the rows one more."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    web = world.web(world.food_boss)
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert web.get(path).status_code == 200
+        return len(captured)
+
+    queries("/orders/?side=buy")  # the first request of a session does its own reads
+    before = queries("/orders/?side=buy")
+    for i in range(27):
+        make_order(world, number=f"SO2026C{i:03d}")
+    assert queries("/orders/?side=buy") == before <= 10
