@@ -142,7 +142,10 @@ def _parse_date(value: str) -> date | None:
 
 
 def parse_query(
-    params: QueryDict | Mapping[str, str], spec: ListSpec, *, extra: Mapping[str, str] = {}
+    params: QueryDict | Mapping[str, str],
+    spec: ListSpec,
+    *,
+    extra: Mapping[str, str] | None = None,
 ) -> ListQuery:
     """``q``, ``from``/``to`` (YYYY-MM-DD, inclusive, local dates), ``status`` (a value of
     the model's Status), ``sort`` (a declared key, ``-`` for descending), ``page``.
@@ -160,7 +163,8 @@ def parse_query(
         parsed = _parse_date(raw) if raw else None
         if raw and parsed is None:
             notes.append(
-                _("日期“%(value)s”无法识别，已忽略（格式：2026-01-31）。") % {"value": raw[:20]}
+                _("日期“%(value)s”无法识别，已忽略（格式：2026-01-31）。")
+                % {"value": _clean_text(raw)[:20]}
             )
         bounds.append(parsed)
     date_from, date_to = bounds
@@ -169,11 +173,11 @@ def parse_query(
         notes.append(_("起止日期颠倒，已对调。"))
     status = get("status").strip()
     if status and status not in spec.status_values:
-        notes.append(_("未知的状态“%(value)s”，已显示全部。") % {"value": status[:30]})
+        notes.append(_("未知的状态“%(value)s”，已显示全部。") % {"value": _clean_text(status)[:30]})
         status = ""
     sort = get("sort").strip()
     if sort and spec.sort_field(sort) is None:
-        notes.append(_("无法按“%(value)s”排序，已按默认顺序。") % {"value": sort[:30]})
+        notes.append(_("无法按“%(value)s”排序，已按默认顺序。") % {"value": _clean_text(sort)[:30]})
         sort = ""
     try:
         page = int(get("page") or 1)
@@ -187,7 +191,7 @@ def parse_query(
         status=status,
         sort=sort,
         page=page,
-        extra={k: v for k, v in extra.items() if v},
+        extra={k: v for k, v in (extra or {}).items() if v},
         notes=tuple(notes),
     )
 
