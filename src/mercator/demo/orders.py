@@ -91,7 +91,7 @@ class DemoOrder:
     seller: str
     sku: str
     quantity: str
-    stage: str  # settled, shipped, disputed, approved, bank_transfer, pending_approval
+    stage: str  # settled, shipped, disputed, paid, approved, bank_transfer, pending_approval
     terms: str = "prepaid"
     province: str = "广东"  # "" = pickup at the seller's warehouse
     days_ago: int | None = None  # settled that many days ago (demo history)
@@ -139,6 +139,8 @@ ORDERS: tuple[DemoOrder, ...] = (
     DemoOrder("本周到厂，卸货走 3 号门", FOOD, MILL, SUGAR, "25", "shipped", days_ago=0),
     DemoOrder("礼盒装红富士，冷链到货", FOOD, APPLES, FUJI, "3", "disputed"),
     DemoOrder("下周生产用糖", FOOD, MILL, SUGAR, "20", "approved"),
+    # Paid into escrow, waiting for the mill's clerk to ship (his workbench's 待发货).
+    DemoOrder("已付款，请周五前发货", FOOD, MILL, SUGAR, "15", "paid"),
     DemoOrder("年底旺季备货", FOOD, MILL, SUGAR, "45", "pending_approval"),
     DemoOrder("二级白砂糖，银行转账付款", FOOD, MILL, SUGAR2, "10", "bank_transfer"),
 )
@@ -260,6 +262,8 @@ def _build(world: _World, spec: DemoOrder) -> Order:
         return order
     if spec.terms == "prepaid":
         _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
+    if spec.stage == "paid":
+        return order
     order_ship(
         actor=world.shipper(spec, order),
         order_id=order.public_id,
