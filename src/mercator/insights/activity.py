@@ -26,7 +26,12 @@ from mercator.companies.selectors.approvals import (
     approval_rules_visible_to,
 )
 from mercator.companies.selectors.customers import contacts_visible_to, customers_visible_to
-from mercator.companies.selectors.members import members_visible_to
+from mercator.companies.selectors.members import (
+    custom_roles_of,
+    invitations_of,
+    members_visible_to,
+)
+from mercator.companies.selectors.tokens import tokens_of
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.core.figures import money
@@ -457,6 +462,23 @@ def _listings(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     return found
 
 
+def _tokens(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    """The reader's own tokens only (a colleague's token stays unnamed)."""
+    return _by_id(lambda: tokens_of(actor), ids, lambda t: Link(t.name, reverse("tokens")))
+
+
+def _roles(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(lambda: custom_roles_of(actor), ids, lambda r: Link(r.name, reverse("roles")))
+
+
+def _invitations(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: invitations_of(actor),
+        ids,
+        lambda i: Link(i.email or str(_("邀请链接")), reverse("members")),
+    )
+
+
 def _companies(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     company = actor.company
     if company is None or company.public_id not in ids:
@@ -484,6 +506,9 @@ RESOLVERS: dict[str, Resolver] = {
     "sku": _skus,
     "listing": _listings,
     "company": _companies,
+    "token": _tokens,
+    "role": _roles,
+    "invitation": _invitations,
 }
 
 
