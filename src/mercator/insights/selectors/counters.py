@@ -347,10 +347,10 @@ ROLE_SELECTORS = (
 
 def workbench_for(actor: Actor) -> list[Counter]:
     """The union of the counters of every role the member's permissions make him,
-    each once, in the order the roles name them."""
+    each once, in the order the roles name them; those with work waiting first."""
     desk = Desk(actor)
     seen: dict[str, Counter] = {}
     for role_selector in ROLE_SELECTORS:
         for counter in role_selector(actor, desk):
             seen.setdefault(counter.key, counter)
-    return list(seen.values())
+    return sorted(seen.values(), key=lambda counter: counter.count == 0)
