@@ -249,6 +249,14 @@ def _place(world: _World, spec: DemoOrder) -> Order:
     return order
 
 
+def _build_paid(world: _World, spec: DemoOrder) -> Order:
+    """Placed and paid into escrow, waiting for the seller to ship."""
+    order = _place(world, spec)
+    payer = world.actor(spec.buyer, 1)
+    _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
+    return order
+
+
 def _build(world: _World, spec: DemoOrder) -> Order:
     order = _place(world, spec)
     payer = world.actor(spec.buyer, 1)
@@ -262,8 +270,6 @@ def _build(world: _World, spec: DemoOrder) -> Order:
         return order
     if spec.terms == "prepaid":
         _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
-    if spec.stage == "paid":
-        return order
     order_ship(
         actor=world.shipper(spec, order),
         order_id=order.public_id,
@@ -400,6 +406,6 @@ def build_orders() -> None:
                 continue
             buyer, seller = world.companies[spec.buyer], world.companies[spec.seller]
             if not Order.objects.filter(buyer=buyer, seller=seller, note=spec.note).exists():
-                _build(world, spec)
+                (_build_paid if spec.stage == "paid" else _build)(world, spec)
         _fill_cart(world)
         _payout(world)
