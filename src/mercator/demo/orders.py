@@ -249,14 +249,6 @@ def _place(world: _World, spec: DemoOrder) -> Order:
     return order
 
 
-def _build_paid(world: _World, spec: DemoOrder) -> Order:
-    """Placed and paid into escrow, waiting for the seller to ship."""
-    order = _place(world, spec)
-    payer = world.actor(spec.buyer, 1)
-    _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
-    return order
-
-
 def _build(world: _World, spec: DemoOrder) -> Order:
     order = _place(world, spec)
     payer = world.actor(spec.buyer, 1)
@@ -391,6 +383,14 @@ def _payout(world: _World) -> None:
         currency="CNY",
         bank_account="中国工商银行崇左分行 6222 0000 1111 2222",
     )
+
+
+def _build_paid(world: _World, spec: DemoOrder) -> Order:
+    """Placed and paid into escrow, waiting for the seller to ship."""
+    order = _place(world, spec)
+    payer = world.actor(spec.buyer, 1)
+    _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
+    return order
 
 
 def build_orders() -> None:
