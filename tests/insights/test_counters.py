@@ -194,3 +194,37 @@ def test_unverified_company_sees_what_is_missing_and_what_it_may_do(db):
 
 def test_verified_company_has_no_verification_panel(world: World):
     assert verification_status(world.actor(world.mill_boss)) is None
+
+
+def test_boss_counts_approvals_waiting_for_him_and_unanswered_inquiries(world: World):
+    from mercator.insights.selectors import boss_counters
+
+    rfq = open_rfq(world, 5)
+    clerk = world.actor(world.mill_clerk)
+    quote = services.quote_create(
+        actor=clerk,
+        rfq_id=rfq.public_id,
+        lines=[
+            {
+                "sku": str(world.sku.public_id),
+                "quantity": "10",
+                "rfq_line": 1,
+                "listing": str(world.listing.public_id),
+                "unit_price": "4500",  # 11.7 % off: over the mill's 5 % rule
+            }
+        ],
+    )
+    services.quote_send(actor=clerk, quote_id=quote.public_id)  # held for the boss
+    services.inquiry_create(
+        actor=world.actor(world.food_boss), listing_id=world.listing.public_id, message="价格？"
+    )
+
+    boss = counts(boss_counters(world.actor(world.mill_boss)))
+    assert boss["to_approve"] == 1 and boss["inquiries_unanswered"] == 1
+    assert boss["receivables_overdue"] == 0
+    # The clerk asked for the approval: never his to decide, and no boss counters at all.
+    assert boss_counters(clerk) == []
+    assert "to_approve" not in counts(workbench_for(clerk))
+    # The buyer's side sees neither.
+    assert counts(boss_counters(world.actor(world.food_boss)))["to_approve"] == 0
+    assert counts(boss_counters(world.actor(world.food_boss)))["inquiries_unanswered"] == 0
