@@ -228,3 +228,38 @@ def test_boss_counts_approvals_waiting_for_him_and_unanswered_inquiries(world: W
     # The buyer's side sees neither.
     assert counts(boss_counters(world.actor(world.food_boss)))["to_approve"] == 0
     assert counts(boss_counters(world.actor(world.food_boss)))["inquiries_unanswered"] == 0
+
+
+def test_verification_pending_and_rejected(db):
+    from mercator.companies.models import CompanyVerification
+
+    company = CompanyFactory()
+    Company.objects.filter(pk=company.pk).update(verification_status="unverified")
+    company.refresh_from_db()
+    master = company.memberships.get(role=Role.MASTER)
+    fields = {
+        "credit_code": "91350100M000100Y43",
+        "bank_name": "工商银行",
+        "bank_branch": "南宁分行",
+        "bank_account": "6222020200001234",
+        "invoice_name": company.legal_name,
+        "invoice_tax_no": "91350100M000100Y43",
+        "invoice_address": "南宁",
+        "invoice_phone": "0771-1234567",
+        "invoice_bank": "工商银行 6222020200001234",
+        "submitted_by": master.person,
+    }
+    CompanyVerification.objects.create(
+        company=company, status="rejected", reason="营业执照模糊", **fields
+    )
+    boss = actor_for_membership(master, via="api")
+    rejected = verification_status(boss)
+    assert rejected.reason == "营业执照模糊" and rejected.may_submit and rejected.missing
+
+    CompanyVerification.objects.create(company=company, status="pending", **fields)
+    pending = verification_status(boss)
+    assert not pending.may_submit and pending.missing == []
+    assert "等待平台审核" in str(pending.headline)
+    # A clerk sees the status but may not submit.
+    clerk = actor_for_membership(add_member(company, Role.SALES), via="api")
+    assert verification_status(clerk).may_submit is False
