@@ -130,9 +130,9 @@ SENTENCES: dict[str, Promise] = {
     # company and members
     "company.create": _("%(person)s 创建了企业 %(target)s"),
     "company.update": _("%(person)s 修改了企业资料 %(target)s"),
-    "verification.submit": _("%(person)s 提交了企业认证 %(target)s"),
-    "verification.approve": _("%(person)s 通过了企业认证 %(target)s"),
-    "verification.reject": _("%(person)s 驳回了企业认证 %(target)s"),
+    "verification.submit": _("%(person)s 提交了企业认证资料"),
+    "verification.approve": _("%(person)s 通过了企业认证"),
+    "verification.reject": _("%(person)s 驳回了企业认证"),
     "invitation.create": _("%(person)s 发出了成员邀请 %(target)s"),
     "invitation.revoke": _("%(person)s 撤销了成员邀请 %(target)s"),
     "invitation.accept": _("%(person)s 接受邀请加入了企业"),
