@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "mercator.catalog",
     "mercator.pricing",
     "mercator.trading",
+    "mercator.insights",
     "mercator.demo",
 ]
 

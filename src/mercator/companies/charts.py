@@ -84,9 +84,10 @@ def hbar_chart(
         f"<title>{escape(title)}</title>",
     ]
     if not bars:
+        empty = _("暂无数据")  # outside the f-string, where makemessages finds it
         parts.append(
             f'<text x="{width / 2}" y="{height / 2 + 4}" text-anchor="middle" '
-            f'class="chart-empty">{escape(_("暂无数据"))}</text>'
+            f'class="chart-empty">{escape(empty)}</text>'
         )
     for index, bar in enumerate(bars):
         y = top + index * row_height

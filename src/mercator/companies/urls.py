@@ -1,9 +1,8 @@
 from django.urls import URLPattern
 
-from mercator.companies.views import activity, approvals, customers, home, members, tokens
+from mercator.companies.views import activity, approvals, customers, members, tokens
 
 urlpatterns: list[URLPattern] = [
-    *home.urlpatterns,
     *members.urlpatterns,
     *tokens.urlpatterns,
     *customers.urlpatterns,

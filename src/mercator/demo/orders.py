@@ -91,7 +91,7 @@ class DemoOrder:
     seller: str
     sku: str
     quantity: str
-    stage: str  # settled, shipped, disputed, approved, bank_transfer, pending_approval
+    stage: str  # settled, shipped, disputed, paid, approved, bank_transfer, pending_approval
     terms: str = "prepaid"
     province: str = "广东"  # "" = pickup at the seller's warehouse
     days_ago: int | None = None  # settled that many days ago (demo history)
@@ -139,6 +139,8 @@ ORDERS: tuple[DemoOrder, ...] = (
     DemoOrder("本周到厂，卸货走 3 号门", FOOD, MILL, SUGAR, "25", "shipped", days_ago=0),
     DemoOrder("礼盒装红富士，冷链到货", FOOD, APPLES, FUJI, "3", "disputed"),
     DemoOrder("下周生产用糖", FOOD, MILL, SUGAR, "20", "approved"),
+    # Paid into escrow, waiting for the mill's clerk to ship (his workbench's 待发货).
+    DemoOrder("已付款，请周五前发货", FOOD, MILL, SUGAR, "15", "paid"),
     DemoOrder("年底旺季备货", FOOD, MILL, SUGAR, "45", "pending_approval"),
     DemoOrder("二级白砂糖，银行转账付款", FOOD, MILL, SUGAR2, "10", "bank_transfer"),
 )
@@ -383,6 +385,14 @@ def _payout(world: _World) -> None:
     )
 
 
+def _build_paid(world: _World, spec: DemoOrder) -> Order:
+    """Placed and paid into escrow, waiting for the seller to ship."""
+    order = _place(world, spec)
+    payer = world.actor(spec.buyer, 1)
+    _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
+    return order
+
+
 def build_orders() -> None:
     """The credit line, the orders and the cart; running it again adds nothing."""
     world = _World()
@@ -396,6 +406,6 @@ def build_orders() -> None:
                 continue
             buyer, seller = world.companies[spec.buyer], world.companies[spec.seller]
             if not Order.objects.filter(buyer=buyer, seller=seller, note=spec.note).exists():
-                _build(world, spec)
+                (_build_paid if spec.stage == "paid" else _build)(world, spec)
         _fill_cart(world)
         _payout(world)

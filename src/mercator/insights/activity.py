@@ -1,0 +1,559 @@
+"""The activity feed in sentences: an audit entry ("order.ship", "order:<id>") becomes
+"李小龙 发货：订单 SO2026…（华南食品）" with the document's number as a link.
+
+``describe_entries(actor, entries)`` resolves the entries' targets through the owning
+apps' scoped selectors, one query per kind of document, so a link only ever points at
+what the actor may open; a target he may not see (or that is gone) is named by its kind
+alone. ``SENTENCES`` has a sentence for every action code the services write (a test
+greps the code base for them); a code added later without one reads as the generic
+"… 修改了…" sentence, never as the raw code."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from mercator.catalog.selectors import listings_of, listings_public, products_of, skus_of
+from mercator.companies.selectors.approvals import (
+    approval_requests_visible_to,
+    approval_rules_visible_to,
+)
+from mercator.companies.selectors.customers import contacts_visible_to, customers_visible_to
+from mercator.companies.selectors.members import (
+    custom_roles_of,
+    invitations_of,
+    members_visible_to,
+)
+from mercator.companies.selectors.tokens import tokens_of
+from mercator.core.actor import Actor
+from mercator.core.errors import DomainError
+from mercator.core.figures import money
+from mercator.core.ids import parse_public_id
+from mercator.core.models import AuditEntry
+from mercator.payments.selectors.credit import credit_lines_visible_to
+from mercator.payments.selectors.intents import intents_visible_to
+from mercator.payments.selectors.payouts import payouts_visible_to
+from mercator.trading.selectors.invoices import invoices_visible_to
+from mercator.trading.selectors.orders import orders_visible_to
+from mercator.trading.selectors.quotes import (
+    inquiries_visible_to,
+    quotes_visible_to,
+    rfqs_visible_to,
+)
+
+# %(person)s: who did it; %(target)s: the document, its number as a link.
+SENTENCES: dict[str, Promise] = {
+    # orders
+    "order.place": _("%(person)s 下了订单 %(target)s"),
+    "order.approve": _("%(person)s 审批通过了订单 %(target)s"),
+    "order.pay": _("%(person)s 发起了订单 %(target)s 的付款"),
+    "order.paid": _("订单 %(target)s 的货款已进入担保账户（%(person)s）"),
+    "order.payment_refunded": _("订单 %(target)s 的一笔付款已退回（%(person)s）"),
+    "order.ship": _("%(person)s 发货了订单 %(target)s"),
+    "order.receive": _("%(person)s 确认收货了订单 %(target)s"),
+    "order.settle": _("订单 %(target)s 已结算（%(person)s）"),
+    "order.cancel": _("%(person)s 取消了订单 %(target)s"),
+    "order.expire": _("订单 %(target)s 超时未付款，已自动取消"),
+    "order.approval_rejected": _("订单 %(target)s 审批未通过，已取消（%(person)s）"),
+    "order.approval_cancelled": _("订单 %(target)s 的审批申请已撤回，订单已取消（%(person)s）"),
+    "order.dispute": _("%(person)s 对订单 %(target)s 提出了争议"),
+    "order.resolve": _("%(person)s 处理了订单 %(target)s 的争议"),
+    # quotes
+    "quote.create": _("%(person)s 起草了报价单 %(target)s"),
+    "quote.send": _("%(person)s 发出了报价单 %(target)s"),
+    "quote.hold": _("报价单 %(target)s 需要审批，已提交审批（%(person)s）"),
+    "quote.revise": _("%(person)s 修改了报价单 %(target)s"),
+    "quote.counter": _("%(person)s 对报价单 %(target)s 还价"),
+    "quote.accept": _("%(person)s 接受了报价单 %(target)s"),
+    "quote.reject": _("%(person)s 拒绝了报价单 %(target)s"),
+    "quote.withdraw": _("%(person)s 撤回了报价单 %(target)s"),
+    "quote.expire": _("报价单 %(target)s 已过期"),
+    "quote.approval_rejected": _("报价单 %(target)s 审批未通过，退回草稿（%(person)s）"),
+    "quote.approval_cancelled": _("报价单 %(target)s 的审批申请已撤回（%(person)s）"),
+    # RFQs and inquiries
+    "rfq.create": _("%(person)s 发布了询价单 %(target)s"),
+    "rfq.award": _("%(person)s 为询价单 %(target)s 定标"),
+    "rfq.close": _("询价单 %(target)s 已截止（%(person)s）"),
+    "rfq.cancel": _("%(person)s 取消了询价单 %(target)s"),
+    "rfq.reassign": _("%(person)s 移交了询价单 %(target)s"),
+    "inquiry.create": _("%(person)s 发出了询盘 %(target)s"),
+    "inquiry.answer": _("%(person)s 回复了询盘 %(target)s"),
+    "inquiry.reply": _("%(person)s 追问了询盘 %(target)s"),
+    "inquiry.assign": _("%(person)s 分派了询盘 %(target)s"),
+    "inquiry.close": _("%(person)s 关闭了询盘 %(target)s"),
+    # invoices
+    "invoice.issue": _("%(person)s 开具了发票 %(target)s"),
+    "invoice.issue_period": _("%(person)s 开具了月结发票 %(target)s"),
+    "invoice.reverse": _("%(person)s 开具了红字发票 %(target)s"),
+    # cart
+    "cart.add": _("%(person)s 把 %(target)s 加入了购物车"),
+    "cart.update": _("%(person)s 修改了购物车中 %(target)s 的数量"),
+    "cart.remove": _("%(person)s 从购物车移除了 %(target)s"),
+    "cart.clear": _("%(person)s 清空了购物车"),
+    "cart.quick_order": _("%(person)s 用快速下单把商品加入了购物车"),
+    # money
+    "payment.intent_create": _("%(person)s 发起了付款 %(target)s"),
+    "payment.intent_capture": _("付款 %(target)s 已到账（%(person)s）"),
+    "payment.intent_fail": _("付款 %(target)s 失败（%(person)s）"),
+    "payment.intent_cancel": _("%(person)s 取消了付款 %(target)s"),
+    "payment.sandbox_complete": _("%(person)s 在沙箱网关完成了付款 %(target)s"),
+    "payout.request": _("%(person)s 申请提现 %(target)s"),
+    "payout.mark_paid": _("%(person)s 已打款提现 %(target)s"),
+    "payout.reject": _("%(person)s 驳回了提现 %(target)s"),
+    "credit.grant": _("%(person)s 给 %(target)s 授信"),
+    "credit.update": _("%(person)s 调整了 %(target)s 的授信"),
+    "bank.import": _("%(person)s 导入了银行流水 %(target)s"),
+    "bank.line_resolve": _("%(person)s 人工处理了银行流水 %(target)s"),
+    # approvals
+    "approval.request": _("%(person)s 提交了审批 %(target)s"),
+    "approval.approve": _("%(person)s 批准了 %(target)s"),
+    "approval.reject": _("%(person)s 驳回了 %(target)s"),
+    "approval.cancel": _("%(person)s 撤回了审批 %(target)s"),
+    "approval_rule.create": _("%(person)s 新建了审批规则 %(target)s"),
+    "approval_rule.update": _("%(person)s 修改了审批规则 %(target)s"),
+    "approval_rule.deactivate": _("%(person)s 停用了审批规则 %(target)s"),
+    # customers
+    "customer.create": _("%(person)s 新建了客户 %(target)s"),
+    "customer.update": _("%(person)s 修改了客户 %(target)s"),
+    "customer.transfer": _("%(person)s 移交了客户 %(target)s"),
+    "contact.create": _("%(person)s 新增了联系人 %(target)s"),
+    "contact.update": _("%(person)s 修改了联系人 %(target)s"),
+    "contact.delete": _("%(person)s 删除了联系人 %(target)s"),
+    "ownership.reassign": _("%(person)s 把 %(target)s 负责的客户和单据移交给了同事"),
+    # company and members
+    "company.create": _("%(person)s 创建了企业 %(target)s"),
+    "company.update": _("%(person)s 修改了企业资料 %(target)s"),
+    "verification.submit": _("%(person)s 提交了企业认证资料"),
+    "verification.approve": _("%(person)s 通过了企业认证"),
+    "verification.reject": _("%(person)s 驳回了企业认证"),
+    "invitation.create": _("%(person)s 发出了成员邀请 %(target)s"),
+    "invitation.revoke": _("%(person)s 撤销了成员邀请 %(target)s"),
+    "invitation.accept": _("%(person)s 接受邀请加入了企业"),
+    "membership.add": _("%(person)s 添加了成员 %(target)s"),
+    "membership.update": _("%(person)s 修改了成员 %(target)s 的角色"),
+    "membership.deactivate": _("%(person)s 停用了成员 %(target)s"),
+    "membership.reactivate": _("%(person)s 恢复了成员 %(target)s"),
+    "mastership.transfer": _("%(person)s 把母账户移交给了 %(target)s"),
+    "role.create": _("%(person)s 新建了角色 %(target)s"),
+    "role.update": _("%(person)s 修改了角色 %(target)s"),
+    "role.delete": _("%(person)s 删除了角色 %(target)s"),
+    # people and sign-in
+    "person.register": _("%(person)s 注册了账号"),
+    "person.sessions_end": _("%(person)s 退出了所有设备上的登录"),
+    "password.reset": _("%(person)s 重设了密码"),
+    "totp.enroll_start": _("%(person)s 开始设置两步验证"),
+    "totp.enable": _("%(person)s 开启了两步验证"),
+    "totp.disable": _("%(person)s 关闭了两步验证"),
+    "totp.recovery_renew": _("%(person)s 重新生成了两步验证恢复码"),
+    "token.create": _("%(person)s 新建了 API 令牌 %(target)s"),
+    "token.revoke": _("%(person)s 吊销了 API 令牌 %(target)s"),
+    "token.act_for": _("%(person)s 用 API 令牌代表企业办理业务"),
+    # catalog
+    "product.create": _("%(person)s 新建了商品 %(target)s"),
+    "product.update": _("%(person)s 修改了商品 %(target)s"),
+    "product.delete": _("%(person)s 删除了商品 %(target)s"),
+    "sku.create": _("%(person)s 新建了规格 %(target)s"),
+    "sku.update": _("%(person)s 修改了规格 %(target)s"),
+    "sku.delete": _("%(person)s 删除了规格 %(target)s"),
+    "listing.create": _("%(person)s 挂牌了 %(target)s"),
+    "listing.update": _("%(person)s 修改了挂牌 %(target)s"),
+    "listing.delete": _("%(person)s 删除了挂牌 %(target)s"),
+    "listing.pause": _("%(person)s 暂停了挂牌 %(target)s"),
+    "listing.resume": _("%(person)s 恢复了挂牌 %(target)s"),
+    "listing.stock_adjust": _("%(person)s 调整了挂牌 %(target)s 的库存"),
+    "catalog.import_start": _("%(person)s 开始导入商品目录（Excel）"),
+    "catalog.import": _("%(person)s 导入了商品目录（Excel）"),
+    "market.create": _("%(person)s 新建了市场 %(target)s"),
+    "market.update": _("%(person)s 修改了市场 %(target)s"),
+    "category.create": _("%(person)s 新建了类目 %(target)s"),
+    "category.update": _("%(person)s 修改了类目 %(target)s"),
+    # pricing
+    "pricing.list.create": _("%(person)s 新建了价格表 %(target)s"),
+    "pricing.list.update": _("%(person)s 修改了价格表 %(target)s"),
+    "pricing.list.delete": _("%(person)s 删除了价格表 %(target)s"),
+    "pricing.rule.create": _("%(person)s 新增了价格表 %(target)s 的数量档"),
+    "pricing.rule.update": _("%(person)s 修改了价格表 %(target)s 的数量档"),
+    "pricing.rule.delete": _("%(person)s 删除了价格表 %(target)s 的数量档"),
+    "pricing.class.create": _("%(person)s 新建了客户等级 %(target)s"),
+    "pricing.class.update": _("%(person)s 修改了客户等级 %(target)s"),
+    "pricing.class.delete": _("%(person)s 删除了客户等级 %(target)s"),
+    "pricing.assignment.set": _("%(person)s 设置了客户 %(target)s 的等级"),
+    "pricing.assignment.delete": _("%(person)s 取消了客户 %(target)s 的等级"),
+    "pricing.customer_price.create": _("%(person)s 新增了客户专享价 %(target)s"),
+    "pricing.customer_price.update": _("%(person)s 修改了客户专享价 %(target)s"),
+    "pricing.customer_price.delete": _("%(person)s 删除了客户专享价 %(target)s"),
+    "pricing.terms.set": _("%(person)s 设置了付款条件 %(target)s"),
+    "pricing.freight.create": _("%(person)s 新增了运费 %(target)s"),
+    "pricing.freight.update": _("%(person)s 修改了运费 %(target)s"),
+    "pricing.freight.delete": _("%(person)s 删除了运费 %(target)s"),
+}
+GENERIC = _("%(person)s 修改了 %(target)s")
+
+# What a target is called when it cannot be shown as a link (not visible, gone, or a
+# kind without a page): never its id.
+KIND_NAMES: dict[str, Promise] = {
+    "order": _("一张订单"),
+    "quote": _("一份报价单"),
+    "invoice": _("一张发票"),
+    "rfq": _("一份询价单"),
+    "inquiry": _("一条询盘"),
+    "intent": _("一笔付款"),
+    "payout": _("一笔提现"),
+    "receivable": _("一笔应收款"),
+    "credit_line": _("一位客户"),
+    "customer": _("一位客户"),
+    "contact": _("一位联系人"),
+    "membership": _("一位成员"),
+    "person": _("一位成员"),
+    "user": _("一位成员"),
+    "company": _("企业"),
+    "verification": _("认证资料"),
+    "invitation": _("一份邀请"),
+    "role": _("一个角色"),
+    "token": _("一个令牌"),
+    "approval": _("一项审批"),
+    "approval_rule": _("一条规则"),
+    "product": _("一个商品"),
+    "sku": _("一个规格"),
+    "listing": _("一个挂牌"),
+    "price_list": _("一份价格表"),
+    "customer_class": _("一个客户等级"),
+    "customer_price": _("一条客户价"),
+    "freight_rate": _("一条运费"),
+    "bank_statement": _("一份流水"),
+    "bank_line": _("一条流水"),
+    "category": _("一个类目"),
+    "market": _("一个市场"),
+    "import": _("一次导入"),
+}
+SOMETHING = _("一项资料")
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str = ""
+    party: str = ""  # the counterpart company, for trading documents
+
+
+@dataclass(frozen=True)
+class Sentence:
+    entry: AuditEntry
+    html: SafeString
+    party: str
+
+
+def _other(actor: Actor, a: Any, b: Any) -> str:
+    """The short name of whichever of the two companies is not the actor's."""
+    mine = actor.company.pk if actor.company is not None else None
+    other = b if getattr(a, "pk", None) == mine else a
+    return getattr(other, "short_name", "") or ""
+
+
+def _safe(queryset: Callable[[], QuerySet[Any]]) -> QuerySet[Any] | None:
+    try:
+        return queryset()
+    except DomainError:  # the actor may not read this kind at all
+        return None
+
+
+Resolver = Callable[[Actor, list[Any]], dict[Any, Link]]
+
+
+def _by_id(
+    reader: Callable[[], QuerySet[Any]], ids: list[Any], link: Callable[[Any], Link]
+) -> dict[Any, Link]:
+    rows = _safe(reader)
+    if rows is None:
+        return {}
+    return {row.public_id: link(row) for row in rows.filter(public_id__in=ids)}
+
+
+def _orders(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: orders_visible_to(actor),
+        ids,
+        lambda o: Link(
+            o.number, reverse("order-detail", args=[o.public_id]), _other(actor, o.seller, o.buyer)
+        ),
+    )
+
+
+def _quote_label(q: Any) -> str:
+    number = getattr(q, "number", "")
+    if number:
+        return number
+    return q.rfq.title if q.rfq_id else f"{q.created_at:%Y-%m-%d}"
+
+
+def _quotes(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: quotes_visible_to(actor),
+        ids,
+        lambda q: Link(
+            _quote_label(q),
+            reverse("quote-detail", args=[q.public_id]),
+            _other(actor, q.seller, q.buyer),
+        ),
+    )
+
+
+def _invoices(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: invoices_visible_to(actor),
+        ids,
+        lambda i: Link(
+            i.number,
+            reverse("invoice-detail", args=[i.public_id]),
+            _other(actor, i.seller, i.buyer),
+        ),
+    )
+
+
+def _rfqs(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: rfqs_visible_to(actor),
+        ids,
+        lambda r: Link(
+            r.title, reverse("rfq-detail", args=[r.public_id]), _other(actor, r.buyer, None)
+        ),
+    )
+
+
+def _inquiries(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    def link(i: Any) -> Link:
+        sku = i.listing.sku
+        return Link(
+            f"{sku.product.name} {sku.name}",
+            reverse("inquiry-detail", args=[i.public_id]),
+            _other(actor, i.seller, i.buyer),
+        )
+
+    return _by_id(lambda: inquiries_visible_to(actor), ids, link)
+
+
+def _intents(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: intents_visible_to(actor),
+        ids,
+        lambda i: Link(
+            money(i.amount, i.currency),
+            reverse("payment-intent", args=[i.public_id]),
+            _other(actor, i.payer, i.payee),
+        ),
+    )
+
+
+def _payouts(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: payouts_visible_to(actor),
+        ids,
+        lambda p: Link(money(p.amount, p.currency), reverse("wallet")),
+    )
+
+
+def _credit_lines(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: credit_lines_visible_to(actor),
+        ids,
+        lambda c: Link(_other(actor, c.seller, c.buyer), reverse("credit-lines")),
+    )
+
+
+def _customers(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: customers_visible_to(actor),
+        ids,
+        lambda c: Link(c.name, reverse("customer-detail", args=[c.public_id])),
+    )
+
+
+def _contacts(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: contacts_visible_to(actor).select_related("customer"),
+        ids,
+        lambda c: Link(c.name, reverse("customer-detail", args=[c.customer.public_id])),
+    )
+
+
+def _members(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: members_visible_to(actor),
+        ids,
+        lambda m: Link(m.person.display_name, reverse("members")),
+    )
+
+
+def _people(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    seats = _safe(lambda: members_visible_to(actor))
+    if seats is None:
+        return {}
+    return {
+        m.person.public_id: Link(m.person.display_name, reverse("members"))
+        for m in seats.filter(person__public_id__in=ids)
+    }
+
+
+def _approvals(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: approval_requests_visible_to(actor),
+        ids,
+        lambda a: Link(a.title, reverse("approval-detail", args=[a.public_id])),
+    )
+
+
+def _approval_rules(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: approval_rules_visible_to(actor),
+        ids,
+        lambda r: Link(r.name, reverse("approval-rule-edit", args=[r.public_id])),
+    )
+
+
+def _products(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: products_of(actor),
+        ids,
+        lambda p: Link(p.name, reverse("seller-product", args=[p.public_id])),
+    )
+
+
+def _skus(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: skus_of(actor).select_related("product"),
+        ids,
+        lambda s: Link(
+            f"{s.product.name} {s.name}", reverse("seller-product", args=[s.product.public_id])
+        ),
+    )
+
+
+def _listing_name(listing: Any) -> str:
+    return f"{listing.sku.product.name} {listing.sku.name}"
+
+
+def _listings(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    """The company's own listings (its catalog page), then the market's (a cart line)."""
+    found = _by_id(
+        lambda: listings_of(actor).select_related("sku__product"),
+        ids,
+        lambda x: Link(_listing_name(x), reverse("seller-listing", args=[x.public_id])),
+    )
+    rest = [public_id for public_id in ids if public_id not in found]
+    if rest:
+        found.update(
+            _by_id(
+                lambda: listings_public().select_related("sku__product", "seller"),
+                rest,
+                lambda x: Link(
+                    _listing_name(x),
+                    reverse("listing-detail", args=[x.public_id]),
+                    x.seller.short_name,
+                ),
+            )
+        )
+    return found
+
+
+def _tokens(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    """The reader's own tokens only (a colleague's token stays unnamed)."""
+    return _by_id(lambda: tokens_of(actor), ids, lambda t: Link(t.name, reverse("tokens")))
+
+
+def _roles(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(lambda: custom_roles_of(actor), ids, lambda r: Link(r.name, reverse("roles")))
+
+
+def _invitations(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: invitations_of(actor),
+        ids,
+        lambda i: Link(i.email or str(_("邀请链接")), reverse("members")),
+    )
+
+
+def _companies(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    company = actor.company
+    if company is None or company.public_id not in ids:
+        return {}
+    return {company.public_id: Link(company.legal_name, reverse("company-profile"))}
+
+
+RESOLVERS: dict[str, Resolver] = {
+    "order": _orders,
+    "quote": _quotes,
+    "invoice": _invoices,
+    "rfq": _rfqs,
+    "inquiry": _inquiries,
+    "intent": _intents,
+    "payout": _payouts,
+    "credit_line": _credit_lines,
+    "customer": _customers,
+    "contact": _contacts,
+    "membership": _members,
+    "person": _people,
+    "user": _people,
+    "approval": _approvals,
+    "approval_rule": _approval_rules,
+    "product": _products,
+    "sku": _skus,
+    "listing": _listings,
+    "company": _companies,
+    "token": _tokens,
+    "role": _roles,
+    "invitation": _invitations,
+}
+
+
+def _split(target: str) -> tuple[str, Any]:
+    kind, _sep, rest = target.partition(":")
+    return kind, parse_public_id(rest)
+
+
+def sentence_for(action: str) -> Promise:
+    return SENTENCES.get(action, GENERIC)
+
+
+def render(action: str, person: str, link: Link | None, kind: str) -> SafeString:
+    """One sentence as HTML: every value escaped, the target a link when it has one."""
+    if link is None:
+        target = conditional_escape(str(KIND_NAMES.get(kind, SOMETHING)))
+    elif link.url:
+        target = format_html('<a href="{}">{}</a>', link.url, link.label)
+    else:
+        target = conditional_escape(link.label)
+    template = conditional_escape(str(sentence_for(action)))
+    html = str(template) % {"person": conditional_escape(person), "target": target}
+    return mark_safe(html)  # noqa: S308 -- the sentence and every value are escaped
+
+
+def describe_entries(actor: Actor, entries: Iterable[AuditEntry]) -> list[Sentence]:
+    """The entries as sentences, their targets resolved one query per kind, scoped to
+    the actor."""
+    entries = list(entries)
+    wanted: dict[str, list[Any]] = defaultdict(list)
+    for entry in entries:
+        kind, public_id = _split(entry.target)
+        if public_id is not None and kind in RESOLVERS:
+            wanted[kind].append(public_id)
+    links: dict[tuple[str, Any], Link] = {}
+    for kind, ids in wanted.items():
+        for public_id, link in RESOLVERS[kind](actor, ids).items():
+            links[(kind, public_id)] = link
+    system = str(_("系统"))
+    result = []
+    for entry in entries:
+        kind, public_id = _split(entry.target)
+        link = links.get((kind, public_id))
+        person = entry.person.display_name if entry.person_id else system
+        result.append(
+            Sentence(entry, render(entry.action, person, link, kind), link.party if link else "")
+        )
+    return result

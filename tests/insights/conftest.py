@@ -1,0 +1,1 @@
+from tests.trading.conftest import world  # noqa: F401  (the small sugar world)
