@@ -116,6 +116,7 @@ def test_guest_sees_no_member_navigation():
     page = Client().get("/market/").content.decode()
     assert 'id="sidenav"' not in page and 'data-testid="nav-market"' in page
     assert 'data-testid="nav-register"' in page
+    assert "{#" not in page and "#}" not in page  # no template comment printed as text
 
 
 def test_current_section_is_highlighted(web):
