@@ -12,7 +12,12 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-ROLES = ("boss@sugarmill.demo", "buyer@foodfactory.demo", "ops@mercator.demo")
+ROLES = (
+    "boss@sugarmill.demo",
+    "buyer@foodfactory.demo",
+    "finance@foodfactory.demo",
+    "ops@mercator.demo",
+)
 
 # What sticks out of the viewport, to name it in a failure.
 OVERFLOW = """() => {
@@ -20,10 +25,18 @@ OVERFLOW = """() => {
   const wide = document.documentElement.scrollWidth;
   if (wide <= width) return null;
   const culprits = [];
+  const clipped = (el) => {
+    for (let up = el.parentElement; up; up = up.parentElement) {
+      const clips = getComputedStyle(up).overflowX !== "visible";
+      if (clips && up.getBoundingClientRect().right <= width + 1) return true;
+    }
+    return false;
+  };
   for (const el of document.querySelectorAll("body *")) {
     const box = el.getBoundingClientRect();
-    if (box.right > width + 1 && box.width > 0) {
-      culprits.push(el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : "") + " right=" + Math.round(box.right));
+    if (box.right > width + 1 && box.width > 0 && !clipped(el)) {
+      const name = el.className ? "." + String(el.className).split(" ").join(".") : "";
+      culprits.push(el.tagName.toLowerCase() + name + " right=" + Math.round(box.right));
       if (culprits.length >= 5) break;
     }
   }
