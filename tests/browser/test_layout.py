@@ -107,5 +107,7 @@ def test_current_section_is_marked_and_menu_shows_it_on_a_phone(phone_page: Page
     current = phone_page.get_by_test_id("nav-customers")
     expect(current).to_be_visible()
     expect(current).to_have_attribute("aria-current", "page")
+    phone_page.keyboard.press("Escape")
+    expect(current).to_be_hidden()
     expect(phone_page.get_by_test_id("nav-group-platform")).to_have_count(0)
     expect(phone_page.get_by_test_id("nav-products")).to_have_count(0)

@@ -46,6 +46,19 @@
       }
     }
   });
+  document.addEventListener("keydown", function (event) {
+    // Escape folds the phone menu away again.
+    if (event.key !== "Escape") {
+      return;
+    }
+    var toggle = document.querySelector('[data-menu-toggle][aria-expanded="true"]');
+    var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (menu) {
+      menu.classList.remove("open");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
   document.addEventListener(
     "submit",
     function (event) {
