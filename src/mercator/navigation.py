@@ -19,7 +19,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mercator.catalog.selectors import SELLER_KINDS
 from mercator.catalog.services import require_catalog_manager
@@ -46,15 +46,18 @@ from mercator.trading.selectors.quotes import (
 )
 
 Predicate = Callable[[Actor], bool]
+# Labels carry the context "navigation": "报价" is "Quotes" in the menu whatever it is as
+# a column heading elsewhere.
+
 
 BUYER_KINDS = (Company.Kind.BUYER, Company.Kind.BOTH)
 
 GROUPS: tuple[tuple[str, Promise], ...] = (
-    ("buy", _("采购")),
-    ("sell", _("销售")),
-    ("money", _("资金")),
-    ("company", _("企业")),
-    ("platform", _("平台")),
+    ("buy", pgettext_lazy("navigation", "采购")),
+    ("sell", pgettext_lazy("navigation", "销售")),
+    ("money", pgettext_lazy("navigation", "资金")),
+    ("company", pgettext_lazy("navigation", "企业")),
+    ("platform", pgettext_lazy("navigation", "平台")),
 )
 
 
@@ -155,26 +158,39 @@ class Entry:
 
 ENTRIES: tuple[Entry, ...] = (
     # 采购: buying.
-    Entry("market", "buy", _("市场"), "catalog", lambda actor: True, also=("listing-detail",)),
-    Entry("price-index", "buy", _("行情"), "price-index", passes(require_reader)),
+    Entry(
+        "market",
+        "buy",
+        pgettext_lazy("navigation", "市场"),
+        "catalog",
+        lambda actor: True,
+        also=("listing-detail",),
+    ),
+    Entry(
+        "price-index",
+        "buy",
+        pgettext_lazy("navigation", "行情"),
+        "price-index",
+        passes(require_reader),
+    ),
     Entry(
         "cart",
         "buy",
-        _("购物车"),
+        pgettext_lazy("navigation", "购物车"),
         "cart",
         every(buys, has_company, can("orders.place")),
     ),
     Entry(
         "quick-order",
         "buy",
-        _("快速下单"),
+        pgettext_lazy("navigation", "快速下单"),
         "quick-order",
         every(buys, has_company, can("orders.place")),
     ),
     Entry(
         "rfqs",
         "buy",
-        _("我的询价单"),
+        pgettext_lazy("navigation", "我的询价单"),
         "rfqs",
         every(buys, reads(rfqs_visible_to)),
         also=("rfq-new", "rfq-detail"),
@@ -182,7 +198,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "inquiries-sent",
         "buy",
-        _("我发出的询盘"),
+        pgettext_lazy("navigation", "我发出的询盘"),
         "inquiries",
         every(buys, reads(inquiries_visible_to)),
         query="box=sent",
@@ -190,7 +206,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "quotes-received",
         "buy",
-        _("收到的报价"),
+        pgettext_lazy("navigation", "收到的报价"),
         "quotes",
         every(buys, reads(quotes_visible_to)),
         query="side=buyer",
@@ -198,7 +214,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "orders",
         "buy",
-        _("采购订单"),
+        pgettext_lazy("navigation", "采购订单"),
         "orders",
         every(buys, reads(orders_visible_to), lambda a: sees_all(a) or a.can("orders.place")),
         query="side=buy",
@@ -207,7 +223,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "inquiries",
         "sell",
-        _("询盘"),
+        pgettext_lazy("navigation", "询盘"),
         "inquiries",
         every(sells, reads(inquiries_visible_to)),
         also=("inquiry-detail",),
@@ -215,7 +231,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "quotes",
         "sell",
-        _("报价"),
+        pgettext_lazy("navigation", "报价"),
         "quotes",
         every(sells, reads(quotes_visible_to)),
         query="side=seller",
@@ -224,7 +240,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "customers",
         "sell",
-        _("客户"),
+        pgettext_lazy("navigation", "客户"),
         "customers",
         every(sells, reads(customers_visible_to)),
         also=("customer-new", "customer-detail"),
@@ -232,7 +248,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "products",
         "sell",
-        _("我的商品"),
+        pgettext_lazy("navigation", "我的商品"),
         "seller-products",
         passes(require_catalog_manager),
         also=(
@@ -246,7 +262,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "pricing",
         "sell",
-        _("价格管理"),
+        pgettext_lazy("navigation", "价格管理"),
         "pricing",
         every(sells, passes(seller_of)),
         also=("pricing-list",),
@@ -254,17 +270,24 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "orders-sold",
         "sell",
-        _("销售订单"),
+        pgettext_lazy("navigation", "销售订单"),
         "orders",
         every(sells, reads(orders_visible_to), lambda a: sees_all(a) or a.can("orders.fulfil")),
         query="side=sell",
     ),
     # 资金: money.
-    Entry("wallet", "money", _("钱包"), "wallet", reads(accounts_of), also=("payment-intent",)),
+    Entry(
+        "wallet",
+        "money",
+        pgettext_lazy("navigation", "钱包"),
+        "wallet",
+        reads(accounts_of),
+        also=("payment-intent",),
+    ),
     Entry(
         "receivables",
         "money",
-        _("应收账款"),
+        pgettext_lazy("navigation", "应收账款"),
         "receivables",
         every(sells, can_view_credit),
         query="side=seller",
@@ -272,62 +295,110 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "payables",
         "money",
-        _("应付账款"),
+        pgettext_lazy("navigation", "应付账款"),
         "receivables",
         every(buys, can_view_credit),
         query="side=buyer",
     ),
-    Entry("credit", "money", _("授信额度"), "credit-lines", can_view_credit),
+    Entry(
+        "credit", "money", pgettext_lazy("navigation", "授信额度"), "credit-lines", can_view_credit
+    ),
     Entry(
         "invoices",
         "money",
-        _("发票"),
+        pgettext_lazy("navigation", "发票"),
         "invoices",
         reads(invoices_visible_to),
         also=("invoice-detail",),
     ),
     # 企业: the company and the person.
-    Entry("company", "company", _("企业资料"), "company-profile", has_company),
-    Entry("company-new", "company", _("注册企业"), "company-new", no_company),
-    Entry("members", "company", _("成员"), "members", reads(members_visible_to)),
-    Entry("roles", "company", _("角色与权限"), "roles", passes(roles_check)),
+    Entry(
+        "company",
+        "company",
+        pgettext_lazy("navigation", "企业资料"),
+        "company-profile",
+        has_company,
+    ),
+    Entry(
+        "company-new", "company", pgettext_lazy("navigation", "注册企业"), "company-new", no_company
+    ),
+    Entry(
+        "members",
+        "company",
+        pgettext_lazy("navigation", "成员"),
+        "members",
+        reads(members_visible_to),
+    ),
+    Entry(
+        "roles", "company", pgettext_lazy("navigation", "角色与权限"), "roles", passes(roles_check)
+    ),
     Entry(
         "approvals",
         "company",
-        _("审批"),
+        pgettext_lazy("navigation", "审批"),
         "approvals",
         reads(approval_requests_visible_to),
         also=("approval-detail", "approval-rules", "approval-rule-edit"),
     ),
-    Entry("report", "company", _("成员报告"), "member-report", passes(member_report_check)),
+    Entry(
+        "report",
+        "company",
+        pgettext_lazy("navigation", "成员报告"),
+        "member-report",
+        passes(member_report_check),
+    ),
     Entry(
         "tokens",
         "company",
-        _("API 令牌"),
+        pgettext_lazy("navigation", "API 令牌"),
         "tokens",
         every(has_company, can("tokens.manage_own")),
     ),
-    Entry("security", "company", _("账户安全"), "account-security", signed_in),
+    Entry(
+        "security",
+        "company",
+        pgettext_lazy("navigation", "账户安全"),
+        "account-security",
+        signed_in,
+    ),
     # 平台: the platform's own staff.
     Entry(
         "ops-verifications",
         "platform",
-        _("认证审核"),
+        pgettext_lazy("navigation", "认证审核"),
         "ops-verifications",
         reads(verifications_for_operator),
     ),
     Entry(
         "ops-bank",
         "platform",
-        _("银行对账"),
+        pgettext_lazy("navigation", "银行对账"),
         "ops-bank-statements",
         reads(bank_statements_visible_to),
         also=("ops-bank-statement",),
     ),
-    Entry("ops-ledger", "platform", _("平台账务"), "ops-ledger", reads(platform_accounts)),
-    Entry("ops-disputes", "platform", _("争议处理"), "ops-disputes", reads(disputes_for_operator)),
-    Entry("ops-payouts", "platform", _("提现打款"), "ops-payouts", reads(ops_payouts)),
-    Entry("admin", "platform", _("平台后台"), "admin:index", operator),
+    Entry(
+        "ops-ledger",
+        "platform",
+        pgettext_lazy("navigation", "平台账务"),
+        "ops-ledger",
+        reads(platform_accounts),
+    ),
+    Entry(
+        "ops-disputes",
+        "platform",
+        pgettext_lazy("navigation", "争议处理"),
+        "ops-disputes",
+        reads(disputes_for_operator),
+    ),
+    Entry(
+        "ops-payouts",
+        "platform",
+        pgettext_lazy("navigation", "提现打款"),
+        "ops-payouts",
+        reads(ops_payouts),
+    ),
+    Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
 )
 
 
