@@ -21,11 +21,14 @@ install: $(VENV)/.synced
 
 # A development install: the sandbox payment gateway is switched on explicitly (buyers
 # "pay" with a button; its money is flagged and never counts as a real deal).
+# Another port or address: `make run PORT=8080`, or `make run BIND=0.0.0.0:8080`.
+PORT ?= 8000
+BIND ?= 127.0.0.1:$(PORT)
 run: export MERCATOR_SANDBOX_PAYMENTS := 1
 run: install
 	$(BIN)/mercator migrate
 	$(BIN)/mercator demo --if-empty
-	$(BIN)/mercator serve --with-worker
+	$(BIN)/mercator serve --with-worker --bind $(BIND)
 
 test: install
 	bash scripts/test.sh all

@@ -118,6 +118,9 @@ def test_fresh_install_serves_with_worker(tmp_path: Path, fresh_database: tuple[
         assert status == 401
         assert body["code"] == "not_authenticated"
         assert (tmp_path / "secret_key").exists()
+        said = log.read_text(errors="replace")
+        for step in ("collecting static files", "starting the web server on", "worker", "ready"):
+            assert step in said, step
     except BaseException:
         print(log.read_text(errors="replace")[-20000:])  # shown by pytest on failure
         raise
@@ -139,3 +142,17 @@ def test_fresh_install_serves_with_worker(tmp_path: Path, fresh_database: tuple[
             break
         time.sleep(0.5)
     assert leftover.stdout.strip() == "", "gunicorn left running"
+
+
+def test_serve_refuses_an_address_in_use_and_says_how_to_pick_another(capsys):
+    """A second `mercator serve` on a taken port says so at once (and how to choose
+    another) instead of a gunicorn traceback."""
+    from mercator.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"]) == 1
+    said = capsys.readouterr().out
+    assert f"127.0.0.1:{port} is already in use" in said and "--bind 127.0.0.1:8080" in said

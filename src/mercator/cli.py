@@ -1,6 +1,7 @@
 """``mercator``: the platform's one command.
 
-mercator serve [--bind 127.0.0.1:8000] [--with-worker]   web server (gunicorn)
+mercator serve [--bind 127.0.0.1:8000] [--with-worker]   web server (gunicorn); says
+                                                         what it does until "ready"
 mercator worker                                          background worker (Huey)
 mercator migrate                                         database schema
 mercator demo [--if-empty]                               the essay's demo world
@@ -14,6 +15,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -58,6 +60,29 @@ def _check(deploy: bool) -> int:
     return 1 if problems else code
 
 
+READY_WAIT_SECONDS = 60
+
+
+def say(message: str) -> None:
+    """One line of what ``serve`` is doing, at once (the output may be a file)."""
+    print(f"Mercator: {message}", flush=True)
+
+
+def _listening(bind: str) -> bool:
+    """Whether something accepts connections on ``host:port`` (gunicorn, once up)."""
+    host, _sep, port = bind.rpartition(":")
+    if not port.isdigit() or bind.startswith("unix:"):
+        return True  # a Unix socket or an unusual bind: nothing to probe, trust gunicorn
+    host = host.strip("[]") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - probing, not binding: ask the loopback
+        host = "127.0.0.1"
+    try:
+        with socket.create_connection((host, int(port)), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Run gunicorn (and, with --with-worker, the Huey consumer) until Ctrl-C, then stop
     every process this command started."""
@@ -81,14 +106,27 @@ def _serve(args: argparse.Namespace) -> int:
         "--graceful-timeout",
         "5",
     ]
+    if _listening(args.bind):
+        say(
+            f"{args.bind} is already in use by another program; pick another address, "
+            "e.g. `mercator serve --bind 127.0.0.1:8080` (or `make run PORT=8080`)"
+        )
+        return 1
+    say("collecting static files ...")
     _django(["collectstatic", "--noinput", "--verbosity", "0"])
+    say(
+        f"starting the web server on http://{args.bind}/ "
+        f"({workers} process{'es' if workers != 1 else ''}, {args.threads} threads each) ..."
+    )
     # Each child leads its own process group, so a stop that has to force it also takes
     # the processes it started (gunicorn's workers) instead of leaving them orphaned.
     children = [subprocess.Popen(web, start_new_session=True)]  # noqa: S603 - our own args
     if args.with_worker:
+        say("starting the worker (background jobs: sweeps, digests, imports) ...")
         worker = [sys.executable, "-m", "mercator.cli", "worker"]
         children.append(subprocess.Popen(worker, start_new_session=True))  # noqa: S603
-    print(f"Mercator: http://{args.bind}/  (Ctrl-C stops it)", flush=True)
+    ready = False
+    ready_by = time.monotonic() + READY_WAIT_SECONDS
 
     stopping = False
 
@@ -104,7 +142,15 @@ def _serve(args: argparse.Namespace) -> int:
             if child.poll() is not None:
                 code = child.returncode or 1
                 stopping = True
+        if not ready and not stopping:
+            if _listening(args.bind):
+                ready = True
+                say(f"ready: open http://{args.bind}/ in a browser (Ctrl-C stops it)")
+            elif time.monotonic() > ready_by:
+                ready = True  # say it once, and keep serving: gunicorn may still come up
+                say(f"the web server is not answering on {args.bind} yet; still waiting")
         time.sleep(0.2)
+    say("stopping ...")
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
@@ -125,7 +171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="mercator", description="Mercator B2B trading platform")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser("serve", help="serve the platform with gunicorn")
-    serve.add_argument("--bind", default=os.environ.get("MERCATOR_BIND", "127.0.0.1:8000"))
+    serve.add_argument(
+        "--bind",
+        default=os.environ.get("MERCATOR_BIND", "127.0.0.1:8000"),
+        help="address to listen on, host:port (default 127.0.0.1:8000, or $MERCATOR_BIND)",
+    )
     serve.add_argument("--workers", type=int, default=0, help="processes (default 2×cores+1)")
     serve.add_argument("--threads", type=int, default=4, help="threads per process")
     serve.add_argument("--with-worker", action="store_true", help="also run the worker")

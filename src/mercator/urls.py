@@ -10,6 +10,7 @@ handler500 = "mercator.core.views.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("login/code/", core_views.login_code, name="login-code"),
     path("", include("mercator.core.auth_views")),

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mercator.companies.models import Company
+from mercator.companies.models.company import TIME_ZONES
 from mercator.companies.roles import PERMISSIONS
 
 
@@ -40,6 +41,12 @@ class CompanyProfileForm(CompanyForm):
         max_value=720,
         required=False,
         help_text=_("成员收到询盘后超过此时限仍未回复，成员报告将其标为闲置。留空则用平台默认值。"),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("时区"),
+        choices=[("", _("平台默认（北京时间）")), *TIME_ZONES],
+        required=False,
+        help_text=_("页面上的日期和时间按此时区显示。"),
     )
 
 

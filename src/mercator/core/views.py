@@ -7,6 +7,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -113,6 +114,13 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 # What /healthz may tell anyone who asks: no host name, no process id.
 WORKER_FIELDS = ("ok", "last_heartbeat", "age_seconds", "storage")
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, for browsers and tools that ask there rather than read base.html's
+    <link rel="icon">: the static icon (hashed name once collected)."""
+    return redirect(static("mercator/favicon.ico"))
 
 
 @require_GET

@@ -7,6 +7,27 @@ from django.utils.translation import gettext_lazy as _
 
 from mercator.core.ids import PublicIdModel
 
+# Time zones a company may show its dates in (the platform's default is settings.TIME_ZONE,
+# Beijing time); a short list of the zones our members trade from, not the whole database.
+TIME_ZONES: list[tuple[str, object]] = [
+    ("Asia/Shanghai", _("北京时间（Asia/Shanghai）")),
+    ("Asia/Hong_Kong", _("香港（Asia/Hong_Kong）")),
+    ("Asia/Taipei", _("台北（Asia/Taipei）")),
+    ("Asia/Singapore", _("新加坡（Asia/Singapore）")),
+    ("Asia/Bangkok", _("曼谷（Asia/Bangkok）")),
+    ("Asia/Ho_Chi_Minh", _("胡志明市（Asia/Ho_Chi_Minh）")),
+    ("Asia/Tokyo", _("东京（Asia/Tokyo）")),
+    ("Asia/Seoul", _("首尔（Asia/Seoul）")),
+    ("Asia/Kolkata", _("印度（Asia/Kolkata）")),
+    ("Asia/Dubai", _("迪拜（Asia/Dubai）")),
+    ("Europe/Moscow", _("莫斯科（Europe/Moscow）")),
+    ("Europe/Berlin", _("柏林（Europe/Berlin）")),
+    ("Europe/London", _("伦敦（Europe/London）")),
+    ("America/New_York", _("纽约（America/New_York）")),
+    ("America/Los_Angeles", _("洛杉矶（America/Los_Angeles）")),
+    ("UTC", _("协调世界时（UTC）")),
+]
+
 
 class Company(PublicIdModel):
     class Kind(models.TextChoices):
@@ -53,6 +74,15 @@ class Company(PublicIdModel):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(720)],
         help_text=_("成员收到询盘后超过此时限仍未回复，成员报告将其标为闲置。留空则用平台默认值。"),
+    )
+    # Empty: the platform's default (settings.TIME_ZONE). Activated per request by
+    # companies.middleware.TimeZoneMiddleware for the company a member acts for.
+    time_zone = models.CharField(
+        _("时区"),
+        max_length=40,
+        blank=True,
+        choices=TIME_ZONES,
+        help_text=_("页面上的日期和时间按此时区显示；留空则用平台默认（北京时间）。"),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -168,6 +168,7 @@ COMPANY_EDITABLE = (
     "industry",
     "size_band",
     "inquiry_response_hours",
+    "time_zone",
 )
 
 

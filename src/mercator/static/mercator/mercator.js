@@ -4,7 +4,9 @@
    - data-confirm="question" on a <form>: ask before submitting;
    - data-dialog-open="ID" on a button: open the <dialog id="ID"> as a modal (the house way
      to confirm money moving: the dialog shows the amounts and holds the real form);
-     data-dialog-close on a button inside it closes it. */
+     data-dialog-close on a button inside it closes it;
+   - data-menu-toggle on the top bar's menu button (narrow screens): opens and closes the
+     navigation it names in aria-controls. */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -15,6 +17,15 @@
   });
   document.addEventListener("click", function (event) {
     if (!event.target.closest) {
+      return;
+    }
+    var toggle = event.target.closest("[data-menu-toggle]");
+    if (toggle) {
+      var menu = document.getElementById(toggle.getAttribute("aria-controls"));
+      if (menu) {
+        var shown = menu.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", shown ? "true" : "false");
+      }
       return;
     }
     var opener = event.target.closest("[data-dialog-open]");
@@ -33,6 +44,19 @@
         event.preventDefault();
         open.close();
       }
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    // Escape folds the phone menu away again.
+    if (event.key !== "Escape") {
+      return;
+    }
+    var toggle = document.querySelector('[data-menu-toggle][aria-expanded="true"]');
+    var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (menu) {
+      menu.classList.remove("open");
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
     }
   });
   document.addEventListener(
