@@ -7,6 +7,7 @@ from mercator.trading.services.cart import (
     cart_update,
     quick_order_to_cart,
 )
+from mercator.trading.services.checkout import cart_pricing
 from mercator.trading.services.deals import deal_record_if_real, deals_withdraw
 from mercator.trading.services.inquiries import (
     inquiry_answer,
@@ -60,6 +61,7 @@ from mercator.trading.services.rfqs import (
 __all__ = [
     "cart_add",
     "cart_clear",
+    "cart_pricing",
     "cart_remove",
     "cart_update",
     "deal_record_if_real",

@@ -268,6 +268,25 @@ def _freight_of(line: OrderLine) -> Decimal:
     return Decimal(given) if given else line.quantity * line.freight_per_unit
 
 
+def order_totals(lines: Sequence[OrderLine], currency: str) -> tuple[Decimal, Decimal, Decimal]:
+    """(goods, freight, total) of an order's lines, each to the currency's minor unit: the
+    order's header figures, and what the cart shows before it is placed."""
+    total = quantize_amount(sum((line.amount for line in lines), ZERO), currency)
+    freight_total = quantize_amount(sum((_freight_of(line) for line in lines), ZERO), currency)
+    freight_total = min(freight_total, total)
+    return total - freight_total, freight_total, total
+
+
+def approval_facts(total: Decimal, currency: str, *, first_deal: bool) -> dict[str, Any]:
+    """The facts the buyer's approval rules judge an order by."""
+    return {
+        "amount": total,
+        "currency": currency,
+        "counterpart_verified": True,
+        "first_deal_with_counterpart": first_deal,
+    }
+
+
 def _approval_title(order: Order) -> str:
     return _("订单：%(seller)s，%(total)s %(currency)s") % {
         "seller": order.seller.short_name,
@@ -281,7 +300,12 @@ def _prepare(buyer: Company, draft: Draft) -> None:
     record of the buyer and who looks after it, and whether it is a first deal."""
     draft.number = _number()
     draft.customer, draft.seller_owner = _seller_side(draft, buyer)
-    draft.first_deal = not Order.objects.filter(buyer=buyer, seller=draft.seller).exists()
+    draft.first_deal = first_deal(buyer, draft.seller)
+
+
+def first_deal(buyer: Company, seller: Company) -> bool:
+    """Whether an order between them would be their first (an approval fact)."""
+    return not Order.objects.filter(buyer=buyer, seller=seller).exists()
 
 
 def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
@@ -289,12 +313,7 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
     events, audit. The caller reserves the stock last, so the listing rows stay locked
     only from then to the commit."""
     now = timezone.now()
-    total = quantize_amount(sum((line.amount for line in draft.lines), ZERO), draft.currency)
-    freight_total = quantize_amount(
-        sum((_freight_of(line) for line in draft.lines), ZERO), draft.currency
-    )
-    freight_total = min(freight_total, total)
-    goods_total = total - freight_total
+    goods_total, freight_total, total = order_totals(draft.lines, draft.currency)
     customer, seller_owner = draft.customer, draft.seller_owner
     terms, days, method, province = draft.terms
     order = Order(
@@ -332,12 +351,7 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
         document_kind="order",
         document=order.ref,
         title=_approval_title(order),
-        facts={
-            "amount": total,
-            "currency": draft.currency,
-            "counterpart_verified": True,
-            "first_deal_with_counterpart": first,
-        },
+        facts=approval_facts(total, draft.currency, first_deal=first),
     )
     me = actor.membership
     if request is None:
@@ -520,6 +534,60 @@ def _take_cart(actor: Actor, items: Sequence[CartItem]) -> None:
         )
 
 
+def cart_items(actor: Actor) -> list[CartItem]:
+    """The member's cart lines, by seller then in the order they were added."""
+    return list(
+        CartItem.objects.filter(membership=actor.membership)
+        .select_related("listing__sku__product", "listing__seller")
+        .order_by("listing__seller_id", "added_at", "pk")
+    )
+
+
+def cart_drafts(
+    buyer: Company,
+    items: Sequence[CartItem],
+    terms: tuple[str, int, str, str],
+    source: str,
+    *,
+    strict: bool,
+) -> tuple[dict[int, Draft], dict[int, DomainError]]:
+    """One draft order per seller, every line priced by ``_price_cart_line`` for the terms:
+    what checkout places and what the cart shows. ``strict`` (placing) raises the first
+    refusal; otherwise (showing) a line that cannot be priced is left out of its draft
+    and its refusal returned under its cart item's pk."""
+    drafts: dict[int, Draft] = {}
+    errors: dict[int, DomainError] = {}
+    for item in items:
+        listing = item.listing
+        try:
+            if listing.status != Listing.Status.ACTIVE or not listing.seller.is_verified:
+                raise Conflict(
+                    _("%(product)s 已下架，请从购物车删除。")
+                    % {"product": listing.sku.product.name},
+                    code="listing_unavailable",
+                    details={"listing": str(listing.public_id)},
+                )
+            draft = drafts.get(listing.seller_id)
+            position = len(draft.lines) + 1 if draft else 1
+            line = _price_cart_line(buyer, item, terms, position)
+            currency = line.breakdown["currency"]
+            if draft is not None and draft.currency != currency:
+                raise invalid(
+                    _("同一卖家的商品币种不一致，请分开下单。"), "currency_mismatch", "cart"
+                )
+        except DomainError as exc:
+            if strict:
+                raise
+            errors[item.pk] = exc
+            continue
+        if draft is None:
+            draft = drafts[listing.seller_id] = Draft(
+                seller=listing.seller, currency=currency, terms=terms, lines=[], source=source
+            )
+        draft.lines.append(line)
+    return drafts, errors
+
+
 def order_place_from_cart(
     *,
     actor: Actor,
@@ -539,33 +607,10 @@ def order_place_from_cart(
     buyer = require_verified(actor)
     terms = terms_of(payment_terms, credit_days or 0, delivery_method, destination_province or "")
     note = text_of(note, field="note", required=False)
-    items = list(
-        CartItem.objects.filter(membership=actor.membership)
-        .select_related("listing__sku__product", "listing__seller")
-        .order_by("listing__seller_id", "added_at", "pk")
-    )
+    items = cart_items(actor)
     if not items:
         raise invalid(_("购物车是空的。"), "cart_empty", "cart")
-    drafts: dict[int, Draft] = {}
-    for item in items:
-        listing = item.listing
-        if listing.status != Listing.Status.ACTIVE or not listing.seller.is_verified:
-            raise Conflict(
-                _("%(product)s 已下架，请从购物车删除。") % {"product": listing.sku.product.name},
-                code="listing_unavailable",
-                details={"listing": str(listing.public_id)},
-            )
-        draft = drafts.get(listing.seller_id)
-        position = len(draft.lines) + 1 if draft else 1
-        line = _price_cart_line(buyer, item, terms, position)
-        currency = line.breakdown["currency"]
-        if draft is None:
-            draft = drafts[listing.seller_id] = Draft(
-                seller=listing.seller, currency=currency, terms=terms, lines=[], source=source
-            )
-        elif draft.currency != currency:
-            raise invalid(_("同一卖家的商品币种不一致，请分开下单。"), "currency_mismatch", "cart")
-        draft.lines.append(line)
+    drafts, _errors = cart_drafts(buyer, items, terms, source, strict=True)
     for draft in drafts.values():
         _prepare(buyer, draft)
     with transaction.atomic():

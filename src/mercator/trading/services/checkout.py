@@ -1,0 +1,158 @@
+"""The cart priced before it is placed (结算预览): the cart page and the review step show
+exactly what ``order_place_from_cart`` would place, because both go through
+``orders.cart_drafts`` (one pricing path, the engine's ``quote_price``) and
+``orders.order_totals``. Reads only: nothing is reserved, held or written here."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from mercator.catalog.models import Listing
+from mercator.companies.models import Company
+from mercator.companies.services.approvals import approval_rules_holding
+from mercator.core.actor import Actor
+from mercator.core.errors import DomainError
+from mercator.pricing.models import PaymentTerms
+from mercator.trading.models import CartItem, Order, OrderLine
+from mercator.trading.services._common import require_verified
+from mercator.trading.services.orders import (
+    approval_facts,
+    cart_drafts,
+    cart_items,
+    first_deal,
+    order_totals,
+)
+from mercator.trading.services.rfqs import terms_of
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class PricedItem:
+    """A cart line with its price for the chosen terms, or why it has none."""
+
+    item: CartItem
+    line: OrderLine | None = None
+    error: str = ""
+    code: str = ""
+
+    @property
+    def listing(self) -> Listing:
+        return self.item.listing
+
+
+@dataclass
+class SellerGroup:
+    """What one seller's order would be: its lines, totals and the approvals holding it."""
+
+    seller: Company
+    items: list[PricedItem] = field(default_factory=list)
+    currency: str = ""
+    goods_total: Decimal = ZERO
+    freight_total: Decimal = ZERO
+    total: Decimal = ZERO
+    approvals: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GrandTotal:
+    currency: str
+    goods_total: Decimal
+    freight_total: Decimal
+    total: Decimal
+
+
+@dataclass
+class CartPricing:
+    terms: tuple[str, int, str, str] | None
+    terms_error: DomainError | None
+    groups: list[SellerGroup]
+    totals: list[GrandTotal]
+    problems: int  # lines that cannot be priced (the order cannot be placed as it is)
+
+    @property
+    def ready(self) -> bool:
+        """Whether "place order" would go through as shown."""
+        return bool(self.groups) and self.terms_error is None and self.problems == 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups
+
+
+def cart_pricing(
+    *,
+    actor: Actor,
+    payment_terms: object = PaymentTerms.PREPAID,
+    credit_days: object = 0,
+    delivery_method: object = "pickup",
+    destination_province: object = "",
+) -> CartPricing:
+    """The member's cart priced for these terms, one group per seller (as checkout splits
+    it). Bad terms are returned in ``terms_error`` with the lines unpriced; a line the
+    engine refuses (no freight lane to the province, below the minimum, no price) carries
+    its message. Refuses (403) a member who may not place orders, like checkout."""
+    actor.require("orders.place")
+    buyer = require_verified(actor)
+    items = cart_items(actor)
+    groups: dict[int, SellerGroup] = {}
+    for item in items:
+        group = groups.setdefault(item.listing.seller_id, SellerGroup(seller=item.listing.seller))
+        group.items.append(PricedItem(item=item))
+    terms: tuple[str, int, str, str] | None = None
+    terms_error: DomainError | None = None
+    try:
+        terms = terms_of(payment_terms, credit_days or 0, delivery_method, destination_province)
+    except DomainError as exc:
+        terms_error = exc
+    problems = 0
+    if terms is not None and items:
+        drafts, errors = cart_drafts(buyer, items, terms, Order.Source.CART, strict=False)
+        for seller_id, group in groups.items():
+            draft = drafts.get(seller_id)
+            priced = iter(draft.lines if draft else [])
+            for entry in group.items:
+                refusal = errors.get(entry.item.pk)
+                if refusal is not None:
+                    entry.error, entry.code = str(refusal.message), refusal.code
+                    problems += 1
+                else:
+                    entry.line = next(priced)
+            if draft is not None:
+                group.currency = draft.currency
+                group.goods_total, group.freight_total, group.total = order_totals(
+                    draft.lines, draft.currency
+                )
+                facts = approval_facts(
+                    group.total, draft.currency, first_deal=first_deal(buyer, group.seller)
+                )
+                group.approvals = [
+                    str(rule["name"])
+                    for rule in approval_rules_holding(
+                        company=buyer,
+                        requester=actor.membership,
+                        document_kind="order",
+                        facts=facts,
+                    )
+                ]
+    else:
+        problems = len(items) if terms is None else 0
+    return CartPricing(
+        terms=terms,
+        terms_error=terms_error,
+        groups=list(groups.values()),
+        totals=_grand_totals(list(groups.values())),
+        problems=problems,
+    )
+
+
+def _grand_totals(groups: list[SellerGroup]) -> list[GrandTotal]:
+    """The sum of the sellers' orders, one row per currency."""
+    sums: dict[str, GrandTotal] = {}
+    for group in groups:
+        if not group.currency:
+            continue
+        row = sums.setdefault(group.currency, GrandTotal(group.currency, ZERO, ZERO, ZERO))
+        row.goods_total += group.goods_total
+        row.freight_total += group.freight_total
+        row.total += group.total
+    return list(sums.values())
