@@ -37,6 +37,7 @@ from mercator.trading.services.orders_fulfil import (
     order_receive,
     order_settle,
     order_ship,
+    settlement_split,
 )
 from mercator.trading.services.quotes import (
     quote_accept,
@@ -104,4 +105,5 @@ __all__ = [
     "rfq_close_sweep",
     "rfq_create",
     "rfq_reassign_owner",
+    "settlement_split",
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mercator.catalog.provinces import PROVINCE_NAMES
+from mercator.companies.selectors.approvals import approval_can_decide, approval_status_for
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError, NotFound
 from mercator.core.forms import add_domain_error
@@ -94,15 +95,28 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         }
         for s, parts in selectors.order_shipments(order)
     ]
+    can_issue = can_issue_for(actor, order)
+    approval = None
+    if order.approval_ref and allowed["side"] == "buyer":
+        approval = approval_status_for(order.buyer, order.ref)
+    can_approve = approval is not None and approval_can_decide(actor, approval)
+    fee, proceeds = services.settlement_split(order)
     return {
         "order": order,
+        "steps": selectors.order_steps(order, allowed["status"]),
+        "next_action": selectors.order_next_action(
+            allowed, can_issue=can_issue, can_approve=can_approve
+        ),
+        "approval": approval,
+        "fee": fee,
+        "proceeds": proceeds,
         "lines": lines,
         "events": selectors.order_events(order),
         "shipments": shipments,
         "intents": list(intents_for_reference(actor, order.ref)),
         "flows": order_three_flows(order),
         "invoices": list(invoices_for_order(actor, order)),
-        "can_issue": can_issue_for(actor, order),
+        "can_issue": can_issue,
         "pay_form": PayForm(),
         "ship_form": ShipForm(),
         "reason_form": ReasonForm(),
