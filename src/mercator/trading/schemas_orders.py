@@ -46,8 +46,12 @@ class LineQtyIn(Schema):
 
 class ShipIn(Schema):
     lines: list[LineQtyIn] | None = None
-    carrier: str = ""
-    tracking_no: str = ""
+    carrier: str = Field(
+        "",
+        description="Who carries the goods (e.g. 顺丰速运, 德邦物流, own truck); shown to the "
+        "buyer with the tracking number.",
+    )
+    tracking_no: str = Field("", description="The carrier's tracking (waybill) number.")
     note: str = ""
 
 
@@ -114,8 +118,8 @@ class ShipmentOut(Schema):
     id: UUID
     number: int = Field(..., description="Shipment number within the order, from 1.")
     shipped_at: datetime
-    carrier: str
-    tracking_no: str
+    carrier: str = Field(..., description="Who carries the goods, as the seller entered it.")
+    tracking_no: str = Field(..., description="The carrier's tracking (waybill) number.")
     note: str
     received_at: datetime | None
     lines: list[ShipmentLineOut]

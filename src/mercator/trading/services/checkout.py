@@ -6,11 +6,15 @@ exactly what ``order_place_from_cart`` would place, because both go through
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from mercator.catalog.models import Listing
 from mercator.companies.models import Company
 from mercator.companies.services.approvals import approval_rules_holding
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.core.figures import money
+from mercator.payments.services.credit import credit_terms_check
 from mercator.pricing.models import PaymentTerms
 from mercator.trading.models import CartItem, Order, OrderLine
 from mercator.trading.services._common import require_verified
@@ -51,6 +55,7 @@ class SellerGroup:
     freight_total: Decimal = ZERO
     total: Decimal = ZERO
     approvals: list[str] = field(default_factory=list)
+    problem: str = ""  # why this seller's order cannot be placed as shown (credit)
 
 
 @dataclass
@@ -122,6 +127,8 @@ def cart_pricing(
                 group.goods_total, group.freight_total, group.total = order_totals(
                     draft.lines, draft.currency
                 )
+                group.problem = _credit_problem(buyer, group, terms)
+                problems += 1 if group.problem else 0
                 facts = approval_facts(
                     group.total, draft.currency, first_deal=first_deal(buyer, group.seller)
                 )
@@ -143,6 +150,25 @@ def cart_pricing(
         totals=_grand_totals(list(groups.values())),
         problems=problems,
     )
+
+
+def _credit_problem(buyer: Company, group: SellerGroup, terms: tuple[str, int, str, str]) -> str:
+    """On credit: whether the seller's credit line for the buyer takes this order (the
+    check consuming it starts with), else ""."""
+    if terms[0] != PaymentTerms.CREDIT:
+        return ""
+    try:
+        line = credit_terms_check(
+            seller=group.seller, buyer=buyer, currency=group.currency, days=terms[1]
+        )
+    except DomainError as exc:
+        return str(exc.message)
+    if group.total > line.available:
+        return _("超出授信额度：可用 %(available)s，本单 %(amount)s。") % {
+            "available": money(line.available, group.currency),
+            "amount": money(group.total, group.currency),
+        }
+    return ""
 
 
 def _grand_totals(groups: list[SellerGroup]) -> list[GrandTotal]:
