@@ -16,11 +16,11 @@ from mercator.companies.roles import Role
 from mercator.companies.services.approvals import approval_rule_create
 from mercator.core.figures import money, unit_price
 from mercator.payments.models import PaymentIntent
+from mercator.payments.services.credit import credit_line_grant
 from mercator.trading import services
 from mercator.trading.models import CartItem, Order, Shipment
 from tests.factories import CompanyFactory, add_member
 from tests.trading.conftest import World, master_of, sugar_catalog, verify
-from mercator.payments.services.credit import credit_line_grant
 from tests.trading.test_orders import fund, place
 
 pytestmark = pytest.mark.django_db
