@@ -185,9 +185,7 @@ def test_quote_to_order_pay_ship_receive_settle_invoice(
     buyer.goto(order_url)
     expect(buyer.get_by_test_id("order-status")).to_have_text("已发货")
     buyer.get_by_test_id("order-receive").click()  # the dialog stating the amounts
-    expect(buyer.get_by_test_id("receive-proceeds")).to_have_text(
-        money(Decimal("505460"), "CNY")
-    )
+    expect(buyer.get_by_test_id("receive-proceeds")).to_have_text(money(Decimal("505460"), "CNY"))
     buyer.get_by_test_id("order-receive-confirm").click()
     expect(buyer.get_by_test_id("order-status")).to_have_text("已结算")
     expect(buyer.get_by_test_id("line-received")).to_have_text("100")

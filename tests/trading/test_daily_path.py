@@ -17,6 +17,7 @@ from mercator.companies.services.approvals import approval_rule_create
 from mercator.core.figures import money, unit_price
 from mercator.payments.models import PaymentIntent
 from mercator.payments.services.credit import credit_line_grant
+from mercator.pricing.models import PriceRule
 from mercator.trading import services
 from mercator.trading.models import CartItem, Order, Shipment
 from tests.factories import CompanyFactory, add_member
@@ -204,6 +205,23 @@ def test_review_writes_nothing_and_place_order_once(world):
     assert r.status_code == 302 and r["Location"].startswith("/cart/")
     assert Order.objects.count() == 1
     assert Listing.objects.get(pk=world.listing.pk).stock == stock - 100
+
+
+def test_a_price_that_moved_since_the_review_places_nothing(world):
+    in_cart(world)
+    web = world.web(world.food_buyer)
+    body = web.get("/cart/review", CREDIT_GD).content.decode()
+    assert 'name="expected_total" value="509500.00"' in body
+    PriceRule.objects.filter(sku=world.sku).update(unit_price=Decimal("5100"))
+    r = web.post("/cart/", CREDIT_GD | {"expected_total": "509500.00"})
+    assert r.status_code == 302 and r["Location"].startswith("/cart/review?")
+    assert Order.objects.count() == 0 and CartItem.objects.count() == 1
+    # The review now shows the new price; placing it goes through at that price.
+    body = web.get(r["Location"]).content.decode()
+    assert "价格已变化" in body
+    assert 'name="expected_total" value="519530.00"' in body
+    r = web.post("/cart/", CREDIT_GD | {"expected_total": "519530.00"})
+    assert r.status_code == 302 and Order.objects.get().total == Decimal("519530.00")
 
 
 def test_review_says_when_the_companys_approval_rules_will_hold_the_order(world):

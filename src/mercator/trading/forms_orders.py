@@ -20,6 +20,10 @@ class CheckoutForm(TermsFields):
     note = forms.CharField(
         label=_("备注"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The total the review page showed; placing refuses if the prices moved since.
+    expected_total = forms.DecimalField(
+        required=False, max_digits=20, decimal_places=2, widget=forms.HiddenInput
+    )
 
     def terms(self) -> dict[str, object]:
         """The terms to price with: the cleaned ones, else the initial ones (an invalid

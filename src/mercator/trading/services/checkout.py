@@ -80,6 +80,12 @@ class CartPricing:
         return bool(self.groups) and self.terms_error is None and self.problems == 0
 
     @property
+    def expected_total(self) -> Decimal:
+        """The sum of the orders' totals as shown: what "place order" sends back, and
+        placing refuses to go on if the prices moved since (``prices_changed``)."""
+        return sum((group.total for group in self.groups), ZERO)
+
+    @property
     def empty(self) -> bool:
         return not self.groups
 

@@ -45,6 +45,7 @@ from mercator.core.errors import (
     not_allowed,
 )
 from mercator.core.exact import add_exact
+from mercator.core.figures import money
 from mercator.core.money import plain, quantize_amount
 from mercator.core.services import audit_record
 from mercator.payments.fees import fee_of as fees_fee_of
@@ -597,12 +598,15 @@ def order_place_from_cart(
     destination_province: str = "",
     note: str = "",
     source: str = Order.Source.CART,
+    expected_total: Decimal | None = None,
 ) -> list[Order]:
     """Check out the member's cart: one order per seller, every line priced by the
     pricing engine for the chosen terms, stock reserved, the ordered items removed.
     One cart line becomes one order only: a concurrent checkout of the same cart, or a
     cart changed while this one was priced, is a 409 ``cart_changed`` with nothing
-    written (see ``_take_cart``)."""
+    written (see ``_take_cart``). ``expected_total`` (the sum of the orders' totals the
+    buyer reviewed): a price that moved since is a 409 ``prices_changed``, nothing
+    written, so an order is never placed at a price the buyer did not see."""
     actor.require("orders.place")
     buyer = require_verified(actor)
     terms = terms_of(payment_terms, credit_days or 0, delivery_method, destination_province or "")
@@ -611,6 +615,16 @@ def order_place_from_cart(
     if not items:
         raise invalid(_("购物车是空的。"), "cart_empty", "cart")
     drafts, _errors = cart_drafts(buyer, items, terms, source, strict=True)
+    if expected_total is not None:
+        total = sum((order_totals(d.lines, d.currency)[2] for d in drafts.values()), ZERO)
+        currency = next(iter(drafts.values())).currency
+        if total != expected_total:
+            raise Conflict(
+                _("价格已变化：核对时合计 %(seen)s，现在 %(now)s。请重新核对订单。")
+                % {"seen": money(expected_total, currency), "now": money(total, currency)},
+                code="prices_changed",
+                details={"expected_total": str(expected_total), "total": str(total)},
+            )
     for draft in drafts.values():
         _prepare(buyer, draft)
     with transaction.atomic():

@@ -301,8 +301,13 @@ def cart(request: HttpRequest) -> HttpResponse:
             delivery_method=d["delivery_method"],
             destination_province=d["destination_province"],
             note=d["note"],
+            expected_total=d["expected_total"],
         )
     except DomainError as exc:
+        if exc.code == "prices_changed":
+            # Back to the review with the new prices; nothing was placed.
+            messages.error(request, _error_text(exc))
+            return redirect(f"{reverse('cart-review')}?{urlencode(_terms_of(d))}")
         if exc.code in ("cart_empty", "cart_changed"):
             # A replay of "place order" (a double click, the back button): the cart
             # was already turned into orders, or changed; nothing is placed twice.
