@@ -47,3 +47,8 @@ PROVINCE_NAMES: frozenset[str] = frozenset(value for value, _label in PROVINCES)
 def province_choices(blank: str = "—") -> list[tuple[str, object]]:
     """Choices for a form's province select, a blank option first."""
     return [("", blank), *PROVINCES]
+
+
+def province_label(value: str) -> str:
+    """A stored province in the member's language (a name not in the list as stored)."""
+    return str(dict(PROVINCES).get(value, value))

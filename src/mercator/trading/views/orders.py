@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mercator.catalog.provinces import PROVINCE_NAMES
+from mercator.catalog.provinces import PROVINCE_NAMES, province_label
 from mercator.companies.selectors.approvals import approval_can_decide, approval_status_for
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError, NotFound
@@ -108,6 +108,7 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
             allowed, can_issue=can_issue, can_approve=can_approve
         ),
         "approval": approval,
+        "province": province_label(order.destination_province),
         "fee": fee,
         "proceeds": proceeds,
         "lines": lines,
@@ -341,7 +342,7 @@ def cart_review(request: HttpRequest) -> HttpResponse:
             return redirect("cart")
         messages.error(request, _("请先修正购物车中的问题，再核对订单。"))
         return redirect(f"{reverse('cart')}?{context['terms_query']}")
-    context["province"] = form.cleaned_data.get("destination_province", "")
+    context["province"] = province_label(pricing.terms[3]) if pricing.terms else ""
     return render(request, "trading/cart_review.html", context)
 
 
