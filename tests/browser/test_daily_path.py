@@ -8,6 +8,7 @@ that states the amounts; the order is settled. No page scrolls sideways at any s
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -20,6 +21,7 @@ from tests.trading.conftest import World, world  # noqa: F401  (the sugar world 
 
 pytestmark = pytest.mark.browser
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
 VIEWPORTS = {"laptop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
@@ -57,6 +59,12 @@ def sign_in(
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("person")).to_be_attached()
     return page
+
+
+def shot(page: Page, size: str, name: str) -> None:
+    """A full-page screenshot in var/test-artifacts, to look at (README, review)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"daily_path_{size}_{name}.png"), full_page=True)
 
 
 def no_sideways_scroll(page: Page, step: str) -> None:
@@ -118,6 +126,7 @@ def test_daily_path_cart_review_order_pay_ship_receive(
     expect(buyer.get_by_test_id("grand-total")).to_have_text(money(Decimal("508000"), "CNY"))
     assert buyer.evaluate("window.__noReload === true"), "the cart reloaded the page"
     no_sideways_scroll(buyer, "cart repriced")
+    shot(buyer, size, "cart")
 
     # 3. Review, then place the order.
     buyer.get_by_test_id("cart-review").click()
@@ -127,6 +136,7 @@ def test_daily_path_cart_review_order_pay_ship_receive(
     expect(buyer.get_by_test_id("review-no-approval")).to_be_visible()
     assert Order.objects.count() == 0
     no_sideways_scroll(buyer, "review")
+    shot(buyer, size, "review")
     buyer.get_by_test_id("place-order").click()
     expect(buyer).to_have_url(re.compile(r"/orders/[0-9a-f-]+/$"))
     order = Order.objects.get()
@@ -145,6 +155,7 @@ def test_daily_path_cart_review_order_pay_ship_receive(
     expect(payer.get_by_test_id("pay-dialog")).to_be_visible()
     expect(payer.get_by_test_id("pay-amount")).to_have_text(money(order.total, "CNY"))
     no_sideways_scroll(payer, "pay dialog")
+    shot(payer, size, "order_pay")
     payer.get_by_test_id("order-pay-method").select_option("gateway")
     payer.get_by_test_id("order-pay-confirm").click()
     expect(payer).to_have_url(re.compile(r"/payments/sandbox/[0-9a-f-]+/\?next="))
@@ -177,6 +188,7 @@ def test_daily_path_cart_review_order_pay_ship_receive(
     expect(buyer.get_by_test_id("receive-fee")).to_have_text(money(Decimal("2540"), "CNY"))
     expect(buyer.get_by_test_id("receive-proceeds")).to_have_text(money(Decimal("505460"), "CNY"))
     no_sideways_scroll(buyer, "receive dialog")
+    shot(buyer, size, "receive_dialog")
     buyer.get_by_test_id("order-receive-confirm").click()
     expect(buyer.get_by_test_id("order-status")).to_have_text("已结算")
     expect(buyer.get_by_test_id("step-settle")).to_have_attribute("data-state", "done")
