@@ -393,3 +393,18 @@ def test_another_companys_cart_line_and_order_answer_404(world):
     assert 'data-testid="cart-empty"' in body
     order.refresh_from_db()
     assert order.status == "approved"
+
+
+def test_a_cancelled_order_shows_where_it_stopped_and_offers_nothing(world):
+    order = place(world)
+    web = world.web(world.food_boss)
+    body = web.get(f"/orders/{order.public_id}/").content.decode()
+    assert 'data-dialog-open="cancel-dialog"' in body
+    r = web.post(f"/orders/{order.public_id}/cancel", {"reason": "计划有变"})
+    assert r.status_code == 302
+    body = web.get(f"/orders/{order.public_id}/").content.decode()
+    states = steps_of(body)
+    assert states["place"] == "done" and states["approve"] == "skipped"
+    assert states["pay"] == "current" and "已取消" in body
+    assert next_action(body) == "" and 'data-dialog-open="cancel-dialog"' not in body
+    assert 'id="pay-dialog"' not in body
