@@ -408,3 +408,26 @@ def test_a_cancelled_order_shows_where_it_stopped_and_offers_nothing(world):
     assert states["pay"] == "current" and "已取消" in body
     assert next_action(body) == "" and 'data-dialog-open="cancel-dialog"' not in body
     assert 'id="pay-dialog"' not in body
+
+
+def test_api_checkout_with_the_reviewed_total(world):
+    in_cart(world)
+    api = world.api(world.food_buyer)
+    body = {**CREDIT_GD, "credit_days": 30}
+    r = api.post(
+        "/api/v1/cart/checkout",
+        {**body, "expected_total": "1.00"},
+        content_type="application/json",
+    )
+    assert r.status_code == 409 and r.json()["code"] == "prices_changed"
+    assert Order.objects.count() == 0 and CartItem.objects.count() == 1
+    r = api.post(
+        "/api/v1/cart/checkout", {**body, "expected_total": "abc"}, content_type="application/json"
+    )
+    assert r.status_code == 422 and Order.objects.count() == 0
+    r = api.post(
+        "/api/v1/cart/checkout",
+        {**body, "expected_total": "509500.00"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and Order.objects.get().total == Decimal("509500.00")

@@ -33,6 +33,11 @@ class CheckoutIn(Schema):
     delivery_method: str = "pickup"
     destination_province: str = ""
     note: str = ""
+    expected_total: str | None = Field(
+        None,
+        description="Optional: the sum of the orders' totals the buyer reviewed, as a decimal "
+        "string. If the prices moved since, nothing is placed (409 prices_changed).",
+    )
 
 
 class PayIn(Schema):

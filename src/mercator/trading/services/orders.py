@@ -46,7 +46,7 @@ from mercator.core.errors import (
 )
 from mercator.core.exact import add_exact
 from mercator.core.figures import money
-from mercator.core.money import plain, quantize_amount
+from mercator.core.money import amount_of, plain, quantize_amount
 from mercator.core.services import audit_record
 from mercator.payments.fees import fee_of as fees_fee_of
 from mercator.payments.fees import platform_fee_percent
@@ -598,7 +598,7 @@ def order_place_from_cart(
     destination_province: str = "",
     note: str = "",
     source: str = Order.Source.CART,
-    expected_total: Decimal | None = None,
+    expected_total: object = None,
 ) -> list[Order]:
     """Check out the member's cart: one order per seller, every line priced by the
     pricing engine for the chosen terms, stock reserved, the ordered items removed.
@@ -614,6 +614,10 @@ def order_place_from_cart(
     items = cart_items(actor)
     if not items:
         raise invalid(_("购物车是空的。"), "cart_empty", "cart")
+    if expected_total is not None and expected_total != "":
+        expected_total = amount_of(expected_total, field="expected_total", allow_zero=True)
+    else:
+        expected_total = None
     drafts, _errors = cart_drafts(buyer, items, terms, source, strict=True)
     if expected_total is not None:
         total = sum((order_totals(d.lines, d.currency)[2] for d in drafts.values()), ZERO)
