@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from mercator.companies.models import Company, CompanyVerification
 from mercator.companies.roles import Role
+from mercator.core.figures import money
 from mercator.core.money import quantize_amount
 from mercator.payments.models import AccountKind, LedgerAccount, PaymentIntent
 from mercator.payments.selectors.ledger import escrow_held, ledger_problems
@@ -140,7 +141,7 @@ def test_quote_to_order_pay_ship_receive_settle_invoice(
     order = Order.objects.get(quote=quote)
     assert order.owner == world.food_buyer and order.seller_owner == world.mill_clerk
     assert order.payment_terms == "prepaid" and order.total == Decimal("508000.00")
-    expect(buyer.get_by_test_id("order-total")).to_have_text(str(order.total))
+    expect(buyer.get_by_test_id("order-total")).to_have_text(money(order.total, "CNY"))
     # The clerk cannot pay (payments.pay is finance's and the boss's).
     expect(buyer.get_by_test_id("order-pay")).to_have_count(0)
     order_url = url(f"/orders/{order.public_id}/")
@@ -149,9 +150,11 @@ def test_quote_to_order_pay_ship_receive_settle_invoice(
     payer = sign_in(browser, url, finance.person.email, contexts)
     payer.goto(order_url)
     expect(payer.get_by_test_id("order-status")).to_have_text("待付款")
+    payer.get_by_test_id("order-pay").click()  # the dialog stating the amount
+    expect(payer.get_by_test_id("pay-amount")).to_have_text(money(order.total, "CNY"))
     payer.get_by_test_id("order-pay-method").select_option("gateway")
     expect(payer.get_by_test_id("order-pay-method")).to_contain_text("在线支付")
-    payer.get_by_test_id("order-pay").click()
+    payer.get_by_test_id("order-pay-confirm").click()
     expect(payer).to_have_url(re.compile(r"/payments/sandbox/[0-9a-f-]+/\?next="))
     expect(payer.get_by_test_id("sandbox-amount")).to_contain_text(str(order.total))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -170,9 +173,10 @@ def test_quote_to_order_pay_ship_receive_settle_invoice(
     seller = sign_in(browser, url, world.mill_clerk.person.email, contexts)
     seller.goto(order_url)
     expect(seller.get_by_test_id("order-status")).to_have_text("已付款（资金托管中）")
+    seller.get_by_test_id("order-ship").click()  # the ship dialog
     seller.fill("#ship-carrier", "顺丰速运")
     seller.fill("#ship-tracking", "SF1234567890")
-    seller.get_by_test_id("order-ship").click()
+    seller.get_by_test_id("order-ship-confirm").click()
     expect(seller.get_by_test_id("order-status")).to_have_text("已发货")
     expect(seller.get_by_test_id("line-shipped")).to_have_text("100")
     expect(seller.get_by_test_id("shipment")).to_contain_text("SF1234567890")
@@ -180,7 +184,9 @@ def test_quote_to_order_pay_ship_receive_settle_invoice(
     # 4. The buyer's clerk confirms receipt of everything: the order settles.
     buyer.goto(order_url)
     expect(buyer.get_by_test_id("order-status")).to_have_text("已发货")
-    buyer.get_by_test_id("order-receive").click()
+    buyer.get_by_test_id("order-receive").click()  # the dialog stating the amounts
+    expect(buyer.get_by_test_id("receive-proceeds")).to_have_text(money(Decimal("505460"), "CNY"))
+    buyer.get_by_test_id("order-receive-confirm").click()
     expect(buyer.get_by_test_id("order-status")).to_have_text("已结算")
     expect(buyer.get_by_test_id("line-received")).to_have_text("100")
     buyer.screenshot(path=str(ARTIFACTS / "order_flow_settled_order.png"), full_page=True)

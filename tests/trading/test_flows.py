@@ -82,4 +82,4 @@ def test_partial_renders_the_three_rows(world):
     html = render_to_string("trading/orders/_three_flows.html", {"flows": order_three_flows(order)})
     for testid in ("flow-information", "flow-logistics", "flow-capital", "flow-total"):
         assert f'data-testid="{testid}"' in html
-    assert "8000.00" in html and "信息流" in html and "仓储" in html
+    assert "¥8,000.00" in html and "信息流" in html and "仓储" in html

@@ -88,7 +88,7 @@ def test_cart_page_add_and_checkout(world):
     )
     assert r.status_code == 302 and r["Location"] == "/cart/"
     page = web.get("/cart/").content.decode()
-    assert 'data-testid="cart-checkout"' in page and world.sku.code in page
+    assert 'data-testid="cart-review"' in page and world.sku.code in page
     r = web.post(
         "/cart/",
         {

@@ -33,6 +33,11 @@ class CheckoutIn(Schema):
     delivery_method: str = "pickup"
     destination_province: str = ""
     note: str = ""
+    expected_total: str | None = Field(
+        None,
+        description="Optional: the sum of the orders' totals the buyer reviewed, as a decimal "
+        "string. If the prices moved since, nothing is placed (409 prices_changed).",
+    )
 
 
 class PayIn(Schema):
@@ -46,8 +51,12 @@ class LineQtyIn(Schema):
 
 class ShipIn(Schema):
     lines: list[LineQtyIn] | None = None
-    carrier: str = ""
-    tracking_no: str = ""
+    carrier: str = Field(
+        "",
+        description="Who carries the goods (e.g. 顺丰速运, 德邦物流, own truck); shown to the "
+        "buyer with the tracking number.",
+    )
+    tracking_no: str = Field("", description="The carrier's tracking (waybill) number.")
     note: str = ""
 
 
@@ -114,8 +123,8 @@ class ShipmentOut(Schema):
     id: UUID
     number: int = Field(..., description="Shipment number within the order, from 1.")
     shipped_at: datetime
-    carrier: str
-    tracking_no: str
+    carrier: str = Field(..., description="Who carries the goods, as the seller entered it.")
+    tracking_no: str = Field(..., description="The carrier's tracking (waybill) number.")
     note: str
     received_at: datetime | None
     lines: list[ShipmentLineOut]

@@ -473,6 +473,28 @@ def _pending_for(company: Company, document: str) -> ApprovalRequest | None:
     ).first()
 
 
+def approval_rules_holding(
+    *, company: Company, requester: Membership, document_kind: str, facts: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The rules (snapshots) that would hold a document with these facts placed by
+    ``requester``: what ``approval_request_open`` holds on, and what a page shows before
+    the document is written. Reads only."""
+    reasons = [
+        _snapshot(rule)
+        for rule in approval_rules_matching(
+            company=company, document_kind=document_kind, facts=facts
+        )
+    ]
+    if requester.is_master:
+        # The boss does not ask himself: keep only rules someone else may decide.
+        reasons = [
+            reason
+            for reason in reasons
+            if any(m.pk != requester.pk for m in approval_eligible_approvers(company, [reason]))
+        ]
+    return reasons
+
+
 def approval_request_open(
     *,
     actor: Actor,
@@ -501,19 +523,9 @@ def approval_request_open(
     existing = _pending_for(company, document)
     if existing is not None:
         return existing
-    reasons = [
-        _snapshot(rule)
-        for rule in approval_rules_matching(
-            company=company, document_kind=document_kind, facts=clean
-        )
-    ]
-    if requester.is_master:
-        # The boss does not ask himself: keep only rules someone else may decide.
-        reasons = [
-            reason
-            for reason in reasons
-            if any(m.pk != requester.pk for m in approval_eligible_approvers(company, [reason]))
-        ]
+    reasons = approval_rules_holding(
+        company=company, requester=requester, document_kind=document_kind, facts=clean
+    )
     if not reasons:
         return None
     request = ApprovalRequest(

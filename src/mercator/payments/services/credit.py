@@ -195,18 +195,10 @@ def _line_between(seller: Any, buyer: Any, currency: str) -> CreditLine | None:
     return CreditLine.objects.filter(seller=seller, buyer=buyer, currency=currency).first()
 
 
-def credit_consume(
-    *, seller: Any, buyer: Any, amount: Decimal, currency: str = "CNY", days: int
-) -> CreditLine:
-    """Take ``amount`` of the buyer's credit with the seller for an order on ``days`` of
-    credit. 409 ``no_credit_line`` / ``credit_suspended`` / ``credit_limit_exceeded``;
-    422 ``credit_days_exceed_terms``. Race-safe: one conditional UPDATE."""
-    currency = _currency(currency)
-    amount = amount_of(amount, field="amount", currency=currency)
-    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-        raise ValidationFailed(
-            _("账期天数无效。"), code="invalid_days", details={"field": "credit_days"}
-        )
+def credit_terms_check(*, seller: Any, buyer: Any, currency: str, days: int) -> CreditLine:
+    """The buyer's active credit line with the seller, covering ``days``: what consuming
+    checks first, and what the cart says before an order on credit is placed. Reads only.
+    409 ``no_credit_line`` / ``credit_suspended``; 422 ``credit_days_exceed_terms``."""
     line = _line_between(seller, buyer, currency)
     if line is None:
         raise Conflict(
@@ -222,6 +214,22 @@ def credit_consume(
             code="credit_days_exceed_terms",
             details={"field": "credit_days", "max_days": line.days},
         )
+    return line
+
+
+def credit_consume(
+    *, seller: Any, buyer: Any, amount: Decimal, currency: str = "CNY", days: int
+) -> CreditLine:
+    """Take ``amount`` of the buyer's credit with the seller for an order on ``days`` of
+    credit. 409 ``no_credit_line`` / ``credit_suspended`` / ``credit_limit_exceeded``;
+    422 ``credit_days_exceed_terms``. Race-safe: one conditional UPDATE."""
+    currency = _currency(currency)
+    amount = amount_of(amount, field="amount", currency=currency)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise ValidationFailed(
+            _("账期天数无效。"), code="invalid_days", details={"field": "credit_days"}
+        )
+    line = credit_terms_check(seller=seller, buyer=buyer, currency=currency, days=days)
     # Exact (core.exact): Decimal under the row's lock, never SQLite's float arithmetic;
     # the UPDATE repeats the guard (used + amount <= limit, line active).
     taken = add_exact(

@@ -297,6 +297,7 @@ def cart_checkout(request: HttpRequest, payload: CheckoutIn) -> Status:
         delivery_method=payload.delivery_method,
         destination_province=payload.destination_province,
         note=payload.note,
+        expected_total=payload.expected_total,
     )
     visible = selectors.orders_visible_to(request.actor).filter(pk__in=[o.pk for o in orders])
     return Status(201, [order_out(request.actor, o) for o in visible])

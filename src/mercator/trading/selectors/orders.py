@@ -9,6 +9,7 @@ not a party answers 404, never 403."""
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound, PermissionDenied
@@ -192,3 +193,88 @@ def disputes_for_operator(actor: Actor) -> QuerySet[Order]:
         .prefetch_related("lines")
         .order_by("disputed_at", "pk")
     )
+
+
+# ------------------------------------------------------------------ the order's stepper
+
+DONE, CURRENT, PENDING, SKIPPED = "done", "current", "pending", "skipped"
+
+
+def _step(key: str, label: object, state: str, note: object = "") -> dict[str, Any]:
+    return {"key": key, "label": label, "state": state, "note": note}
+
+
+def order_steps(order: Order, status: str) -> list[dict[str, Any]]:
+    """下单 → 审批 → 付款 → 发货 → 收货 → 结算, each done, current, pending or skipped
+    (no approval was needed; credit is paid after settlement, on its due date; cash on
+    delivery is paid once the goods arrive). A cancelled or disputed order keeps what
+    was done and marks where it stopped."""
+    S = Order.Status
+    credit = order.payment_terms == "credit"
+    cod = order.payment_terms == "cod"
+    shipped = status in (S.SHIPPED, S.RECEIVED, S.SETTLED) or order.shipped_at is not None
+    received = status in (S.RECEIVED, S.SETTLED) or order.received_at is not None
+    settled = status == S.SETTLED
+    approved = order.approved_at is not None or status not in (S.PENDING_APPROVAL, S.PLACED)
+    if status == S.CANCELLED:
+        approved = order.approved_at is not None
+
+    steps = [_step("place", _("下单"), DONE)]
+    if not order.approval_ref:
+        steps.append(_step("approve", _("审批"), SKIPPED, _("无需审批")))
+    else:
+        steps.append(_step("approve", _("审批"), DONE if approved else CURRENT))
+    if credit:
+        steps.append(
+            _step(
+                "pay",
+                _("付款"),
+                DONE if order.paid_at else SKIPPED,
+                _("账期 %(days)d 天，结算后还款") % {"days": order.credit_days},
+            )
+        )
+    elif cod:
+        # Paid when the goods arrive: not the step to wait on before then.
+        state = DONE if order.paid_at else (PENDING if received else SKIPPED)
+        steps.append(_step("pay", _("付款"), state, _("货到付款")))
+    else:
+        steps.append(_step("pay", _("付款"), DONE if order.paid_at else PENDING))
+    steps.append(
+        _step(
+            "ship",
+            _("发货"),
+            DONE if shipped else PENDING,
+            _("部分发货") if status == S.PARTIALLY_SHIPPED else "",
+        )
+    )
+    steps.append(_step("receive", _("收货"), DONE if received else PENDING))
+    steps.append(_step("settle", _("结算"), DONE if settled else PENDING))
+    if status in (S.CANCELLED, S.DISPUTED):
+        # Where it stopped: the first step not done carries the order's state.
+        for step in steps:
+            if step["state"] in (PENDING, CURRENT):
+                step["state"], step["note"] = CURRENT, order.get_effective_status_display()
+                break
+        return steps
+    for step in steps:
+        if step["state"] in (PENDING, CURRENT):
+            step["state"] = CURRENT
+            break
+    return steps
+
+
+def order_next_action(
+    allowed: dict[str, Any], *, can_issue: bool = False, can_approve: bool = False
+) -> str:
+    """The one next action for this member, from the page's ``can_<action>`` rules
+    (``order_actions``, the invoice's ``can_issue_for``, the approval's
+    ``approval_can_decide``), in the order the deal moves; "" when he has none.
+    Cancelling and disputing are never the next step, only a way out."""
+    if can_approve:
+        return "approve"
+    for action in ("pay", "ship", "receive"):
+        if allowed.get(f"can_{action}"):
+            return action
+    if can_issue:
+        return "issue"
+    return ""

@@ -7,6 +7,7 @@ from mercator.trading.services.cart import (
     cart_update,
     quick_order_to_cart,
 )
+from mercator.trading.services.checkout import cart_pricing
 from mercator.trading.services.deals import deal_record_if_real, deals_withdraw
 from mercator.trading.services.inquiries import (
     inquiry_answer,
@@ -36,6 +37,7 @@ from mercator.trading.services.orders_fulfil import (
     order_receive,
     order_settle,
     order_ship,
+    settlement_split,
 )
 from mercator.trading.services.quotes import (
     quote_accept,
@@ -60,6 +62,7 @@ from mercator.trading.services.rfqs import (
 __all__ = [
     "cart_add",
     "cart_clear",
+    "cart_pricing",
     "cart_remove",
     "cart_update",
     "deal_record_if_real",
@@ -102,4 +105,5 @@ __all__ = [
     "rfq_close_sweep",
     "rfq_create",
     "rfq_reassign_owner",
+    "settlement_split",
 ]

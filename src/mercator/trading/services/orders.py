@@ -45,7 +45,8 @@ from mercator.core.errors import (
     not_allowed,
 )
 from mercator.core.exact import add_exact
-from mercator.core.money import plain, quantize_amount
+from mercator.core.figures import money
+from mercator.core.money import amount_of, plain, quantize_amount
 from mercator.core.services import audit_record
 from mercator.payments.fees import fee_of as fees_fee_of
 from mercator.payments.fees import platform_fee_percent
@@ -268,6 +269,25 @@ def _freight_of(line: OrderLine) -> Decimal:
     return Decimal(given) if given else line.quantity * line.freight_per_unit
 
 
+def order_totals(lines: Sequence[OrderLine], currency: str) -> tuple[Decimal, Decimal, Decimal]:
+    """(goods, freight, total) of an order's lines, each to the currency's minor unit: the
+    order's header figures, and what the cart shows before it is placed."""
+    total = quantize_amount(sum((line.amount for line in lines), ZERO), currency)
+    freight_total = quantize_amount(sum((_freight_of(line) for line in lines), ZERO), currency)
+    freight_total = min(freight_total, total)
+    return total - freight_total, freight_total, total
+
+
+def approval_facts(total: Decimal, currency: str, *, first_deal: bool) -> dict[str, Any]:
+    """The facts the buyer's approval rules judge an order by."""
+    return {
+        "amount": total,
+        "currency": currency,
+        "counterpart_verified": True,
+        "first_deal_with_counterpart": first_deal,
+    }
+
+
 def _approval_title(order: Order) -> str:
     return _("订单：%(seller)s，%(total)s %(currency)s") % {
         "seller": order.seller.short_name,
@@ -281,7 +301,12 @@ def _prepare(buyer: Company, draft: Draft) -> None:
     record of the buyer and who looks after it, and whether it is a first deal."""
     draft.number = _number()
     draft.customer, draft.seller_owner = _seller_side(draft, buyer)
-    draft.first_deal = not Order.objects.filter(buyer=buyer, seller=draft.seller).exists()
+    draft.first_deal = first_deal(buyer, draft.seller)
+
+
+def first_deal(buyer: Company, seller: Company) -> bool:
+    """Whether an order between them would be their first (an approval fact)."""
+    return not Order.objects.filter(buyer=buyer, seller=seller).exists()
 
 
 def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
@@ -289,12 +314,7 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
     events, audit. The caller reserves the stock last, so the listing rows stay locked
     only from then to the commit."""
     now = timezone.now()
-    total = quantize_amount(sum((line.amount for line in draft.lines), ZERO), draft.currency)
-    freight_total = quantize_amount(
-        sum((_freight_of(line) for line in draft.lines), ZERO), draft.currency
-    )
-    freight_total = min(freight_total, total)
-    goods_total = total - freight_total
+    goods_total, freight_total, total = order_totals(draft.lines, draft.currency)
     customer, seller_owner = draft.customer, draft.seller_owner
     terms, days, method, province = draft.terms
     order = Order(
@@ -332,12 +352,7 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
         document_kind="order",
         document=order.ref,
         title=_approval_title(order),
-        facts={
-            "amount": total,
-            "currency": draft.currency,
-            "counterpart_verified": True,
-            "first_deal_with_counterpart": first,
-        },
+        facts=approval_facts(total, draft.currency, first_deal=first),
     )
     me = actor.membership
     if request is None:
@@ -520,6 +535,60 @@ def _take_cart(actor: Actor, items: Sequence[CartItem]) -> None:
         )
 
 
+def cart_items(actor: Actor) -> list[CartItem]:
+    """The member's cart lines, by seller then in the order they were added."""
+    return list(
+        CartItem.objects.filter(membership=actor.membership)
+        .select_related("listing__sku__product", "listing__seller")
+        .order_by("listing__seller_id", "added_at", "pk")
+    )
+
+
+def cart_drafts(
+    buyer: Company,
+    items: Sequence[CartItem],
+    terms: tuple[str, int, str, str],
+    source: str,
+    *,
+    strict: bool,
+) -> tuple[dict[int, Draft], dict[int, DomainError]]:
+    """One draft order per seller, every line priced by ``_price_cart_line`` for the terms:
+    what checkout places and what the cart shows. ``strict`` (placing) raises the first
+    refusal; otherwise (showing) a line that cannot be priced is left out of its draft
+    and its refusal returned under its cart item's pk."""
+    drafts: dict[int, Draft] = {}
+    errors: dict[int, DomainError] = {}
+    for item in items:
+        listing = item.listing
+        try:
+            if listing.status != Listing.Status.ACTIVE or not listing.seller.is_verified:
+                raise Conflict(
+                    _("%(product)s 已下架，请从购物车删除。")
+                    % {"product": listing.sku.product.name},
+                    code="listing_unavailable",
+                    details={"listing": str(listing.public_id)},
+                )
+            draft = drafts.get(listing.seller_id)
+            position = len(draft.lines) + 1 if draft else 1
+            line = _price_cart_line(buyer, item, terms, position)
+            currency = line.breakdown["currency"]
+            if draft is not None and draft.currency != currency:
+                raise invalid(
+                    _("同一卖家的商品币种不一致，请分开下单。"), "currency_mismatch", "cart"
+                )
+        except DomainError as exc:
+            if strict:
+                raise
+            errors[item.pk] = exc
+            continue
+        if draft is None:
+            draft = drafts[listing.seller_id] = Draft(
+                seller=listing.seller, currency=currency, terms=terms, lines=[], source=source
+            )
+        draft.lines.append(line)
+    return drafts, errors
+
+
 def order_place_from_cart(
     *,
     actor: Actor,
@@ -529,43 +598,37 @@ def order_place_from_cart(
     destination_province: str = "",
     note: str = "",
     source: str = Order.Source.CART,
+    expected_total: object = None,
 ) -> list[Order]:
     """Check out the member's cart: one order per seller, every line priced by the
     pricing engine for the chosen terms, stock reserved, the ordered items removed.
     One cart line becomes one order only: a concurrent checkout of the same cart, or a
     cart changed while this one was priced, is a 409 ``cart_changed`` with nothing
-    written (see ``_take_cart``)."""
+    written (see ``_take_cart``). ``expected_total`` (the sum of the orders' totals the
+    buyer reviewed): a price that moved since is a 409 ``prices_changed``, nothing
+    written, so an order is never placed at a price the buyer did not see."""
     actor.require("orders.place")
     buyer = require_verified(actor)
     terms = terms_of(payment_terms, credit_days or 0, delivery_method, destination_province or "")
     note = text_of(note, field="note", required=False)
-    items = list(
-        CartItem.objects.filter(membership=actor.membership)
-        .select_related("listing__sku__product", "listing__seller")
-        .order_by("listing__seller_id", "added_at", "pk")
-    )
+    items = cart_items(actor)
     if not items:
         raise invalid(_("购物车是空的。"), "cart_empty", "cart")
-    drafts: dict[int, Draft] = {}
-    for item in items:
-        listing = item.listing
-        if listing.status != Listing.Status.ACTIVE or not listing.seller.is_verified:
+    if expected_total is not None and expected_total != "":
+        expected_total = amount_of(expected_total, field="expected_total", allow_zero=True)
+    else:
+        expected_total = None
+    drafts, _errors = cart_drafts(buyer, items, terms, source, strict=True)
+    if expected_total is not None:
+        total = sum((order_totals(d.lines, d.currency)[2] for d in drafts.values()), ZERO)
+        currency = next(iter(drafts.values())).currency
+        if total != expected_total:
             raise Conflict(
-                _("%(product)s 已下架，请从购物车删除。") % {"product": listing.sku.product.name},
-                code="listing_unavailable",
-                details={"listing": str(listing.public_id)},
+                _("价格已变化：核对时合计 %(seen)s，现在 %(now)s。请重新核对订单。")
+                % {"seen": money(expected_total, currency), "now": money(total, currency)},
+                code="prices_changed",
+                details={"expected_total": str(expected_total), "total": str(total)},
             )
-        draft = drafts.get(listing.seller_id)
-        position = len(draft.lines) + 1 if draft else 1
-        line = _price_cart_line(buyer, item, terms, position)
-        currency = line.breakdown["currency"]
-        if draft is None:
-            draft = drafts[listing.seller_id] = Draft(
-                seller=listing.seller, currency=currency, terms=terms, lines=[], source=source
-            )
-        elif draft.currency != currency:
-            raise invalid(_("同一卖家的商品币种不一致，请分开下单。"), "currency_mismatch", "cart")
-        draft.lines.append(line)
     for draft in drafts.values():
         _prepare(buyer, draft)
     with transaction.atomic():

@@ -361,11 +361,18 @@ def _deal_record(order: Order) -> None:
     deal_record_if_real(order=order)
 
 
+def settlement_split(order: Order) -> tuple[Decimal, Decimal]:
+    """(platform fee, what the seller receives) when the order settles: what settling
+    posts, and what the confirmation before it states."""
+    fee = fee_of(order.total, order.fee_percent, order.currency)
+    return fee, order.total - fee
+
+
 def _settle_locked(order: Order, *, actor: Actor, by: Any) -> Order:
     frm = order.status
     if S.SETTLED not in Order.TRANSITIONS.get(frm, set()) or frm == S.DISPUTED:
         raise not_allowed(label(frm), _("结算"), frm)
-    fee = fee_of(order.total, order.fee_percent, order.currency)
+    fee, _proceeds = settlement_split(order)
     data: dict[str, Any] = {"amount": str(order.total), "fee": str(fee)}
     if order.payment_terms == CREDIT:
         receivable = receivable_open(

@@ -15,6 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mercator.catalog.provinces import PROVINCE_NAMES, province_label
+from mercator.companies.selectors.approvals import approval_can_decide, approval_status_for
 from mercator.core import listing
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError, NotFound
@@ -26,6 +28,7 @@ from mercator.payments.providers import checkout_url
 from mercator.payments.selectors.intents import intents_for_reference
 from mercator.trading import services
 from mercator.trading.forms_orders import (
+    TERMS,
     CheckoutForm,
     PayForm,
     QuickOrderForm,
@@ -118,15 +121,29 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         }
         for s, parts in selectors.order_shipments(order)
     ]
+    can_issue = can_issue_for(actor, order)
+    approval = None
+    if order.approval_ref and allowed["side"] == "buyer":
+        approval = approval_status_for(order.buyer, order.ref)
+    can_approve = approval is not None and approval_can_decide(actor, approval)
+    fee, proceeds = services.settlement_split(order)
     return {
         "order": order,
+        "steps": selectors.order_steps(order, allowed["status"]),
+        "next_action": selectors.order_next_action(
+            allowed, can_issue=can_issue, can_approve=can_approve
+        ),
+        "approval": approval,
+        "province": province_label(order.destination_province),
+        "fee": fee,
+        "proceeds": proceeds,
         "lines": lines,
         "events": selectors.order_events(order),
         "shipments": shipments,
         "intents": list(intents_for_reference(actor, order.ref)),
         "flows": order_three_flows(order),
         "invoices": list(invoices_for_order(actor, order)),
-        "can_issue": can_issue_for(actor, order),
+        "can_issue": can_issue,
         "pay_form": PayForm(),
         "ship_form": ShipForm(),
         "reason_form": ReasonForm(),
@@ -248,39 +265,111 @@ def _placed_message(request: HttpRequest, orders: list[Order]) -> None:
 # ----------------------------------------------------------------------------- cart
 
 
+def _checkout_form(request: HttpRequest, data: Any) -> CheckoutForm:
+    """The cart's terms: from ``data`` when it carries any, else the company's defaults
+    (prepaid, picked up; its own province ready for delivery)."""
+    company = request.actor.company
+    province = (
+        company.province if company is not None and company.province in PROVINCE_NAMES else ""
+    )
+    initial = {
+        "payment_terms": "prepaid",
+        "credit_days": 0,
+        "delivery_method": "pickup",
+        "destination_province": province,
+    }
+    bound = data if data is not None and any(name in data for name in TERMS) else None
+    form = CheckoutForm(bound, initial=initial)
+    if bound is not None:
+        form.is_valid()
+    return form
+
+
+def _cart_context(request: HttpRequest, form: CheckoutForm) -> dict[str, Any]:
+    """The cart priced for the form's terms by the same path checkout places with."""
+    terms = form.terms()
+    context: dict[str, Any] = {"form": form, "pricing": None, "pricing_error": ""}
+    try:
+        context["pricing"] = services.cart_pricing(actor=request.actor, **terms)
+    except DomainError as exc:
+        context["pricing_error"] = _error_text(exc)
+        context["items"] = list(selectors.cart_of(request.actor))
+    context["terms_query"] = urlencode({k: "" if v is None else v for k, v in terms.items()})
+    return context
+
+
+def _render_cart(request: HttpRequest, form: CheckoutForm, status: int = 200) -> HttpResponse:
+    context = _cart_context(request, form)
+    if request.htmx and not request.htmx.boosted:
+        # htmx asks for the priced part only (terms, quantity or delivery changed).
+        return render(request, "trading/_cart_priced.html", context, status=status)
+    return render(request, "trading/cart.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def cart(request: HttpRequest) -> HttpResponse:
+    """GET: the cart priced for the terms in the query. POST: place the order(s), from
+    the review page's "place order" (the terms it showed, sent back as hidden fields)."""
     actor = request.actor
     if actor.company is None:
         return error_page(request, NotFound())
-    initial = {"destination_province": actor.company.province, "credit_days": 0}
-    form = CheckoutForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                orders = services.order_place_from_cart(
-                    actor=actor,
-                    payment_terms=d["payment_terms"],
-                    credit_days=d["credit_days"] or 0,
-                    delivery_method=d["delivery_method"],
-                    destination_province=d["destination_province"],
-                    note=d["note"],
-                )
-            except DomainError as exc:
-                add_domain_error(form, exc)
-                status = exc.status
-            else:
-                _placed_message(request, orders)
-                if len(orders) == 1:
-                    return redirect("order-detail", order_id=orders[0].public_id)
-                return redirect(f"{reverse('orders')}?side=buy")
-        else:
-            status = 422
-    context = {"items": list(selectors.cart_of(actor)), "form": form}
-    return render(request, "trading/cart.html", context, status=status)
+    if request.method == "GET":
+        return _render_cart(request, _checkout_form(request, request.GET))
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        return _render_cart(request, form, status=422)
+    d = form.cleaned_data
+    try:
+        orders = services.order_place_from_cart(
+            actor=actor,
+            payment_terms=d["payment_terms"],
+            credit_days=d["credit_days"] or 0,
+            delivery_method=d["delivery_method"],
+            destination_province=d["destination_province"],
+            note=d["note"],
+            expected_total=d["expected_total"],
+        )
+    except DomainError as exc:
+        if exc.code == "prices_changed":
+            # Back to the review with the new prices; nothing was placed.
+            messages.error(request, _error_text(exc))
+            return redirect(f"{reverse('cart-review')}?{urlencode(_terms_of(d))}")
+        if exc.code in ("cart_empty", "cart_changed"):
+            # A replay of "place order" (a double click, the back button): the cart
+            # was already turned into orders, or changed; nothing is placed twice.
+            messages.error(request, _error_text(exc))
+            return redirect(f"{reverse('cart')}?{urlencode(_terms_of(d))}")
+        add_domain_error(form, exc)
+        return _render_cart(request, form, status=exc.status)
+    _placed_message(request, orders)
+    if len(orders) == 1:
+        return redirect("order-detail", order_id=orders[0].public_id)
+    return redirect(f"{reverse('orders')}?side=buy")
+
+
+def _terms_of(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: "" if data.get(name) is None else data.get(name) for name in TERMS}
+
+
+@login_required
+@require_http_methods(["GET"])
+def cart_review(request: HttpRequest) -> HttpResponse:
+    """The review step: sellers, lines, prices, totals, terms, delivery and the approvals
+    that will hold each order, for the terms in the query. Writes nothing; "place order"
+    posts the same terms to the cart."""
+    if request.actor.company is None:
+        return error_page(request, NotFound())
+    form = _checkout_form(request, request.GET)
+    context = _cart_context(request, form)
+    pricing = context["pricing"]
+    if form.errors or pricing is None or not pricing.ready:
+        if pricing is not None and pricing.empty:
+            return redirect("cart")
+        messages.error(request, _("请先修正购物车中的问题，再核对订单。"))
+        return redirect(f"{reverse('cart')}?{context['terms_query']}")
+    context["province"] = province_label(pricing.terms[3]) if pricing.terms else ""
+    return render(request, "trading/cart_review.html", context)
 
 
 @login_required
@@ -306,6 +395,10 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def cart_update(request: HttpRequest, listing_id: str) -> HttpResponse:
+    """Change a line's quantity or remove it. From htmx (the cart's terms included) the
+    answer is the cart priced again; otherwise back to the cart."""
+    error = ""
+    status = 200
     try:
         if request.POST.get("remove"):
             services.cart_remove(actor=request.actor, listing_id=listing_id)
@@ -316,8 +409,16 @@ def cart_update(request: HttpRequest, listing_id: str) -> HttpResponse:
     except DomainError as exc:
         if isinstance(exc, NotFound):
             return error_page(request, exc)
-        messages.error(request, _error_text(exc))
-    return redirect("cart")
+        error, status = _error_text(exc), exc.status
+    if request.htmx:
+        form = _checkout_form(request, request.POST)
+        context = _cart_context(request, form)
+        context["update_error"] = error
+        return render(request, "trading/_cart_priced.html", context, status=status)
+    if error:
+        messages.error(request, error)
+    terms = _terms_of(request.POST) if any(n in request.POST for n in TERMS) else None
+    return redirect(f"{reverse('cart')}?{urlencode(terms)}" if terms else reverse("cart"))
 
 
 @login_required
@@ -366,5 +467,6 @@ urlpatterns: list[URLPattern] = [
     ],
     path("cart/", cart, name="cart"),
     path("cart/add", cart_add, name="cart-add"),
+    path("cart/review", cart_review, name="cart-review"),
     path("cart/<str:listing_id>/update", cart_update, name="cart-update"),
 ]
