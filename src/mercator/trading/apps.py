@@ -133,4 +133,7 @@ class TradingConfig(AppConfig):
         payment_succeeded.connect(on_payment_succeeded, dispatch_uid="trading.order_paid")
         receivable_paid.connect(on_receivable_paid, dispatch_uid="trading.receivable_paid")
         register_owned_kinds()
+        from mercator.trading.approval_cards import register_cards
+
+        register_cards()
         from mercator.trading import tasks  # noqa: F401  (registers the periodic sweeps)
