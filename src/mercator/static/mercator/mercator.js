@@ -4,7 +4,8 @@
    - data-confirm="question" on a <form>: ask before submitting;
    - data-dialog-open="ID" on a button: open the <dialog id="ID"> as a modal (the house way
      to confirm money moving: the dialog shows the amounts and holds the real form);
-     data-dialog-close on a button inside it closes it. */
+     data-dialog-close on a button inside it closes it; a <dialog data-dialog-autoopen>
+     opens as the page loads (a confirmation the server prepared, e.g. a previewed ruling). */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -35,6 +36,20 @@
       }
     }
   });
+  function openPrepared() {
+    var dialogs = document.querySelectorAll("dialog[data-dialog-autoopen]");
+    for (var i = 0; i < dialogs.length; i++) {
+      if (!dialogs[i].open && dialogs[i].showModal) {
+        dialogs[i].showModal();
+        break; // one modal at a time
+      }
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", openPrepared);
+  } else {
+    openPrepared();
+  }
   document.addEventListener(
     "submit",
     function (event) {
