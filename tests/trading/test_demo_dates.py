@@ -91,3 +91,26 @@ def test_readme_lists_every_demo_login():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"`([\w.+-]+@[\w.-]+\.demo)`", readme))
     assert emails - listed == set(), sorted(emails - listed)
+
+
+def test_demo_gives_the_operator_evidence_and_a_licence():
+    from django.test import Client
+
+    from mercator.companies.models import CompanyVerification
+    from mercator.demo.services import DEMO_PASSWORD
+    from mercator.trading.models import DisputeEvidence
+
+    demo_build()
+    disputed = Order.objects.get(status="disputed")
+    sides = set(DisputeEvidence.objects.filter(order=disputed).values_list("side", flat=True))
+    assert sides == {"buyer", "seller"}
+    pending = CompanyVerification.objects.get(status="pending")
+    assert pending.licence_content_type == "application/pdf"
+    ops = Client()
+    assert ops.login(username="ops@mercator.demo", password=DEMO_PASSWORD)
+    desk = ops.get("/ops/disputes/").content.decode()
+    assert 'data-testid="evidence-item"' in desk and "卖方答复" in desk
+    review = ops.get("/ops/verifications/").content.decode()
+    assert 'data-testid="licence-file"' in review
+    demo_build()  # a rerun adds no second piece of evidence
+    assert DisputeEvidence.objects.filter(order=disputed).count() == 2

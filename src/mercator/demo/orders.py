@@ -38,6 +38,7 @@ from mercator.companies.models import Company, Membership
 from mercator.companies.roles import Role
 from mercator.core.actor import Actor
 from mercator.demo.clock import demo_clock
+from mercator.demo.files import frozen_apples_png
 from mercator.payments.models import AccountKind, CreditLine, PaymentIntent, Receivable
 from mercator.payments.selectors.payouts import payouts_visible_to
 from mercator.payments.selectors.wallet import wallet_of
@@ -58,6 +59,7 @@ from mercator.trading.services import (
     order_receive,
     order_ship,
 )
+from mercator.trading.services.disputes import dispute_evidence_add
 
 MILL, FOOD, PLATFORM = "崇左糖厂", "华南食品", "平台自营"
 APPLES, TIMBER = "烟台苹果冷库", "钦州桉木"
@@ -298,6 +300,19 @@ def _build(world: _World, spec: DemoOrder) -> Order:
             actor=world.actor(spec.buyer, 0),
             order_id=order.public_id,
             reason="到货约三成冻伤，已拍照，要求按比例退款。",
+        )
+        # Both sides put their case before the operator: the buyer's photo, the seller's
+        # answer (shown on the dispute desk with the ruling's preview).
+        dispute_evidence_add(
+            actor=world.actor(spec.buyer, 0),
+            order_id=order.public_id,
+            note="开箱照片：每箱约三分之一果面冻伤发褐。",
+            upload=frozen_apples_png(),
+        )
+        dispute_evidence_add(
+            actor=world.shipper(spec, order),
+            order_id=order.public_id,
+            note="出库时冷链车温度记录正常（2–4 ℃），冻伤应发生在卸货后；可接受退一成货款。",
         )
         return order
     if spec.stage == "settled":

@@ -6,18 +6,15 @@ Files: JPEG, PNG or PDF recognised from their first bytes (not the name), at mos
 private storage before the row (outside the transaction, which stays short); if the row
 cannot be written the file is removed, so a refused upload leaves nothing behind."""
 
-import os
-import uuid
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mercator.core.actor import Actor
 from mercator.core.errors import ValidationFailed, not_allowed
 from mercator.core.services import audit_record, validate
-from mercator.core.storage import private_storage, sniff_upload
+from mercator.core.storage import private_save, private_storage, upload_check
 from mercator.trading.models import DisputeEvidence, Order
 from mercator.trading.selectors.orders import order_get, order_side
 from mercator.trading.services._common import text_of
@@ -29,23 +26,6 @@ MAX_NOTE = 1000
 
 def _refuse(message: str, code: str, field: str = "file") -> ValidationFailed:
     return ValidationFailed(message, code=code, details={"field": field})
-
-
-def _read(upload: Any) -> tuple[bytes, str, str, str]:
-    """(content, clean name, content type, extension) of an acceptable upload."""
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise _refuse(_("文件不能超过 5 MB。"), "file_too_large")
-    content = upload.read(MAX_BYTES + 1)
-    if len(content) > MAX_BYTES:
-        raise _refuse(_("文件不能超过 5 MB。"), "file_too_large")
-    if not content:
-        raise _refuse(_("文件是空的。"), "file_empty")
-    kind = sniff_upload(content[:16])
-    if kind is None:
-        raise _refuse(_("只能上传 JPEG、PNG 图片或 PDF 文件。"), "file_type")
-    name = os.path.basename(str(getattr(upload, "name", "") or "")).strip()[:200]
-    return content, name or f"evidence.{kind[1]}", kind[0], kind[1]
 
 
 def dispute_evidence_add(
@@ -63,25 +43,19 @@ def dispute_evidence_add(
         raise _refuse(_("请填写说明或选择文件。"), "evidence_empty", "note")
     if order.evidence.filter(side=side).count() >= MAX_PER_SIDE:
         raise _refuse(_("每一方最多提交 %(n)d 份证据。") % {"n": MAX_PER_SIDE}, "too_much_evidence")
-    content, name, content_type, extension = (
-        _read(upload) if upload is not None else (b"", "", "", "")
-    )
+    checked = upload_check(upload, max_bytes=MAX_BYTES) if upload is not None else None
     item = DisputeEvidence(
         order=order,
         side=side,
         author=actor.membership,
         note=note,
-        filename=name,
-        content_type=content_type,
-        size=len(content),
+        filename=checked.name if checked else "",
+        content_type=checked.content_type if checked else "",
+        size=len(checked.content) if checked else 0,
     )
     storage = private_storage()
-    stored = ""
-    if content:
-        stored = storage.save(
-            f"disputes/{order.public_id}/{uuid.uuid4().hex}.{extension}", ContentFile(content)
-        )
-        item.stored_name = stored
+    stored = private_save(f"disputes/{order.public_id}", checked) if checked else ""
+    item.stored_name = stored
     try:
         validate(item)
         with transaction.atomic():
@@ -90,7 +64,12 @@ def dispute_evidence_add(
                 actor=actor,
                 action="order.dispute_evidence",
                 target=order.ref,
-                changes={"side": side, "file": name, "size": item.size, "note": bool(note)},
+                changes={
+                    "side": side,
+                    "file": item.filename,
+                    "size": item.size,
+                    "note": bool(note),
+                },
             )
     except Exception:
         if stored:
