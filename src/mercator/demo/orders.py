@@ -14,7 +14,8 @@ for the market price index, and one order waiting at each step a newcomer should
   approved order for 华南食品's finance to pay; an order over 200,000 CNY waiting for
   华南食品's boss under its approval rule (``demo.approvals``); a bank transfer whose
   code is in ``docs/samples/bank-statement.csv`` (the operator uploads it at
-  /ops/bank-statements/: one line matches, one does not); two credit orders settled into
+  /ops/bank-statements/: one line matches; one has a mistyped code and the desk suggests
+  the payment it is; one from an unknown payer stays unmatched); two credit orders settled into
   receivables, one of them overdue.
 - 王采购's cart holds a few items.
 
@@ -68,6 +69,9 @@ OWN_SUGAR = "MX-WS1-50KG"  # the platform's self-operated grade 1 white sugar
 CREDIT_LIMIT, CREDIT_DAYS = Decimal("600000"), 30
 # The bank transfer's code, fixed so docs/samples/bank-statement.csv names it.
 DEMO_TRANSFER_CODE = "MCTANG8866"
+# A second transfer whose payer mistyped the code in the memo (the sample statement has
+# MCTANG7756): reconciliation cannot match it alone and suggests this payment instead.
+DEMO_TYPO_CODE = "MCTANG7755"
 # Unpaid prepaid demo orders keep their reservation this long (not 48 hours), so the world
 # a newcomer opens some days after `make run` still shows them waiting.
 DEMO_RESERVATION = timedelta(days=30)
@@ -95,7 +99,8 @@ class DemoOrder:
     seller: str
     sku: str
     quantity: str
-    stage: str  # settled, shipped, disputed, approved, bank_transfer, pending_approval
+    # settled, shipped, disputed, approved, bank_transfer(_typo), pending_approval
+    stage: str
     terms: str = "prepaid"
     province: str = "广东"  # "" = pickup at the seller's warehouse
     days_ago: int | None = None  # settled that many days ago (demo history)
@@ -145,6 +150,7 @@ ORDERS: tuple[DemoOrder, ...] = (
     DemoOrder("下周生产用糖", FOOD, MILL, SUGAR, "20", "approved"),
     DemoOrder("年底旺季备货", FOOD, MILL, SUGAR, "45", "pending_approval"),
     DemoOrder("二级白砂糖，银行转账付款", FOOD, MILL, SUGAR2, "10", "bank_transfer"),
+    DemoOrder("二级白砂糖补单，银行转账", FOOD, MILL, SUGAR2, "10", "bank_transfer_typo"),
 )
 # 王采购's cart: (SKU, quantity).
 CART = ((SUGAR, "50"), (SUGAR2, "20"), (FUJI, "5"))
@@ -272,12 +278,13 @@ def _build(world: _World, spec: DemoOrder) -> Order:
     with demo_clock(_at(spec, "place")):
         order = _place(world, spec)
     payer = world.actor(spec.buyer, 1)
-    if spec.stage == "bank_transfer":
+    if spec.stage in ("bank_transfer", "bank_transfer_typo"):
         intent = order_pay(actor=payer, order_id=order.public_id, method="bank_transfer")
         # Demo: the code the payer wrote in the transfer's memo, fixed so the sample
         # statement (docs/samples/bank-statement.csv) names it; codes are random otherwise.
-        PaymentIntent.objects.filter(pk=intent.pk).update(transfer_code=DEMO_TRANSFER_CODE)
-    if spec.stage in ("approved", "pending_approval", "bank_transfer"):
+        code = DEMO_TRANSFER_CODE if spec.stage == "bank_transfer" else DEMO_TYPO_CODE
+        PaymentIntent.objects.filter(pk=intent.pk).update(transfer_code=code)
+    if spec.stage in ("approved", "pending_approval", "bank_transfer", "bank_transfer_typo"):
         _hold(order)
         return order
     if spec.terms == "prepaid":
