@@ -154,3 +154,26 @@ def test_boss_rejects_and_the_quote_stays_unreleased(demo):
     assert quote.status == Quote.Status.DRAFT and quote.rounds.count() == 0
     buyer = actor_for_membership(_seat("boss@foodfactory.demo"), via="web")
     assert quote_offer(buyer, quote)["lines"] == []
+
+
+def test_order_card_shows_lines_and_the_credit_received(demo):
+    from mercator.demo.orders import ORDERS
+    from mercator.trading.models import Order
+
+    (spec,) = [x for x in ORDERS if x.stage == "pending_approval"]
+    order = Order.objects.get(note=spec.note)
+    request = ApprovalRequest.objects.get(document=order.ref, status="pending")
+    boss = _seat("boss@foodfactory.demo")
+    detail = card_detail(actor_for_membership(boss, via="web"), request)
+    assert detail is not None and detail.context["doc"] == order
+    lines = detail.context["lines"]
+    assert [line["amount"] for line in lines] == list(
+        order.lines.order_by("position").values_list("amount", flat=True)
+    )
+    exposure = detail.context["exposure"]  # the mill's line to 华南食品, seen as buyer
+    credit = CreditLine.objects.get(seller=order.seller, buyer=order.buyer)
+    assert (exposure.limit, exposure.used) == (credit.limit, credit.used)
+    page = _login("boss@foodfactory.demo").get(f"/company/approvals/{request.public_id}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and order.number in html
+    assert f"/orders/{order.public_id}/" in html
