@@ -25,7 +25,7 @@ def test_demo_rfq_and_quote_idempotent():
     build_trading()
     rfq = Rfq.objects.get()
     assert rfq.credit_days == 30 and rfq.destination_province == "广东"
-    quote = Quote.objects.get()
+    quote = Quote.objects.get(rfq=rfq)
     assert quote.status == "sent" and quote.rfq == rfq
     assert quote.lines.get().engine_breakdown["steps"]
     # The factory's boss asked about a smaller lot: routed to the clerk who owns the

@@ -24,9 +24,10 @@ from mercator.payments.models import (
     Payout,
     Receivable,
 )
+from mercator.payments.selectors.bank import bank_line_suggestions
 from mercator.payments.selectors.credit import receivables_ageing
 from mercator.payments.selectors.ledger import ledger_problems
-from mercator.payments.services.bank import bank_statement_import
+from mercator.payments.services.bank import bank_line_resolve, bank_statement_import
 from mercator.payments.services.gateway import sandbox_complete
 from mercator.trading.models import CartItem, Deal, Invoice, Order
 from mercator.trading.selectors.index import price_index
@@ -165,9 +166,15 @@ def test_newcomer_actions_work_on_the_demo():
     statement = bank_statement_import(
         actor=ops, filename="bank-statement.csv", content=SAMPLE.read_bytes()
     )
-    assert (statement.lines_total, statement.lines_matched) == (2, 1)
+    assert (statement.lines_total, statement.lines_matched) == (3, 1)
     assert set(statement.lines.values_list("status", flat=True)) == {"matched", "unmatched"}
     assert one("bank_transfer").status == S.PAID
+    # The mistyped code: the desk suggests the waiting transfer first; matching pays it.
+    typo = statement.lines.get(bank_txn_id="B2026112700003")
+    (best, *_rest) = bank_line_suggestions(ops, typo)
+    assert best.intent.transfer_code == "MCTANG7755"
+    bank_line_resolve(actor=ops, line_id=typo.public_id, intent_id=best.intent.transfer_code)
+    assert one("bank_transfer_typo").status == S.PAID
 
     # Finance pays the waiting order through the sandbox gateway.
     finance = actor("finance@foodfactory.demo", "华南食品")

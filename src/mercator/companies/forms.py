@@ -65,6 +65,12 @@ class VerificationForm(forms.Form):
     invoice_address = forms.CharField(label=_("注册地址"), max_length=200)
     invoice_phone = forms.CharField(label=_("注册电话"), max_length=30)
     invoice_bank = forms.CharField(label=_("开票开户行及账号"), max_length=200)
+    licence = forms.FileField(
+        label=_("营业执照（照片或扫描件）"),
+        required=False,
+        help_text=_("JPEG、PNG 或 PDF，不超过 5 MB；仅平台审核人员可见。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
 
 
 class InvitationForm(forms.Form):

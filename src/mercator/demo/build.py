@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from mercator.demo.activity import build_activity
-from mercator.demo.approvals import build_approvals
+from mercator.demo.approvals import build_approvals, build_discount_quote
 from mercator.demo.catalog import build_catalog
 from mercator.demo.customers import build_customers
 from mercator.demo.orders import build_orders
@@ -22,4 +22,5 @@ def demo_build() -> None:
         build_pricing()
         build_trading()
         build_orders()
+        build_discount_quote()
         build_activity()

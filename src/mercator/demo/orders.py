@@ -14,18 +14,20 @@ for the market price index, and one order waiting at each step a newcomer should
   approved order for 华南食品's finance to pay; an order over 200,000 CNY waiting for
   华南食品's boss under its approval rule (``demo.approvals``); a bank transfer whose
   code is in ``docs/samples/bank-statement.csv`` (the operator uploads it at
-  /ops/bank-statements/: one line matches, one does not); two credit orders settled into
+  /ops/bank-statements/: one line matches; one has a mistyped code and the desk suggests
+  the payment it is; one from an unknown payer stays unmatched); two credit orders settled into
   receivables, one of them overdue.
 - 王采购's cart holds a few items.
 
 Everything goes through the services as the demo people (rules, approvals, ledger and
-events are genuine). Services stamp "now"; ``_backdate`` alone then moves dates of the
-history into the past (order rows, events, shipments, invoices, deals, receivables; never
-a ledger row). An order is found again by its note, so running it again adds nothing.
+events are genuine). A history order's steps run on their own days (``demo.clock``), so
+its number's date, events, payments, ledger rows, notifications, invoice, deal and
+receivable all carry the dates the story says; nothing is rewritten afterwards. An
+order is found again by its note, so running it again adds nothing.
 Needs the catalog and pricing demos; without them it does nothing."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -36,6 +38,8 @@ from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import Company, Membership
 from mercator.companies.roles import Role
 from mercator.core.actor import Actor
+from mercator.demo.clock import demo_clock
+from mercator.demo.files import frozen_apples_png
 from mercator.payments.models import AccountKind, CreditLine, PaymentIntent, Receivable
 from mercator.payments.selectors.payouts import payouts_visible_to
 from mercator.payments.selectors.wallet import wallet_of
@@ -43,8 +47,8 @@ from mercator.payments.services.credit import credit_line_grant, receivable_pay_
 from mercator.payments.services.intents import intent_capture
 from mercator.payments.services.payouts import payout_request
 from mercator.pricing import services as pricing
-from mercator.pricing.models import FreightRate, PriceList
-from mercator.trading.models import CartItem, Deal, Invoice, Order, OrderEvent, Shipment
+from mercator.pricing.models import CustomerPrice, FreightRate, PriceList
+from mercator.trading.models import CartItem, Order
 from mercator.trading.selectors.orders import orders_visible_to
 from mercator.trading.services import (
     cart_add,
@@ -56,6 +60,7 @@ from mercator.trading.services import (
     order_receive,
     order_ship,
 )
+from mercator.trading.services.disputes import dispute_evidence_add
 
 MILL, FOOD, PLATFORM = "崇左糖厂", "华南食品", "平台自营"
 APPLES, TIMBER = "烟台苹果冷库", "钦州桉木"
@@ -64,6 +69,9 @@ OWN_SUGAR = "MX-WS1-50KG"  # the platform's self-operated grade 1 white sugar
 CREDIT_LIMIT, CREDIT_DAYS = Decimal("600000"), 30
 # The bank transfer's code, fixed so docs/samples/bank-statement.csv names it.
 DEMO_TRANSFER_CODE = "MCTANG8866"
+# A second transfer whose payer mistyped the code in the memo (the sample statement has
+# MCTANG7756): reconciliation cannot match it alone and suggests this payment instead.
+DEMO_TYPO_CODE = "MCTANG7755"
 # Unpaid prepaid demo orders keep their reservation this long (not 48 hours), so the world
 # a newcomer opens some days after `make run` still shows them waiting.
 DEMO_RESERVATION = timedelta(days=30)
@@ -91,7 +99,8 @@ class DemoOrder:
     seller: str
     sku: str
     quantity: str
-    stage: str  # settled, shipped, disputed, paid, approved, bank_transfer, pending_approval
+    # settled, shipped, disputed, paid, approved, bank_transfer(_typo), pending_approval
+    stage: str
     terms: str = "prepaid"
     province: str = "广东"  # "" = pickup at the seller's warehouse
     days_ago: int | None = None  # settled that many days ago (demo history)
@@ -143,6 +152,7 @@ ORDERS: tuple[DemoOrder, ...] = (
     DemoOrder("已付款，请周五前发货", FOOD, MILL, SUGAR, "15", "paid"),
     DemoOrder("年底旺季备货", FOOD, MILL, SUGAR, "45", "pending_approval"),
     DemoOrder("二级白砂糖，银行转账付款", FOOD, MILL, SUGAR2, "10", "bank_transfer"),
+    DemoOrder("二级白砂糖补单，银行转账", FOOD, MILL, SUGAR2, "10", "bank_transfer_typo"),
 )
 # 王采购's cart: (SKU, quantity).
 CART = ((SUGAR, "50"), (SUGAR2, "20"), (FUJI, "5"))
@@ -249,28 +259,50 @@ def _place(world: _World, spec: DemoOrder) -> Order:
     return order
 
 
+# Days before the settlement (history) each step happened.
+LAG = {"place": 4, "pay": 3, "ship": 2, "receive": 0}
+COD_LAG = {**LAG, "pay": 1}
+REPAY_AFTER = 14  # a repaid credit order's receivable is paid this many days after it opened
+HISTORY_DAYS = 60  # the demo's history starts (credit line, price lists) this long ago
+
+
+def _at(spec: DemoOrder, step: str) -> datetime | None:
+    """When a step of a history order happened (None: now, for orders waiting now)."""
+    if spec.days_ago is None:
+        return None
+    lag = (COD_LAG if spec.terms == "cod" else LAG)[step]
+    return timezone.now() - timedelta(days=spec.days_ago + lag)
+
+
 def _build(world: _World, spec: DemoOrder) -> Order:
-    order = _place(world, spec)
+    """One order, each step done by its person *on its day* (``demo_clock``): its number,
+    events, payments, ledger postings, notifications and invoice carry coherent dates."""
+    with demo_clock(_at(spec, "place")):
+        order = _place(world, spec)
     payer = world.actor(spec.buyer, 1)
-    if spec.stage == "bank_transfer":
+    if spec.stage in ("bank_transfer", "bank_transfer_typo"):
         intent = order_pay(actor=payer, order_id=order.public_id, method="bank_transfer")
         # Demo: the code the payer wrote in the transfer's memo, fixed so the sample
         # statement (docs/samples/bank-statement.csv) names it; codes are random otherwise.
-        PaymentIntent.objects.filter(pk=intent.pk).update(transfer_code=DEMO_TRANSFER_CODE)
-    if spec.stage in ("approved", "pending_approval", "bank_transfer"):
+        code = DEMO_TRANSFER_CODE if spec.stage == "bank_transfer" else DEMO_TYPO_CODE
+        PaymentIntent.objects.filter(pk=intent.pk).update(transfer_code=code)
+    if spec.stage in ("approved", "pending_approval", "bank_transfer", "bank_transfer_typo"):
         _hold(order)
         return order
     if spec.terms == "prepaid":
-        _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
-    order_ship(
-        actor=world.shipper(spec, order),
-        order_id=order.public_id,
-        carrier="德邦物流" if spec.province else "",
-        tracking_no=f"DB{order.number[-8:]}" if spec.province else "",
-        note="" if spec.province else "买方自提",
-    )
+        with demo_clock(_at(spec, "pay")):
+            _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
+    with demo_clock(_at(spec, "ship")):
+        order_ship(
+            actor=world.shipper(spec, order),
+            order_id=order.public_id,
+            carrier="德邦物流" if spec.province else "",
+            tracking_no=f"DB{order.number[-8:]}" if spec.province else "",
+            note="" if spec.province else "买方自提",
+        )
     if spec.terms == "cod":
-        _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
+        with demo_clock(_at(spec, "pay")):
+            _bank_paid(order_pay(actor=payer, order_id=order.public_id, method="bank_transfer"))
     if spec.stage == "disputed":
         # The buyer holds the payment in escrow; the operator splits it at /ops/disputes/.
         order_dispute(
@@ -278,69 +310,44 @@ def _build(world: _World, spec: DemoOrder) -> Order:
             order_id=order.public_id,
             reason="到货约三成冻伤，已拍照，要求按比例退款。",
         )
+        # Both sides put their case before the operator: the buyer's photo, the seller's
+        # answer (shown on the dispute desk with the ruling's preview).
+        dispute_evidence_add(
+            actor=world.actor(spec.buyer, 0),
+            order_id=order.public_id,
+            note="开箱照片：每箱约三分之一果面冻伤发褐。",
+            upload=frozen_apples_png(),
+        )
+        dispute_evidence_add(
+            actor=world.shipper(spec, order),
+            order_id=order.public_id,
+            note="出库时冷链车温度记录正常（2–4 ℃），冻伤应发生在卸货后；可接受退一成货款。",
+        )
         return order
     if spec.stage == "settled":
-        order_receive(actor=world.actor(spec.buyer, 0), order_id=order.public_id)
-        invoice_issue_for_order(actor=world.actor(spec.seller, 3), order_id=order.public_id)
+        with demo_clock(_at(spec, "receive")):
+            order_receive(actor=world.actor(spec.buyer, 0), order_id=order.public_id)
+            invoice_issue_for_order(actor=world.actor(spec.seller, 3), order_id=order.public_id)
     if spec.repay:
         receivable = Receivable.objects.get(reference=order.ref)
-        _bank_paid(
-            receivable_pay_start(
-                actor=payer, receivable_id=receivable.public_id, method="bank_transfer"
+        settled = _at(spec, "receive")
+        repay_at = min(settled + timedelta(days=REPAY_AFTER), timezone.now()) if settled else None
+        with demo_clock(repay_at):
+            _bank_paid(
+                receivable_pay_start(
+                    actor=payer, receivable_id=receivable.public_id, method="bank_transfer"
+                )
             )
-        )
-    if spec.days_ago is not None:
-        _backdate(order, spec.days_ago)
-    return order
+    return Order.objects.get(pk=order.pk)
 
 
-# Days before the settlement (history) each step happened.
-LAG = {"place": 4, "approve": 4, "pay_start": 3, "paid": 3, "ship": 2, "receive": 0, "settle": 0}
-COD_LAG = {**LAG, "pay_start": 1, "paid": 1}
-
-
-def _backdate(order: Order, days: int) -> None:
-    """Demo history, in this one place: move the order's dates (and its events',
-    shipments', invoice's, deals' and receivable's) back so that it settled ``days`` ago,
-    placed four days before. Dates only; the ledger's rows are never touched."""
-    order = Order.objects.get(pk=order.pk)
-    lag = COD_LAG if order.payment_terms == "cod" else LAG
-
-    def back(steps: int) -> timedelta:
-        return timedelta(days=days + steps)
-
-    for row in OrderEvent.objects.filter(order=order):
-        OrderEvent.objects.filter(pk=row.pk).update(at=row.at - back(lag.get(row.action, 0)))
-    fields = {
-        "placed_at": lag["place"],
-        "approved_at": lag["approve"],
-        "paid_at": lag["paid"],
-        "shipped_at": lag["ship"],
-        "auto_settle_at": lag["ship"],
-        "received_at": lag["receive"],
-        "settled_at": lag["settle"],
-    }
-    moved = {
-        name: getattr(order, name) - back(steps)
-        for name, steps in fields.items()
-        if getattr(order, name) is not None
-    }
-    Order.objects.filter(pk=order.pk).update(**moved)
-    for shipment in Shipment.objects.filter(order=order):
-        Shipment.objects.filter(pk=shipment.pk).update(
-            shipped_at=shipment.shipped_at - back(lag["ship"]),
-            received_at=shipment.received_at and shipment.received_at - back(0),
-        )
-    for invoice in Invoice.objects.filter(lines__order=order).distinct():
-        Invoice.objects.filter(pk=invoice.pk).update(issued_at=invoice.issued_at - back(0))
-    if "settled_at" in moved:
-        settled_on = timezone.localtime(moved["settled_at"]).date()
-        Deal.objects.filter(order=order).update(dealt_on=settled_on)
-    for receivable in Receivable.objects.filter(reference=order.ref):
-        Receivable.objects.filter(pk=receivable.pk).update(
-            created_at=receivable.created_at - back(0),
-            due_on=receivable.due_on - back(0),
-        )
+def _history_prices(world: _World) -> None:
+    """The demo's price lists and agreed prices apply to its whole history (the pricing
+    demo creates them "now"; the history's orders are priced on their own days)."""
+    start = timezone.now() - timedelta(days=HISTORY_DAYS)
+    sellers = list(world.companies.values())
+    PriceList.objects.filter(seller__in=sellers, valid_from__gt=start).update(valid_from=start)
+    CustomerPrice.objects.filter(seller__in=sellers, valid_from__gt=start).update(valid_from=start)
 
 
 def _hold(order: Order) -> None:
@@ -399,8 +406,10 @@ def build_orders() -> None:
     if not world.ready() or not PriceList.objects.filter(seller=world.companies[MILL]).exists():
         return  # the catalog and pricing demos have not run
     with transaction.atomic():
-        _price_other_goods(world)
-        _credit_line(world)
+        with demo_clock(timezone.now() - timedelta(days=HISTORY_DAYS)):
+            _price_other_goods(world)
+            _credit_line(world)
+        _history_prices(world)
         for spec in ORDERS:
             if spec.sku not in world.listings:
                 continue

@@ -18,6 +18,7 @@ from mercator.companies.services.members import (
 from mercator.companies.validators import check_character
 from mercator.core.actor import SYSTEM
 from mercator.core.models import User
+from mercator.demo.files import licence_pdf
 
 DEMO_PASSWORD = "mercator-demo"
 
@@ -186,6 +187,12 @@ def _verify(spec: DemoCompany, company: Company, serial: int) -> None:
         invoice_address=f"{spec.province}{spec.city}经济开发区 {serial} 号",
         invoice_phone=f"0771-55{serial:05d}",
         invoice_bank=f"中国工商银行{spec.city}分行营业部 62220{serial:05d}",
+        # The scan the operator sees at 认证审核 (a PDF, opened by its link).
+        licence=licence_pdf(
+            legal_name=spec.legal_name,
+            credit_code=code,
+            address=f"{spec.province}{spec.city}经济开发区 {serial} 号",
+        ),
     )
     if spec.verification == "verified":
         operator = User.objects.get(email="ops@mercator.demo")

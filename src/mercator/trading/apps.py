@@ -54,6 +54,17 @@ def on_receivable_paid(sender: Any, receivable: Any, **kwargs: Any) -> None:
     deal_record_for_reference(reference=receivable.reference)
 
 
+def order_numbers(ids: list[str]) -> dict[str, str]:
+    """Order numbers by public id, for reconciliation to find them in a bank memo."""
+    from mercator.core.ids import parse_public_id
+    from mercator.trading.models import Order
+
+    wanted = {parse_public_id(i): i for i in ids}
+    wanted.pop(None, None)
+    rows = Order.objects.filter(public_id__in=list(wanted)).values_list("public_id", "number")
+    return {wanted[public_id]: number for public_id, number in rows if public_id in wanted}
+
+
 def register_owned_kinds() -> None:
     """Inquiries, quotes and RFQs are records their owners hand over when they leave;
     inquiries and quotes follow the buyer's customer record to its new owner."""
@@ -133,4 +144,10 @@ class TradingConfig(AppConfig):
         payment_succeeded.connect(on_payment_succeeded, dispatch_uid="trading.order_paid")
         receivable_paid.connect(on_receivable_paid, dispatch_uid="trading.receivable_paid")
         register_owned_kinds()
+        from mercator.trading.approval_cards import register_cards
+
+        register_cards()
+        from mercator.payments import references
+
+        references.register("order", order_numbers)
         from mercator.trading import tasks  # noqa: F401  (registers the periodic sweeps)

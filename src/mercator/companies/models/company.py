@@ -138,6 +138,12 @@ class CompanyVerification(PublicIdModel):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(_("审核意见"), max_length=500, blank=True)
+    # The business licence (营业执照) scan: a file in ``core.storage.private_storage()``,
+    # its type recognised from its bytes; shown to operators only, through a staff view.
+    licence_stored = models.CharField(max_length=200, blank=True)
+    licence_filename = models.CharField(_("营业执照"), max_length=200, blank=True)
+    licence_content_type = models.CharField(max_length=40, blank=True)
+    licence_size = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("企业认证")
@@ -151,3 +157,7 @@ class CompanyVerification(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.company} {self.credit_code} ({self.get_status_display()})"
+
+    @property
+    def licence_is_image(self) -> bool:
+        return self.licence_content_type.startswith("image/")

@@ -140,6 +140,20 @@ def company_invoice_title(company: Company) -> CompanyVerification | None:
     )
 
 
+def verification_for_operator(actor: Actor, verification_id: object) -> CompanyVerification:
+    """One submission, for platform operators only (anyone else, and an unknown id: 404)."""
+    if not actor.is_operator:
+        raise NotFound()
+    found = (
+        CompanyVerification.objects.select_related("company")
+        .filter(public_id=parse_public_id(verification_id))
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def verifications_for_operator(
     actor: Actor, status: str | None = "pending"
 ) -> QuerySet[CompanyVerification]:

@@ -8,6 +8,7 @@ company: the database enforces "at most one" (a partial unique constraint), thes
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -34,6 +35,7 @@ from mercator.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from mercator.core.ids import parse_public_id
 from mercator.core.models import User
 from mercator.core.services import audit_record, validate
+from mercator.core.storage import private_save, private_storage, upload_check
 
 INVITATION_DAYS = 7
 
@@ -207,6 +209,9 @@ def company_update(*, actor: Actor, **changes: str) -> Company:
 # Verification (真实客户) ------------------------------------------------------------------
 
 
+LICENCE_MAX_BYTES = 5 * 1024 * 1024
+
+
 def verification_submit(
     *,
     actor: Actor,
@@ -219,8 +224,11 @@ def verification_submit(
     invoice_address: str,
     invoice_phone: str,
     invoice_bank: str,
+    licence: Any = None,
 ) -> CompanyVerification:
-    """Submit the proof that the company is real, for an operator to review."""
+    """Submit the proof that the company is real, for an operator to review, with the
+    business licence's scan (``licence``: an uploaded JPEG, PNG or PDF of at most 5 MB,
+    checked by its bytes; kept in private storage for operators only)."""
     company = actor.require_company()
     actor.require("company.manage")
     code = validate_credit_code(credit_code)
@@ -260,6 +268,29 @@ def verification_submit(
     taken = Company.objects.filter(credit_code=code).exclude(pk=company.pk).exists()
     if taken:
         raise Conflict(_("该统一社会信用代码已被另一家企业认证。"), code="credit_code_taken")
+    checked = (
+        upload_check(licence, max_bytes=LICENCE_MAX_BYTES, field="licence")
+        if licence is not None
+        else None
+    )
+    if checked is not None:
+        # Written before the (short) transaction; removed again if the row is not.
+        verification.licence_stored = private_save(f"licences/{company.public_id}", checked)
+        verification.licence_filename = checked.name
+        verification.licence_content_type = checked.content_type
+        verification.licence_size = len(checked.content)
+    try:
+        _verification_save(actor, company, verification, code)
+    except Exception:
+        if verification.licence_stored:
+            private_storage().delete(verification.licence_stored)
+        raise
+    return verification
+
+
+def _verification_save(
+    actor: Actor, company: Company, verification: CompanyVerification, code: str
+) -> None:
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -275,9 +306,8 @@ def verification_submit(
             actor=actor,
             action="verification.submit",
             target=f"verification:{verification.public_id}",
-            changes={"credit_code": code},
+            changes={"credit_code": code, "licence": verification.licence_filename},
         )
-    return verification
 
 
 def verification_review(

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from mercator.companies.approval_cards import card_detail
 from mercator.companies.forms_approvals import (
     ApprovalRuleForm,
     DecisionForm,
@@ -32,10 +33,12 @@ def _fail(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 
 def _card(actor: Actor, item: ApprovalRequest, form: DecisionForm | None = None) -> dict[str, Any]:
-    """What a page shows of one request: facts and reasons in words, and what the actor
-    may do with it."""
+    """What a page shows of one request: facts and reasons in words, what is being
+    approved (the document app's detail: lines, prices against list and index, credit),
+    and what the actor may do with it."""
     return {
         "item": item,
+        "detail": card_detail(actor, item),
         "facts": selectors.approval_fact_lines(item.facts),
         "reasons": [selectors.approval_reason_text(r, item.facts) for r in item.reasons],
         "can_decide": selectors.approval_can_decide(actor, item),

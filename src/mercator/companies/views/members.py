@@ -6,11 +6,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from mercator.companies.forms import (
     CompanyForm,
@@ -29,6 +29,7 @@ from mercator.companies.services import members as services
 from mercator.core import twofactor
 from mercator.core.errors import DomainError, NotFound
 from mercator.core.forms import add_domain_error
+from mercator.core.storage import private_storage
 from mercator.core.views import error_page
 
 
@@ -117,7 +118,7 @@ def company_profile(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("企业资料已保存。"))
                     return redirect("company-profile")
         else:
-            verification_form = VerificationForm(request.POST, prefix="verify")
+            verification_form = VerificationForm(request.POST, request.FILES, prefix="verify")
             if verification_form.is_valid():
                 try:
                     services.verification_submit(actor=actor, **verification_form.cleaned_data)
@@ -394,6 +395,27 @@ def ops_verifications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def ops_verification_licence(request: HttpRequest, verification_id: str) -> HttpResponse:
+    """The licence scan of a submission, for platform operators only (others: 404). An
+    image is shown inline (the review page embeds it); a PDF downloads."""
+    try:
+        verification = selectors.verification_for_operator(request.actor, verification_id)
+    except DomainError as exc:
+        return error_page(request, exc)
+    if not verification.licence_stored:
+        return error_page(request, NotFound())
+    response = FileResponse(
+        private_storage().open(verification.licence_stored, "rb"),
+        content_type=verification.licence_content_type,
+        as_attachment=not verification.licence_is_image,
+        filename=verification.licence_filename,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 @require_POST
 def ops_verification_review(
     request: HttpRequest, verification_id: str, decision: str
@@ -451,6 +473,11 @@ urlpatterns: list[URLPattern] = [
     path("company/roles/<str:role_id>/delete", role_delete, name="role-delete"),
     path("invite/<str:token>/", invitation_accept, name="invitation-accept"),
     path("ops/verifications/", ops_verifications, name="ops-verifications"),
+    path(
+        "ops/verifications/<str:verification_id>/licence",
+        ops_verification_licence,
+        name="ops-verification-licence",
+    ),
     *[
         path(
             f"ops/verifications/<str:verification_id>/{decision}",

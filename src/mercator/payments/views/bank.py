@@ -65,15 +65,16 @@ def ops_bank_statement(request: HttpRequest, statement_id: str) -> HttpResponse:
     try:
         statement = selectors.bank_statement_get(actor, statement_id)
         lines = list(selectors.bank_statement_lines(actor, statement))
-        rows = [
-            (
-                line,
-                list(selectors.bank_line_candidates(actor, line))
-                if line.status == BankStatementLine.Status.UNMATCHED
-                else [],
+        rows = []
+        for line in lines:
+            unmatched = line.status == BankStatementLine.Status.UNMATCHED
+            rows.append(
+                (
+                    line,
+                    list(selectors.bank_line_candidates(actor, line)) if unmatched else [],
+                    selectors.bank_line_suggestions(actor, line) if unmatched else [],
+                )
             )
-            for line in lines
-        ]
     except DomainError as exc:
         return error_page(request, exc)
     unmatched = sum(1 for line in lines if line.status == BankStatementLine.Status.UNMATCHED)

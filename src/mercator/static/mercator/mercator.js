@@ -7,6 +7,8 @@
      data-dialog-close on a button inside it closes it;
    - data-menu-toggle on the top bar's menu button (narrow screens): opens and closes the
      navigation it names in aria-controls. */
+     data-dialog-close on a button inside it closes it; a <dialog data-dialog-autoopen>
+     opens as the page loads (a confirmation the server prepared, e.g. a previewed ruling). */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -59,6 +61,20 @@
       toggle.focus();
     }
   });
+  function openPrepared() {
+    var dialogs = document.querySelectorAll("dialog[data-dialog-autoopen]");
+    for (var i = 0; i < dialogs.length; i++) {
+      if (!dialogs[i].open && dialogs[i].showModal) {
+        dialogs[i].showModal();
+        break; // one modal at a time
+      }
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", openPrepared);
+  } else {
+    openPrepared();
+  }
   document.addEventListener(
     "submit",
     function (event) {

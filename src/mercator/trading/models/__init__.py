@@ -1,6 +1,7 @@
 """Trading's tables: inquiries, RFQs and quotes; orders, shipments and the cart;
 invoices and the real deals that feed the market price index."""
 
+from mercator.trading.models.disputes import DisputeEvidence
 from mercator.trading.models.invoices import Deal, Invoice, InvoiceLine
 from mercator.trading.models.orders import (
     CartItem,
@@ -31,6 +32,7 @@ __all__ = [
     "QTY",
     "CartItem",
     "Deal",
+    "DisputeEvidence",
     "Inquiry",
     "InquiryMessage",
     "Invoice",

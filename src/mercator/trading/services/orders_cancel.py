@@ -16,13 +16,14 @@ from mercator.companies.services.approvals import approval_cancel
 from mercator.core.actor import SYSTEM, Actor
 from mercator.core.errors import NotFound, PermissionDenied, ValidationFailed, not_allowed
 from mercator.core.ids import parse_public_id
-from mercator.core.money import quantize_amount, to_decimal
+from mercator.core.money import to_decimal
 from mercator.core.services import audit_record
 from mercator.payments.selectors.ledger import escrow_held
 from mercator.payments.services.credit import credit_release, receivable_open
 from mercator.payments.services.escrow import escrow_refund, escrow_release
 from mercator.pricing.models import PaymentTerms
 from mercator.trading.models import Order, Side
+from mercator.trading.selectors.disputes import dispute_split
 from mercator.trading.selectors.orders import order_get, order_side
 from mercator.trading.services._common import invalid, text_of
 from mercator.trading.services.deals import deal_record_if_real
@@ -33,7 +34,6 @@ from mercator.trading.services.orders import (
     buyer_may_act,
     check,
     event,
-    fee_of,
     label,
     lock,
     membership_of,
@@ -224,20 +224,15 @@ def order_dispute_resolve(*, actor: Actor, order_id: object, refund_amount: obje
     if wanted is None or found is None:
         raise NotFound()
     try:
-        refund = to_decimal(refund_amount)
+        to_decimal(refund_amount)
     except ValidationFailed:
         raise invalid(_("退款金额必须是数字。"), "invalid_amount", "refund_amount") from None
     with transaction.atomic():
         order = lock(found)
         current = check(order, S.SETTLED, _("处理争议"), allowed_from=(S.DISPUTED,))
-        if refund < 0 or refund > order.total or refund != quantize_amount(refund, order.currency):
-            raise invalid(
-                _("退款金额须在 0 到 %(total)s 之间，最多两位小数。") % {"total": order.total},
-                "invalid_amount",
-                "refund_amount",
-            )
-        rest = order.total - refund
-        fee = fee_of(rest, order.fee_percent, order.currency)
+        # The one split (the desk previews the same): refund, the seller's rest, its fee.
+        split = dispute_split(order, refund_amount)
+        refund, rest, fee = split.refund, split.rest, split.fee
         by = membership_of(actor)
         if order.payment_terms == CREDIT:
             if refund > 0:
