@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('companies', '0002_prices_response_target'),
+        ('companies', '0003_company_time_zone'),
     ]
 
     operations = [
