@@ -65,6 +65,7 @@ SENTENCES: dict[str, Promise] = {
     "order.approval_cancelled": _("订单 %(target)s 的审批申请已撤回，订单已取消（%(person)s）"),
     "order.dispute": _("%(person)s 对订单 %(target)s 提出了争议"),
     "order.resolve": _("%(person)s 处理了订单 %(target)s 的争议"),
+    "order.dispute_evidence": _("%(person)s 为订单 %(target)s 的争议提交了证据"),
     # quotes
     "quote.create": _("%(person)s 起草了报价单 %(target)s"),
     "quote.send": _("%(person)s 发出了报价单 %(target)s"),
