@@ -143,6 +143,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache (login rate limits): Redis when REDIS_URL is set, else a database table shared
 # by every web worker.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The invoice PDF's CJK TrueType font (path, or path.ttc#index); empty: look it up
+# (mercator.trading.pdf).
+MERCATOR_PDF_FONT = os.environ.get("MERCATOR_PDF_FONT", "")
 if REDIS_URL:
     CACHES = {
         "default": {
