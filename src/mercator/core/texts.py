@@ -32,13 +32,15 @@ def text(msgid: str, **params: Any) -> Text:
 def _store(value: Any) -> Any:
     if isinstance(value, Text):
         return {"msgid": value.msgid, "params": value.stored_params()}
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # "%(days)d" needs a number
     return "" if value is None else str(value)
 
 
-def _load(value: Any) -> str:
+def _load(value: Any) -> Any:
     if isinstance(value, dict) and "msgid" in value:
         return render(value["msgid"], value.get("params") or {})
-    return str(value)
+    return value if isinstance(value, int) else str(value)
 
 
 def render(msgid: str, params: dict[str, Any] | None = None, *, fallback: str = "") -> str:
@@ -51,3 +53,13 @@ def render(msgid: str, params: dict[str, Any] | None = None, *, fallback: str = 
         return translated % {key: _load(value) for key, value in params.items()}
     except (KeyError, ValueError, TypeError):
         return fallback or msgid
+
+
+def stored(step: Any) -> Any:
+    """A Text as JSON ({"msgid", "params"}); a plain string as it is."""
+    return _store(step) if isinstance(step, Text) else str(step)
+
+
+def shown(step: Any) -> str:
+    """A stored step (see ``stored``) in the active language."""
+    return _load(step) if isinstance(step, dict) else str(step)

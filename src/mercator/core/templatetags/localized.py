@@ -10,6 +10,7 @@ from typing import Any
 from django import template
 
 from mercator.core.names import localized as _localized
+from mercator.core.texts import shown
 
 register = template.Library()
 
@@ -17,3 +18,12 @@ register = template.Library()
 @register.filter
 def localized(value: Any, field: str = "name") -> str:
     return _localized(value, field)
+
+
+@register.filter
+def breakdown_steps(breakdown: dict[str, Any] | None) -> list[str]:
+    """A stored price breakdown's steps in the reader's language (older rows: as stored)."""
+    breakdown = breakdown or {}
+    if breakdown.get("step_texts"):
+        return [shown(step) for step in breakdown["step_texts"]]
+    return [str(step) for step in breakdown.get("steps", [])]

@@ -43,7 +43,7 @@ from mercator.core.errors import DomainError, PermissionDenied, ValidationFailed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import quantize_amount, quantize_unit_price, to_decimal
 from mercator.core.services import audit_record, validate
-from mercator.core.texts import text
+from mercator.core.texts import stored, text
 from mercator.pricing.engine import QuoteRequest, quote_price
 from mercator.trading import selectors
 from mercator.trading.models import Quote, QuoteLine, QuoteRound, Rfq, RfqLine, Side
@@ -191,6 +191,8 @@ def _breakdown_json(breakdown: Any) -> dict[str, Any]:
         "freight_total": str(breakdown.freight_total),
         "amount": str(breakdown.amount),
         "steps": [str(step) for step in breakdown.steps],
+        # The same steps as msgid + params, shown in the reader's language (core.texts).
+        "step_texts": [stored(step) for step in breakdown.steps],
     }
 
 
