@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -42,7 +43,12 @@ def language_from_header(request: HttpRequest) -> str | None:
 
 
 def member_language(user: Any) -> str | None:
-    if user is None or not getattr(user, "is_authenticated", False):
+    try:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+    except DatabaseError:
+        # The session's user cannot be read (database down): the view will answer 503
+        # (core.unavailable); until then, the cookie or the default speaks.
         return None
     return supported(getattr(user, "preferred_language", None))
 
