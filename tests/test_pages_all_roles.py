@@ -142,6 +142,18 @@ def _codes() -> set[str]:
     return {code for code in codes if "." in code}
 
 
+def _choice_codes() -> set[str]:
+    """Stored choice values that read as codes (``awaiting_payment``): a text that is
+    exactly one of them is a status or kind shown without its label."""
+    found: set[str] = set()
+    for model in apps.get_models():
+        for f in model._meta.concrete_fields:
+            for value, _label in f.flatchoices or ():
+                if isinstance(value, str) and "_" in value:
+                    found.add(value)
+    return found
+
+
 def _chinese_catalog_names() -> set[str]:
     """Catalog data that has an English name: shown in Chinese on an English page is a bug."""
     from mercator.catalog.models import Category, Listing, Market, Product
@@ -166,6 +178,7 @@ def demo(django_db_setup, django_db_blocker):
             demo_build()
             yield {
                 "codes": _codes(),
+                "choices": _choice_codes(),
                 "msgids": _msgids(),
                 "names": _chinese_catalog_names(),
             }
@@ -208,6 +221,9 @@ def _check(path: str, texts: list[str], language: str, demo: dict) -> list[str]:
     for code in demo["codes"]:
         if re.search(rf"(?<![\w./@-]){re.escape(code)}(?![\w/@-]|\.\w)", text):
             problems.append(f"{path}: code shown raw: {code}")
+    for piece in texts:
+        if piece in demo.get("choices", ()):
+            problems.append(f"{path}: code shown raw: {piece}")
     if language == "en":
         for piece in texts:
             if piece in ALLOWED:
@@ -288,21 +304,27 @@ def test_every_page_for_every_demo_login(demo, email, language):
 
 def test_the_checks_catch_each_kind_of_problem():
     """The crawl's checks on made-up page texts (so a green crawl means something)."""
-    demo = {"codes": {"orders.place", "order.ship"}, "msgids": {"待付款"}, "names": {"广西"}}
+    demo = {
+        "codes": {"orders.place", "order.ship"},
+        "choices": {"awaiting_payment"},
+        "msgids": {"待付款"},
+        "names": {"广西"},
+    }
     page = Page()
     page.feed(
         "<p>orders.place</p><p>order:01a23603-672c-7e2f-8ff1-ffe68efcf407</p><p>待付款</p>"
         '<td>广西</td><a href="/orders/">x</a><script>var a="order.ship";</script>'
-        "<p>boss@sugarmill.demo</p>"
+        "<p>boss@sugarmill.demo</p><span>awaiting_payment</span>"
     )
     problems = _check("/x/", page.texts, "en", demo)
     assert "/x/: code shown raw: orders.place" in problems
     assert "/x/: reference shown raw: order:<uuid>" in problems
     assert "/x/: untranslated text: 待付款" in problems
     assert "/x/: catalog name in Chinese: 广西" in problems
+    assert "/x/: code shown raw: awaiting_payment" in problems
     assert not any("order.ship" in p for p in problems)  # inside a script: not shown
-    assert len(problems) == 4
-    assert _check("/x/", page.texts, "zh-hans", demo) == problems[:2]
+    assert len(problems) == 5
+    assert _check("/x/", page.texts, "zh-hans", demo) == problems[:3]
     assert page.links == ["/orders/"]
     assert _internal("/invoices/1/pdf") is None and _internal("https://example.com/") is None
     assert _internal("/api/v1/me") is None and _internal("/orders/?page=2#x") == "/orders/"
