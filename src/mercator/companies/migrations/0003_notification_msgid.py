@@ -29,6 +29,7 @@ TITLES = (
     "订单 %(number)s 已结算，货款已转入钱包",
     "订单 %(number)s 已取消",
     "订单 %(number)s 买方提出争议，结算暂停",
+    "成员活跃日报：%(company)s %(day)s",
 )
 
 
