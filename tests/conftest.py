@@ -121,3 +121,10 @@ def huey_queue():
     queue = HueyQueue()
     yield queue
     queue.huey.flush()
+
+
+def choose_language(client: Client, language: str) -> None:
+    """Pick a language with the page's switch, as a member would: the cookie for a
+    visitor, the profile too for a signed-in member (pages ignore Accept-Language)."""
+    response = client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    assert response.status_code == 302, response.status_code

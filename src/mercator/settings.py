@@ -78,10 +78,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "mercator.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Chinese unless the member (profile) or visitor (cookie) chose otherwise; the API
+    # honours Accept-Language. Replaces LocaleMiddleware (see mercator.core.language).
+    "mercator.core.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -144,6 +146,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache (login rate limits): Redis when REDIS_URL is set, else a database table shared
 # by every web worker.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The invoice PDF's CJK TrueType font (path, or path.ttc#index); empty: look it up
+# (mercator.trading.pdf).
+MERCATOR_PDF_FONT = os.environ.get("MERCATOR_PDF_FONT", "")
 if REDIS_URL:
     CACHES = {
         "default": {

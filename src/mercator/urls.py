@@ -15,7 +15,7 @@ urlpatterns = [
     path("login/code/", core_views.login_code, name="login-code"),
     path("", include("mercator.core.auth_views")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("", include("mercator.companies.urls")),
     path("", include("mercator.payments.urls")),
     path("", include("mercator.catalog.urls")),

@@ -60,6 +60,7 @@ def test_list_is_the_callers_own_for_the_company_he_acts_for(api, inbox):
         "created_at",
         "read_at",
         "company_id",
+        "params",
     }
     assert item["company_id"] == str(inbox["a2"].company.public_id)
 

@@ -13,7 +13,7 @@ from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import ActivityEvent, Company
 from mercator.companies.selectors.activity import member_activity_report
 from mercator.companies.services.activity import activity_record, activity_touch
-from tests.conftest import bearer_client
+from tests.conftest import bearer_client, choose_language
 from tests.factories import add_member
 
 KIND = ActivityEvent.Kind
@@ -132,7 +132,8 @@ def test_the_report_says_why_in_both_languages(web, master, clerks):
     row = html.split(f'data-member="{slow.public_id}"', 1)[1].split("</tr>", 1)[0]
     assert 'data-testid="idle-tag"' in row and 'data-testid="idle-reason-unanswered"' in row
     assert "2 条询盘超过 24 小时未回复" in row and "idle-reason-absent" not in row
-    english = web.get("/company/report/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    choose_language(web, "en")
+    english = web.get("/company/report/").content.decode()
     assert "2 inquiries unanswered for over 24 hours" in english
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from mercator.core.models import AuditEntry, User
+from tests.conftest import choose_language
 from tests.factories import PASSWORD
 
 
@@ -43,7 +44,8 @@ def test_wrong_password_is_400_in_chinese_and_writes_nothing(client, master):
 
 
 def test_wrong_password_in_english(client, master):
-    response = login(client, master.person.email, "nope", HTTP_ACCEPT_LANGUAGE="en")
+    choose_language(client, "en")
+    response = login(client, master.person.email, "nope")
     assert response.status_code == 400
     assert "Incorrect email or password." in response.content.decode()
 

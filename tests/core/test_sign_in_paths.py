@@ -10,6 +10,7 @@ from django.test import Client
 from mercator.core import totp
 from mercator.core.models import User
 from mercator.core.views import PENDING_KEY
+from tests.conftest import choose_language
 from tests.core.test_totp import enrolled
 from tests.factories import PASSWORD, UserFactory
 
@@ -213,5 +214,6 @@ def test_enrol_from_the_account_page(client, person):
 
 def test_account_page_in_english(client, person):
     client.force_login(person)
-    page = client.get("/account/security/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    choose_language(client, "en")
+    page = client.get("/account/security/").content.decode()
     assert "Two-factor sign-in" in page

@@ -16,6 +16,7 @@ from django.test import Client
 from mercator.companies.models import ApiToken
 from mercator.core import unavailable
 from mercator.core.services import worker_heartbeat_record
+from tests.conftest import choose_language
 from tests.factories import PASSWORD
 
 
@@ -73,8 +74,9 @@ def test_api_write_to_a_read_only_database_is_503(master, language, words):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("language", "words"), [("zh-hans", "请稍后重试"), ("en", "try again")])
 def test_page_write_to_a_read_only_database_is_503_page(master, language, words):
-    web = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE=language)
+    web = Client(raise_request_exception=False)
     assert web.login(username=master.person.email, password=PASSWORD)
+    choose_language(web, language)
     before = ApiToken.objects.count()
     with read_only_database():
         response = web.post("/tokens/", {"name": "erp"})

@@ -13,7 +13,7 @@ from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, NotFound, ValidationFailed
 from mercator.payments.models import AccountKind, LedgerTransaction, Payout
 from mercator.payments.services.payouts import payout_mark_paid, payout_reject, payout_request
-from tests.conftest import master_of
+from tests.conftest import choose_language, master_of
 from tests.factories import PASSWORD, UserFactory
 from tests.payments.conftest import assert_ledger_sound, balance, fund_wallet
 
@@ -186,7 +186,8 @@ def test_payout_desk_page_marks_paid_and_rejects(world, ops_client):
     two.refresh_from_db()
     assert (one.status, one.bank_reference, two.status) == ("paid", "ICBC-1", "rejected")
     assert balance(world.food) == D("200.00")
-    english = ops_client.get(reverse("ops-payouts"), HTTP_ACCEPT_LANGUAGE="en")
+    choose_language(ops_client, "en")
+    english = ops_client.get(reverse("ops-payouts"))
     assert english.status_code == 200
     assert_ledger_sound()
 

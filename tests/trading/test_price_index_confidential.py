@@ -28,7 +28,7 @@ from mercator.trading.selectors.index import (
     price_index,
     week_of,
 )
-from tests.conftest import master_of
+from tests.conftest import choose_language, master_of
 from tests.factories import PASSWORD, CompanyFactory, UserFactory, add_member
 from tests.trading.conftest import World, verify
 from tests.trading.test_invoices import approve_title, issue, make_order
@@ -347,5 +347,6 @@ def test_only_verified_companies_and_operators_read_it(market):
 def test_the_page_speaks_english_too(market):
     clerk = reader(market.world)
     client = web(clerk)
-    html = client.get(reverse("price-index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    choose_language(client, "en")
+    html = client.get(reverse("price-index")).content.decode()
     assert "at least 3 deals" in html

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mercator.companies.models import Company
 from mercator.core.ids import PublicIdModel
+from mercator.core.names import english, localized
 
 
 class Unit(models.TextChoices):
@@ -47,6 +48,10 @@ class Market(PublicIdModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        return localized(self)
+
 
 class Category(PublicIdModel):
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="categories")
@@ -65,6 +70,10 @@ class Category(PublicIdModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        return localized(self)
+
 
 class Product(PublicIdModel):
     seller = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="products")
@@ -72,6 +81,7 @@ class Product(PublicIdModel):
     name = models.CharField(_("品名"), max_length=200)
     name_en = models.CharField(_("英文品名"), max_length=200, blank=True)
     grade = models.CharField(_("质量等级"), max_length=60, blank=True)  # 国标一级...
+    grade_en = models.CharField(_("英文质量等级"), max_length=60, blank=True)  # GB grade 1
     specification = models.TextField(_("规格说明"), blank=True)
     unit = models.CharField(_("计量单位"), max_length=8, choices=Unit.choices)
     min_order_qty = models.DecimalField(_("起订量"), max_digits=20, decimal_places=4, default=1)
@@ -87,6 +97,14 @@ class Product(PublicIdModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        return localized(self)
+
+    @property
+    def display_grade(self) -> str:
+        return localized(self, "grade")
 
 
 class Sku(PublicIdModel):
@@ -124,6 +142,7 @@ class Listing(PublicIdModel):
     market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="listings")
     stock = models.DecimalField(_("可售数量"), max_digits=20, decimal_places=4, default=0)
     origin = models.CharField(_("发货地/仓库"), max_length=120)
+    origin_en = models.CharField(_("英文发货地/仓库"), max_length=120, blank=True)
     province = models.CharField(_("省份"), max_length=30, blank=True)
     city = models.CharField(_("城市"), max_length=30, blank=True)
     # The seller's price list this listing is priced by (pricing app; loose on purpose:
@@ -149,6 +168,16 @@ class Listing(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.sku} @ {self.origin}"
+
+    @property
+    def display_origin(self) -> str:
+        return localized(self, "origin")
+
+    @property
+    def display_place(self) -> str:
+        """Province and city, e.g. 广西崇左 / Guangxi Chongzuo."""
+        parts = [localized(self.province), localized(self.city)]
+        return (" " if english() else "").join(p for p in parts if p)
 
     @property
     def is_self_operated(self) -> bool:

@@ -71,6 +71,7 @@ class ProductOut(Schema):
     name: str
     name_en: str
     grade: str
+    grade_en: str
     specification: str
     unit: str
     min_order_qty: str
@@ -90,6 +91,7 @@ class ProductIn(Schema):
     name: str
     name_en: str = ""
     grade: str = ""
+    grade_en: str = ""
     specification: str = ""
     unit: str
     min_order_qty: str = Field("1", description="decimal as a string, > 0")
@@ -100,6 +102,7 @@ class ProductPatch(Schema):
     name: str | None = None
     name_en: str | None = None
     grade: str | None = None
+    grade_en: str | None = None
     specification: str | None = None
     unit: str | None = None
     min_order_qty: str | None = None
@@ -151,6 +154,7 @@ class ListingOwnOut(Schema):
     stock: str
     unit: str
     origin: str
+    origin_en: str
     province: str
     city: str
     lead_days: int = Field(..., description="Delivery lead time, in days.")
@@ -187,6 +191,7 @@ class ListingOwnOut(Schema):
 class ListingIn(Schema):
     sku: UUID
     origin: str
+    origin_en: str = ""
     stock: str = "0"
     province: str = ""
     city: str = ""
@@ -198,6 +203,7 @@ class ListingIn(Schema):
 class ListingPatch(Schema):
     stock: str | None = None
     origin: str | None = None
+    origin_en: str | None = None
     province: str | None = None
     city: str | None = None
     lead_days: int | None = Field(None, description="Delivery lead time, in days.")
@@ -221,9 +227,11 @@ class PublicProductOut(Schema):
     name: str
     name_en: str
     grade: str
+    grade_en: str
     specification: str
     category: str
     category_name: str
+    category_name_en: str
 
     @staticmethod
     def resolve_category(obj: Product) -> str:
@@ -232,6 +240,10 @@ class PublicProductOut(Schema):
     @staticmethod
     def resolve_category_name(obj: Product) -> str:
         return obj.category.name
+
+    @staticmethod
+    def resolve_category_name_en(obj: Product) -> str:
+        return obj.category.name_en
 
 
 class PublicSkuOut(Schema):
@@ -258,6 +270,7 @@ class PublicListingOut(Schema):
     is_self_operated: bool
     stock: str
     origin: str
+    origin_en: str
     province: str
     city: str
     lead_days: int = Field(..., description="Delivery lead time, in days.")

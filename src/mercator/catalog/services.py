@@ -393,6 +393,7 @@ def product_create(
     unit: str,
     name_en: str = "",
     grade: str = "",
+    grade_en: str = "",
     specification: str = "",
     min_order_qty: object = 1,
 ) -> Product:
@@ -404,6 +405,7 @@ def product_create(
         name=_required(name, field="name", label=_("品名")),
         name_en=(name_en or "").strip(),
         grade=(grade or "").strip(),
+        grade_en=(grade_en or "").strip(),
         specification=(specification or "").strip(),
         unit=parse_unit(unit),
         min_order_qty=parse_moq(min_order_qty),
@@ -447,6 +449,7 @@ def product_update(
     name: str | Unset = UNSET,
     name_en: str | Unset = UNSET,
     grade: str | Unset = UNSET,
+    grade_en: str | Unset = UNSET,
     specification: str | Unset = UNSET,
     unit: str | Unset = UNSET,
     min_order_qty: object = UNSET,
@@ -458,7 +461,12 @@ def product_update(
         values["category"] = _category_for_seller(category_id)
     if name is not UNSET:
         values["name"] = _required(name, field="name", label=_("品名"))
-    for field, value in (("name_en", name_en), ("grade", grade), ("specification", specification)):
+    for field, value in (
+        ("name_en", name_en),
+        ("grade", grade),
+        ("grade_en", grade_en),
+        ("specification", specification),
+    ):
         if value is not UNSET:
             values[field] = (value or "").strip()
     if unit is not UNSET:
@@ -680,6 +688,7 @@ def listing_create(
     actor: Actor,
     sku_id: object,
     origin: str,
+    origin_en: str = "",
     stock: object = 0,
     province: str = "",
     city: str = "",
@@ -698,6 +707,7 @@ def listing_create(
         market=sku.product.category.market,
         stock=parse_stock(stock),
         origin=_required(origin, field="origin", label=_("发货地/仓库")),
+        origin_en=(origin_en or "").strip(),
         province=(province or "").strip(),
         city=(city or "").strip(),
         lead_days=parse_lead_days(lead_days),
@@ -721,6 +731,7 @@ def listing_update(
     listing_id: object,
     stock: object = UNSET,
     origin: str | Unset = UNSET,
+    origin_en: str | Unset = UNSET,
     province: str | Unset = UNSET,
     city: str | Unset = UNSET,
     lead_days: object = UNSET,
@@ -733,7 +744,7 @@ def listing_update(
         values["stock"] = parse_stock(stock)
     if origin is not UNSET:
         values["origin"] = _required(origin, field="origin", label=_("发货地/仓库"))
-    for field, value in (("province", province), ("city", city)):
+    for field, value in (("origin_en", origin_en), ("province", province), ("city", city)):
         if value is not UNSET:
             values[field] = (value or "").strip()
     if lead_days is not UNSET:

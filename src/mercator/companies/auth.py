@@ -15,6 +15,7 @@ from ninja.security import HttpBearer, SessionAuth
 from mercator.companies.actors import actor_for_membership, client_ip
 from mercator.companies.selectors.tokens import token_lookup
 from mercator.companies.services.tokens import token_touch
+from mercator.core.language import activate_member_language
 
 
 class BearerTokenAuth(HttpBearer):
@@ -35,6 +36,7 @@ class BearerTokenAuth(HttpBearer):
         request.actor = actor_for_membership(found.membership, via="api", ip=client_ip(request))
         request.user = found.membership.person
         request.api_token = found
+        activate_member_language(request, request.user)
         return request.actor
 
 

@@ -31,6 +31,13 @@ PERMISSIONS: dict[str, str] = {
 }
 
 
+def permission_label(code: str) -> str:
+    """A permission's name in the active language (the code itself if unknown, e.g. one
+    a later release removed); pages show this, never the code."""
+    label = PERMISSIONS.get(code)
+    return str(label) if label is not None else code
+
+
 class Role(models.TextChoices):
     MASTER = "master", _("母账户（老板）")
     MANAGER = "manager", _("经理")

@@ -122,10 +122,24 @@ class NotificationOut(Schema):
     created_at: datetime
     read_at: datetime | None
     company_id: UUID | None = None
+    params: dict = Field(
+        default_factory=dict,
+        description="The parameters of the title/body (names, numbers); with ``kind`` "
+        "they let a client word the message itself.",
+    )
 
     @staticmethod
     def resolve_company_id(obj: Notification) -> UUID | None:
         return obj.company.public_id if obj.company_id else None
+
+    @staticmethod
+    def resolve_title(obj: Notification) -> str:
+        """In the request's language (Accept-Language, else the member's)."""
+        return obj.display_title
+
+    @staticmethod
+    def resolve_body(obj: Notification) -> str:
+        return obj.display_body
 
 
 class NotificationReadIn(Schema):

@@ -15,11 +15,12 @@ def send_notification_email(notification_id: int) -> None:
     notification = Notification.objects.select_related("person").filter(pk=notification_id).first()
     if notification is None:
         return
-    body = notification.body
+    with translation.override(notification.person.preferred_language or settings.LANGUAGE_CODE):
+        title, body = notification.display_title, notification.display_body
     if notification.link:
         body = f"{body}\n\n{settings.MERCATOR_BASE_URL}{notification.link}".strip()
     send_mail(
-        subject=f"[Mercator] {notification.title}",
+        subject=f"[Mercator] {title}",
         message=body,
         from_email=None,
         recipient_list=[notification.person.email],

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from mercator.core.actor import Actor
 from mercator.core.errors import from_django_validation
-from mercator.core.models import AuditEntry, IdempotencyRecord, WorkerHeartbeat
+from mercator.core.models import AuditEntry, IdempotencyRecord, User, WorkerHeartbeat
 
 
 def validate(instance: Model, *, exclude: list[str] | None = None) -> None:
@@ -59,3 +59,12 @@ def worker_heartbeat_record(*, name: str = "worker", info: dict[str, Any] | None
 
 def idempotency_expiry(now: Any = None) -> Any:
     return (now or timezone.now()) + timedelta(hours=settings.MERCATOR["IDEMPOTENCY_TTL_HOURS"])
+
+
+def person_language_set(*, user: Any, language: str) -> None:
+    """Keep the member's language on his profile, so every device he signs in on uses it."""
+    if user.preferred_language == language:
+        return
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(preferred_language=language)
+    user.preferred_language = language

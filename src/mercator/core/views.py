@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
@@ -16,7 +17,9 @@ from django.views.decorators.http import require_GET
 from mercator.core import throttle, twofactor
 from mercator.core.errors import DomainError
 from mercator.core.forms import AdminLoginForm, LoginForm, TotpCodeForm
+from mercator.core.language import supported
 from mercator.core.selectors import health_status, user_for_sign_in
+from mercator.core.services import person_language_set
 from mercator.core.unavailable import database_writable
 
 
@@ -149,3 +152,13 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (cookie and redirect), and for a signed-in member his
+    profile too, so the choice follows him to other devices."""
+    response = i18n_views.set_language(request)
+    language = supported(request.POST.get("language"))
+    if request.method == "POST" and language and request.user.is_authenticated:
+        person_language_set(user=request.user, language=language)
+    return response

@@ -35,6 +35,22 @@ CATEGORIES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
+# English names of the demo's grades and warehouses (catalog.migrations.0003 fills the
+# same ones into a demo built before the fields existed).
+GRADES_EN: dict[str, str] = {
+    "国标一级": "GB grade 1",
+    "国标二级": "GB grade 2",
+    "一级果 80#": "Grade 1, 80 mm",
+    "AA 级": "Grade AA",
+}
+ORIGINS_EN: dict[str, str] = {
+    "崇左糖厂成品仓": "Chongzuo mill finished-goods warehouse",
+    "平台广州黄埔仓": "Platform warehouse, Huangpu, Guangzhou",
+    "栖霞冷库": "Qixia cold store",
+    "钦州港堆场": "Qinzhou port yard",
+}
+
+
 @dataclass(frozen=True)
 class DemoGoods:
     seller: str  # short name
@@ -195,6 +211,7 @@ def build_catalog() -> None:
                 name=goods.name,
                 name_en=goods.name_en,
                 grade=goods.grade,
+                grade_en=GRADES_EN.get(goods.grade, ""),
                 specification=goods.specification,
                 unit=goods.unit,
                 min_order_qty=goods.moq,
@@ -206,6 +223,7 @@ def build_catalog() -> None:
                 actor=actor,
                 sku_id=sku.public_id,
                 origin=goods.origin,
+                origin_en=ORIGINS_EN.get(goods.origin, ""),
                 province=goods.province,
                 city=goods.city,
                 stock=goods.stock,

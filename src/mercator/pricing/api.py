@@ -90,7 +90,9 @@ def price_quote(request: HttpRequest, payload: PriceQuoteIn) -> dict[str, Any]:
         delivery_method=payload.delivery_method,
         destination_province=payload.destination_province,
     )
-    return {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(breakdown).items()}
+    data = {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(breakdown).items()}
+    data["steps"] = [str(step) for step in breakdown.steps]  # in the request's language
+    return data
 
 
 # ------------------------------------------------------------------ customer classes

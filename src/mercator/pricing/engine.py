@@ -43,14 +43,15 @@ from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from mercator.catalog.models import Listing, Sku
 from mercator.companies.models import Company
 from mercator.core.errors import NotFound, ValidationFailed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import MINOR_UNITS, quantize_amount, quantize_unit_price
+from mercator.core.texts import Text, text
 from mercator.pricing.models import (
     CustomerClassAssignment,
     CustomerPrice,
@@ -102,7 +103,7 @@ class PriceBreakdown:
     quantity: Decimal
     freight_total: Decimal
     amount: Decimal
-    steps: list[str] = field(default_factory=list)
+    steps: list[Text] = field(default_factory=list)
     payment_terms: str = ""
     credit_days: int = 0
     delivery_method: str = DeliveryMethod.PICKUP
@@ -270,7 +271,7 @@ def _choose_base(request: QuoteRequest, rows: list[tuple]) -> _Base | None:
     return _Base(_LIST_SOURCES[source - 1], winning[0][4], winning[0][3], chosen)
 
 
-def _terms(seller_id: int, terms: str, days: int, base: Decimal) -> tuple[Decimal, str | None]:
+def _terms(seller_id: int, terms: str, days: int, base: Decimal) -> tuple[Decimal, Text | None]:
     with connection.cursor() as cursor:
         columns = (
             "credit_annual_rate, max_credit_days, prepaid_discount_percent, cod_surcharge_percent"
@@ -295,24 +296,33 @@ def _terms(seller_id: int, terms: str, days: int, base: Decimal) -> tuple[Decima
                 max_credit_days=max_days,
             )
         adjustment = quantize_unit_price(base * rate * days / DAYS_PER_YEAR)
-        step = gettext("账期 %(days)d 天，年化 %(rate)s%%：每单位 +%(adj)s") % {
-            "days": days,
-            "rate": _plain(rate * HUNDRED),
-            "adj": adjustment,
-        }
+        step = text(
+            gettext_noop("账期 %(days)d 天，年化 %(rate)s%%：每单位 +%(adj)s"),
+            **{
+                "days": days,
+                "rate": _plain(rate * HUNDRED),
+                "adj": adjustment,
+            },
+        )
         return adjustment, step if rate else None
     if terms == PaymentTerms.PREPAID:
         adjustment = -quantize_unit_price(base * discount / HUNDRED)
-        step = gettext("预付款优惠 %(pct)s%%：每单位 %(adj)s") % {
-            "pct": _plain(discount),
-            "adj": adjustment,
-        }
+        step = text(
+            gettext_noop("预付款优惠 %(pct)s%%：每单位 %(adj)s"),
+            **{
+                "pct": _plain(discount),
+                "adj": adjustment,
+            },
+        )
         return adjustment, step if discount else None
     adjustment = quantize_unit_price(base * surcharge / HUNDRED)
-    step = gettext("货到付款加价 %(pct)s%%：每单位 +%(adj)s") % {
-        "pct": _plain(surcharge),
-        "adj": adjustment,
-    }
+    step = text(
+        gettext_noop("货到付款加价 %(pct)s%%：每单位 +%(adj)s"),
+        **{
+            "pct": _plain(surcharge),
+            "adj": adjustment,
+        },
+    )
     return adjustment, step if surcharge else None
 
 
@@ -339,18 +349,24 @@ def _freight(
     origin, per_unit, minimum = lane[0], _dec(lane[1]), _dec(lane[2])
     raw = per_unit * quantity
     if raw < minimum:
-        step = gettext("运费 %(origin)s → %(province)s：最低运费 %(min)s") % {
-            "origin": origin,
-            "province": province,
-            "min": minimum,
-        }
+        step = text(
+            gettext_noop("运费 %(origin)s → %(province)s：最低运费 %(min)s"),
+            **{
+                "origin": origin,
+                "province": province,
+                "min": minimum,
+            },
+        )
         raw = minimum
     else:
-        step = gettext("运费 %(origin)s → %(province)s：每单位 %(per)s") % {
-            "origin": origin,
-            "province": province,
-            "per": per_unit,
-        }
+        step = text(
+            gettext_noop("运费 %(origin)s → %(province)s：每单位 %(per)s"),
+            **{
+                "origin": origin,
+                "province": province,
+                "per": per_unit,
+            },
+        )
     return raw, quantize_unit_price(raw / quantity), step
 
 
@@ -366,18 +382,22 @@ def quote_price(request: QuoteRequest) -> PriceBreakdown:
     if base.currency not in MINOR_UNITS:
         raise NotFound(_("卖家暂未对贵公司公开此商品的价格，请询价。"), code="no_price")
     base_price = quantize_unit_price(base.chosen.unit_price)
-    steps: list[str] = []
+    steps: list[Text] = []
     if base.source == SOURCE_CUSTOMER:
-        steps.append(gettext("贵公司的专属价"))
+        steps.append(text(gettext_noop("贵公司的专属价")))
     elif base.source == SOURCE_CLASS:
-        steps.append(gettext("贵公司所在客户等级的价格表：%(name)s") % {"name": base.name})
+        steps.append(
+            text(gettext_noop("贵公司所在客户等级的价格表：%(name)s"), **{"name": base.name})
+        )
     elif base.source == SOURCE_LISTING:
-        steps.append(gettext("挂牌价格表：%(name)s") % {"name": base.name})
+        steps.append(text(gettext_noop("挂牌价格表：%(name)s"), **{"name": base.name}))
     else:
-        steps.append(gettext("卖家标准价格表：%(name)s") % {"name": base.name})
+        steps.append(text(gettext_noop("卖家标准价格表：%(name)s"), **{"name": base.name}))
     steps.append(
-        gettext("数量 %(qty)s 适用 %(min)s 起的单价 %(price)s")
-        % {"qty": _plain(quantity), "min": _plain(base.chosen.min_qty), "price": base_price}
+        text(
+            gettext_noop("数量 %(qty)s 适用 %(min)s 起的单价 %(price)s"),
+            **{"qty": _plain(quantity), "min": _plain(base.chosen.min_qty), "price": base_price},
+        )
     )
     adjustment, terms_step = _terms(seller_id, terms, days, base_price)
     if terms_step:
@@ -389,14 +409,16 @@ def quote_price(request: QuoteRequest) -> PriceBreakdown:
         freight_raw, freight_unit, freight_step = _freight(request, seller_id, province, quantity)
         steps.append(freight_step)
     else:
-        steps.append(gettext("自提，无运费"))
+        steps.append(text(gettext_noop("自提，无运费")))
     amount = quantize_amount(goods_unit * quantity + freight_raw, base.currency)
     steps.append(
-        gettext("合计（四舍五入到分）：%(amount)s %(currency)s")
-        % {
-            "amount": amount,
-            "currency": base.currency,
-        }
+        text(
+            gettext_noop("合计（四舍五入到分）：%(amount)s %(currency)s"),
+            **{
+                "amount": amount,
+                "currency": base.currency,
+            },
+        )
     )
     return PriceBreakdown(
         currency=base.currency,

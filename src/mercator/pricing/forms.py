@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from mercator.core.names import localized
 from mercator.pricing.models import DeliveryMethod, PaymentTerms
 
 PRICE = {"max_digits": 20, "decimal_places": 4}
@@ -113,4 +114,6 @@ class QuoteForm(forms.Form):
 
     def __init__(self, *args: Any, provinces: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["destination_province"].choices = [("", "—")] + [(p, p) for p in provinces]
+        self.fields["destination_province"].choices = [("", "—")] + [
+            (p, localized(p)) for p in provinces
+        ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from mercator.catalog.models import Sku
 from mercator.companies.models import Company
 from mercator.core.ids import PublicIdModel
+from mercator.core.names import localized
 
 PRICE = {"max_digits": 20, "decimal_places": 4}
 
@@ -192,6 +193,8 @@ class FreightRate(PublicIdModel):
 
     seller = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="freight_rates")
     origin = models.CharField(_("发货地/仓库"), max_length=120)
+    # The warehouse's English name, taken from the seller's listing shipping from it.
+    origin_en = models.CharField(_("英文发货地/仓库"), max_length=120, blank=True)
     destination_province = models.CharField(_("送达省份"), max_length=30)
     per_unit = models.DecimalField(_("每单位运费"), **PRICE)
     minimum = models.DecimalField(_("最低运费"), max_digits=20, decimal_places=2, default=0)
@@ -208,3 +211,11 @@ class FreightRate(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.origin} → {self.destination_province}"
+
+    @property
+    def display_origin(self) -> str:
+        return localized(self, "origin")
+
+    @property
+    def display_province(self) -> str:
+        return localized(self.destination_province)

@@ -235,6 +235,7 @@ class FreightPatch(Schema):
 class FreightOut(Schema):
     id: UUID = Field(alias="public_id")
     origin: str
+    origin_en: str
     destination_province: str
     per_unit: str
     minimum: str

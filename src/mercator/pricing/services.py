@@ -18,7 +18,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from mercator.catalog.models import Sku
+from mercator.catalog.models import Listing, Sku
 from mercator.companies.models import Company
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -666,6 +666,17 @@ def terms_policy_set(
 # ---------------------------------------------------------------------- freight rates
 
 
+def _origin_en(seller: Company, origin: str) -> str:
+    """The English name the seller gave this warehouse on a listing, if any."""
+    return (
+        Listing.objects.filter(seller=seller, origin=origin)
+        .exclude(origin_en="")
+        .values_list("origin_en", flat=True)
+        .first()
+        or ""
+    )
+
+
 def freight_rate_create(
     *,
     actor: Actor,
@@ -679,6 +690,7 @@ def freight_rate_create(
         item = FreightRate(
             seller=seller,
             origin=_text(origin, field="origin", message=_("请填写发货地。")),
+            origin_en=_origin_en(seller, (origin or "").strip()),
             destination_province=_text(
                 destination_province,
                 field="destination_province",

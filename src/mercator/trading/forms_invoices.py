@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mercator.core.names import localized
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -61,4 +63,4 @@ class PriceIndexForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = products
-        self.fields["region"].choices = [("", _("全部地区")), *[(r, r) for r in regions]]
+        self.fields["region"].choices = [("", _("全部地区")), *[(r, localized(r)) for r in regions]]

@@ -1,13 +1,21 @@
 """Invoice PDFs: an A4 page in Chinese laid out like a 增值税普通发票, drawn with
-reportlab and its built-in CID font ``STSong-Light`` (no font files needed).
+reportlab in a TrueType CJK font embedded in the file (a subset), so the invoice reads the
+same on any viewer. The font is looked up at run time: ``settings.MERCATOR_PDF_FONT`` (a
+path, ``path.ttc#index`` for a collection member) first, then the Debian packages'
+fonts (``fonts-wqy-zenhei``, ``fonts-arphic-uming``; .ci/run installs the first). CFF
+OpenType fonts such as Noto CJK cannot be embedded by reportlab and are not candidates.
+With none installed it falls back to reportlab's built-in CID font ``STSong-Light``
+(not embedded: the viewer substitutes a font) and logs a warning.
 
 Also here: ``amount_in_words``, the Chinese capital numerals (大写) of an amount as the
 banks' rules write them (《支付结算办法》): "元整" when there are no 角/分, "零" for a
 run of zeros inside the number, "零" between 元 and 分 when 角 is zero, nothing after 分.
 """
 
+import logging
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -19,9 +27,20 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "STSong-Light"
+logger = logging.getLogger(__name__)
+
+FALLBACK_FONT = "STSong-Light"
+EMBEDDED_FONT = "MercatorCJK"
+# TrueType (glyf) CJK fonts from Debian packages, in order of preference.
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc#0",  # fonts-wqy-zenhei
+    "/usr/share/fonts/truetype/arphic/uming.ttc#0",  # fonts-arphic-uming
+    "/usr/share/fonts/truetype/arphic/ukai.ttc#0",  # fonts-arphic-ukai
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc#0",  # fonts-wqy-microhei
+)
 DIGITS = "零壹贰叁肆伍陆柒捌玖"
 IN_SECTION = ("", "拾", "佰", "仟")
 SECTIONS = ("", "万", "亿", "万亿", "亿亿")
@@ -29,15 +48,43 @@ UNIT_LABELS = {"t": "吨", "kg": "千克", "pair": "双", "m3": "立方米", "pi
 INK = colors.HexColor("#7a4a12")
 RED = colors.HexColor("#b3261e")
 
-_registered = False
+_registered: str | None = None
+
+
+def _candidates() -> list[str]:
+    configured = getattr(settings, "MERCATOR_PDF_FONT", "") or ""
+    return ([configured] if configured else []) + list(FONT_CANDIDATES)
+
+
+def _load(spec: str) -> TTFont | None:
+    path, _hash, index = spec.partition("#")
+    if not Path(path).is_file():
+        return None
+    try:
+        return TTFont(EMBEDDED_FONT, path, subfontIndex=int(index or 0))
+    except Exception as exc:  # a CFF font, a damaged file: try the next one
+        logger.warning("PDF font %s cannot be embedded: %s", path, exc)
+        return None
 
 
 def _font() -> str:
+    """The registered font's name: the first embeddable candidate, else STSong-Light."""
     global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-    return FONT
+    if _registered is None:
+        for spec in _candidates():
+            font = _load(spec)
+            if font is not None:
+                pdfmetrics.registerFont(font)
+                _registered = EMBEDDED_FONT
+                break
+        else:
+            logger.warning(
+                "No embeddable CJK TrueType font found (install fonts-wqy-zenhei or set "
+                "MERCATOR_PDF_FONT); invoices use STSong-Light, which is not embedded."
+            )
+            pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+            _registered = FALLBACK_FONT
+    return _registered
 
 
 # --------------------------------------------------------------------------- 大写

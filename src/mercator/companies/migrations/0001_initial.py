@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import mercator.core.ids
 from django.conf import settings
 from django.db import migrations, models
+
+import mercator.core.ids
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from mercator.companies.models.company import Company
 from mercator.companies.models.people import Membership
 from mercator.core.ids import PublicIdModel
+from mercator.core.texts import render
 
 
 class PersonSession(models.Model):
@@ -93,8 +94,13 @@ class Notification(PublicIdModel):
         Company, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=40)
+    # As rendered for the recipient when sent (emails, old rows); pages and the API show
+    # the msgid + params in the reader's language when a msgid is stored (core.texts).
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
+    title_msgid = models.CharField(max_length=200, blank=True)
+    body_msgid = models.CharField(max_length=300, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     link = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -106,4 +112,16 @@ class Notification(PublicIdModel):
         indexes = [models.Index(fields=["person", "read_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        if not self.title_msgid:
+            return self.title
+        return render(self.title_msgid, self.params, fallback=self.title)
+
+    @property
+    def display_body(self) -> str:
+        if not self.body_msgid:
+            return self.body
+        return render(self.body_msgid, self.params, fallback=self.body)

@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mercator.companies.actors import actor_for_membership
 from mercator.companies.charts import format_duration
@@ -44,6 +44,8 @@ from mercator.core.errors import NotAuthenticated, NotFound, from_django_validat
 from mercator.core.ids import parse_public_id
 from mercator.core.models import User
 from mercator.core.services import audit_record
+from mercator.core.texts import Text
+from mercator.core.texts import text as stored_text
 
 logger = logging.getLogger(__name__)
 
@@ -228,6 +230,12 @@ def _digest_recipients(company_seats: list[Membership]) -> list[Membership]:
     return recipients
 
 
+def digest_title(company: str, day: date) -> Text:
+    return stored_text(
+        gettext_noop("成员活跃日报：%(company)s %(day)s"), company=company, day=day.isoformat()
+    )
+
+
 def _digest_message(*, seat: Membership, report: MemberReport, link: str) -> tuple[str, str, str]:
     """Subject, text and HTML of one recipient's digest, in his preferred language."""
     with translation.override(seat.person.preferred_language or settings.LANGUAGE_CODE):
@@ -251,10 +259,7 @@ def _digest_message(*, seat: Membership, report: MemberReport, link: str) -> tup
             "total_active": format_duration(report.total_active_seconds),
             "url": f"{settings.MERCATOR_BASE_URL}{link}",
         }
-        subject = _("成员活跃日报：%(company)s %(day)s") % {
-            "company": seat.company.short_name,
-            "day": report.start.isoformat(),
-        }
+        subject = str(digest_title(seat.company.short_name, report.start))
         text = render_to_string("emails/digest.txt", context)
         html = render_to_string("emails/digest.html", context)
     return subject, text, html
@@ -290,7 +295,9 @@ def digest_send(*, company: Company, day: date) -> int:
                 person=seat.person,
                 company=company,
                 kind=DIGEST_KIND,
-                title=subject,
+                # The inbox shows the title in the reader's language; the body is the
+                # report as mailed, in the recipient's.
+                title=digest_title(company.short_name, day),
                 body=text,
                 link=link,
                 email=False,  # the digest mails itself, with its HTML part

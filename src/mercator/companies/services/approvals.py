@@ -58,7 +58,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from mercator.companies.models import ApprovalRequest, ApprovalRule, Company, Membership
 from mercator.companies.selectors.approvals import (
@@ -79,6 +79,7 @@ from mercator.core.actor import Actor
 from mercator.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from mercator.core.money import DEFAULT_CURRENCY, check_currency, to_decimal
 from mercator.core.services import audit_record
+from mercator.core.texts import text
 
 Condition = ApprovalRule.Condition
 Status = ApprovalRequest.Status
@@ -555,9 +556,12 @@ def approval_request_open(
                     person=approver.person,
                     company=company,
                     kind="approval.requested",
-                    title=_("待您审批：%(title)s") % {"title": title},
-                    body=_("%(name)s 提交了审批申请。\n%(why)s")
-                    % {"name": actor.person.display_name, "why": why},
+                    title=text(gettext_noop("待您审批：%(title)s"), title=title),
+                    body=text(
+                        gettext_noop("%(name)s 提交了审批申请。\n%(why)s"),
+                        name=actor.person.display_name,
+                        why=why,
+                    ),
                     link=_request_link(request),
                 )
     except IntegrityError:
@@ -622,10 +626,17 @@ def approval_decide(
                 person=request.requested_by.person,
                 company=request.company,
                 kind="approval.approved" if approve else "approval.rejected",
-                title=(_("审批已通过：%(title)s") if approve else _("审批被驳回：%(title)s"))
-                % {"title": request.title},
-                body=_("%(name)s：%(comment)s")
-                % {"name": actor.person.display_name, "comment": comment or _("同意")},
+                title=text(
+                    gettext_noop("审批已通过：%(title)s")
+                    if approve
+                    else gettext_noop("审批被驳回：%(title)s"),
+                    title=request.title,
+                ),
+                body=text(
+                    gettext_noop("%(name)s：%(comment)s"),
+                    name=actor.person.display_name,
+                    comment=comment or text(gettext_noop("同意")),
+                ),
                 link=_request_link(request),
             )
             approval_decided.send(sender=ApprovalRequest, request=request, approved=approve)

@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from mercator.companies import ownership
 from mercator.companies.models import Contact, Customer, Membership
@@ -31,6 +31,7 @@ from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, NotFound, ValidationFailed, from_django_validation
 from mercator.core.ids import parse_public_id, reference
 from mercator.core.services import audit_record
+from mercator.core.texts import text
 
 
 class Unset(enum.Enum):
@@ -422,18 +423,19 @@ def _notify_given(
 ) -> None:
     """Tell a member what he was given (inside the caller's transaction)."""
     if source is not None:
-        title = gettext("您接手了 %(name)s 的 %(n)d 条记录") % {
-            "name": source.person.display_name,
-            "n": total or 0,
-        }
+        title = text(
+            gettext_noop("您接手了 %(name)s 的 %(n)s 条记录"),
+            name=source.person.display_name,
+            n=total or 0,
+        )
     else:
-        title = gettext("客户“%(name)s”已交给您负责") % {"name": names[0] if names else ""}
+        title = text(gettext_noop("客户“%(name)s”已交给您负责"), name=names[0] if names else "")
     shown = names[:20]
     body = "、".join(shown) + ("……" if len(names) > len(shown) else "")
     notify(
         person=member.person,
         kind="customers.assigned",
-        title=title[:200],
+        title=title,
         body=body,
         link=link,
         company=member.company,

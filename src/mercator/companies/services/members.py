@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from mercator.companies.models import (
     ApiToken,
@@ -36,6 +37,7 @@ from mercator.core.ids import parse_public_id
 from mercator.core.models import User
 from mercator.core.services import audit_record, validate
 from mercator.core.storage import private_save, private_storage, upload_check
+from mercator.core.texts import text
 
 INVITATION_DAYS = 7
 
@@ -379,7 +381,9 @@ def verification_review(
                 person=seat.person,
                 company=company,
                 kind="verification",
-                title=_("企业认证已通过") if approve else _("企业认证未通过"),
+                title=text(gettext_noop("企业认证已通过"))
+                if approve
+                else text(gettext_noop("企业认证未通过")),
                 body=reason,
                 link="/company/",
             )
@@ -612,7 +616,7 @@ def mastership_transfer(*, actor: Actor, to_membership_id: object) -> Membership
             person=target.person,
             company=company,
             kind="mastership",
-            title=_("您已成为 %(company)s 的母账户") % {"company": company.short_name},
+            title=text(gettext_noop("您已成为 %(company)s 的母账户"), company=company.short_name),
             link="/company/members/",
         )
     target.refresh_from_db()
@@ -757,8 +761,11 @@ def _invitation_claim(invitation: Invitation, person: User) -> Membership:
         person=invitation.invited_by.person,
         company=company,
         kind="invitation",
-        title=_("%(name)s 已加入 %(company)s")
-        % {"name": person.display_name, "company": company.short_name},
+        title=text(
+            gettext_noop("%(name)s 已加入 %(company)s"),
+            name=person.display_name,
+            company=company.short_name,
+        ),
         link="/company/members/",
     )
     return seat

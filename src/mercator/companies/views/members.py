@@ -23,7 +23,7 @@ from mercator.companies.forms import (
 )
 from mercator.companies.middleware import SESSION_COMPANY_KEY
 from mercator.companies.models import CompanyVerification
-from mercator.companies.roles import Role
+from mercator.companies.roles import Role, permission_label
 from mercator.companies.selectors import members as selectors
 from mercator.companies.services import members as services
 from mercator.core import twofactor
@@ -349,7 +349,12 @@ def roles(request: HttpRequest) -> HttpResponse:
     custom = {role.code: role for role in selectors.custom_roles_of(actor)}
     context = {
         "roles": [
-            {"code": code, "name": name, "permissions": sorted(perms), "custom": custom.get(code)}
+            {
+                "code": code,
+                "name": name,
+                "permissions": [permission_label(p) for p in sorted(perms)],
+                "custom": custom.get(code),
+            }
             for code, name, perms in selectors.roles_for(company)
         ],
         "form": form,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mercator.companies.models import ActivityEvent, Customer, Membership
 from mercator.companies.selectors.customers import can_own, member_in_company
@@ -18,6 +19,7 @@ from mercator.companies.services.notifications import notify
 from mercator.core.actor import Actor
 from mercator.core.errors import PermissionDenied, not_allowed
 from mercator.core.services import audit_record, validate
+from mercator.core.texts import text as stored_text
 from mercator.trading import selectors
 from mercator.trading.models import Inquiry, InquiryMessage, Side
 from mercator.trading.services._common import invalid, quantity_of, require_verified, text_of
@@ -37,7 +39,7 @@ def _received(inquiry: Inquiry, clerk: Membership) -> None:
         person=clerk.person,
         company=clerk.company,
         kind="inquiry.received",
-        title=_("新询盘：%(buyer)s") % {"buyer": inquiry.buyer.short_name},
+        title=stored_text(gettext_noop("新询盘：%(buyer)s"), buyer=inquiry.buyer.short_name),
         body=inquiry.message[:200],
         link=_link(inquiry),
     )
@@ -105,7 +107,9 @@ def inquiry_create(
                         person=seat.person,
                         company=seat.company,
                         kind="inquiry.pool",
-                        title=_("待分配的询盘：%(buyer)s") % {"buyer": buyer.short_name},
+                        title=stored_text(
+                            gettext_noop("待分配的询盘：%(buyer)s"), buyer=buyer.short_name
+                        ),
                         body=body[:200],
                         link=_link(inquiry),
                     )
@@ -198,7 +202,9 @@ def inquiry_answer(*, actor: Actor, inquiry_id: object, body: str) -> InquiryMes
                 person=inquiry.asked_by.person,
                 company=inquiry.buyer,
                 kind="inquiry.answered",
-                title=_("%(seller)s 回复了您的询盘") % {"seller": inquiry.seller.short_name},
+                title=stored_text(
+                    gettext_noop("%(seller)s 回复了您的询盘"), seller=inquiry.seller.short_name
+                ),
                 body=text[:200],
                 link=_link(inquiry),
             )

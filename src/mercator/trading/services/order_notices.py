@@ -6,11 +6,12 @@ looks after the order on that side; an order nobody owns on the seller's side go
 the seller's master (the boss sees what no clerk holds)."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mercator.companies.models import Membership
 from mercator.companies.roles import Role
 from mercator.companies.services.notifications import notify
+from mercator.core.texts import text
 from mercator.trading.models import Order
 
 SELLER = "seller"
@@ -34,12 +35,12 @@ def order_notice(order: Order, *, side: str, kind: str) -> None:
     settled, cancelled, disputed). Called inside the service's transaction."""
     values = {"number": order.number, "total": order.total, "currency": order.currency}
     titles = {
-        "placed": _("新订单 %(number)s，金额 %(total)s %(currency)s"),
-        "paid": _("订单 %(number)s 已付款（资金托管中），请发货"),
-        "shipped": _("订单 %(number)s 已发货，请收货后确认"),
-        "settled": _("订单 %(number)s 已结算，货款已转入钱包"),
-        "cancelled": _("订单 %(number)s 已取消"),
-        "disputed": _("订单 %(number)s 买方提出争议，结算暂停"),
+        "placed": gettext_noop("新订单 %(number)s，金额 %(total)s %(currency)s"),
+        "paid": gettext_noop("订单 %(number)s 已付款（资金托管中），请发货"),
+        "shipped": gettext_noop("订单 %(number)s 已发货，请收货后确认"),
+        "settled": gettext_noop("订单 %(number)s 已结算，货款已转入钱包"),
+        "cancelled": gettext_noop("订单 %(number)s 已取消"),
+        "disputed": gettext_noop("订单 %(number)s 买方提出争议，结算暂停"),
     }
     company = order.buyer if side == BUYER else order.seller
     link = reverse("order-detail", args=[order.public_id])
@@ -48,6 +49,6 @@ def order_notice(order: Order, *, side: str, kind: str) -> None:
             person=member.person,
             company=company,
             kind=f"order.{kind}",
-            title=titles[kind] % values,
+            title=text(titles[kind], **values),
             link=link,
         )

@@ -48,6 +48,7 @@ from mercator.core.exact import add_exact
 from mercator.core.figures import money
 from mercator.core.money import amount_of, plain, quantize_amount
 from mercator.core.services import audit_record
+from mercator.core.texts import stored
 from mercator.payments.fees import fee_of as fees_fee_of
 from mercator.payments.fees import platform_fee_percent
 from mercator.payments.services.credit import credit_consume, credit_release
@@ -507,6 +508,7 @@ def _price_cart_line(
             "unit_price": str(breakdown.unit_price),
             "amount": str(breakdown.amount),
             "steps": [str(step) for step in breakdown.steps],
+            "step_texts": [stored(step) for step in breakdown.steps],
         },
         reserved=True,
     )

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import ActivityEvent, ApprovalRequest, Company, Membership
@@ -42,6 +43,7 @@ from mercator.core.errors import DomainError, PermissionDenied, ValidationFailed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import quantize_amount, quantize_unit_price, to_decimal
 from mercator.core.services import audit_record, validate
+from mercator.core.texts import stored, text
 from mercator.pricing.engine import QuoteRequest, quote_price
 from mercator.trading import selectors
 from mercator.trading.models import Quote, QuoteLine, QuoteRound, Rfq, RfqLine, Side
@@ -189,6 +191,8 @@ def _breakdown_json(breakdown: Any) -> dict[str, Any]:
         "freight_total": str(breakdown.freight_total),
         "amount": str(breakdown.amount),
         "steps": [str(step) for step in breakdown.steps],
+        # The same steps as msgid + params, shown in the reader's language (core.texts).
+        "step_texts": [stored(step) for step in breakdown.steps],
     }
 
 
@@ -449,7 +453,7 @@ def _release(quote: Quote, *, actor: Actor, author: Membership, comment: str, fr
             person=recipient.person,
             company=quote.buyer,
             kind="quote.received",
-            title=_("%(seller)s 发来报价") % {"seller": quote.seller.short_name},
+            title=text(gettext_noop("%(seller)s 发来报价"), seller=quote.seller.short_name),
             body=comment[:200],
             link=_link(quote),
         )
@@ -646,7 +650,7 @@ def quote_counter(
                 person=quote.owner.person,
                 company=quote.seller,
                 kind="quote.countered",
-                title=_("%(buyer)s 对报价还价") % {"buyer": quote.buyer.short_name},
+                title=text(gettext_noop("%(buyer)s 对报价还价"), buyer=quote.buyer.short_name),
                 body=comment[:200],
                 link=_link(quote),
             )
@@ -725,7 +729,7 @@ def quote_accept(*, actor: Actor, quote_id: object, comment: str = "") -> Quote:
             person=quote.owner.person,
             company=quote.seller,
             kind="quote.accepted",
-            title=_("%(buyer)s 接受了报价") % {"buyer": quote.buyer.short_name},
+            title=text(gettext_noop("%(buyer)s 接受了报价"), buyer=quote.buyer.short_name),
             body=comment[:200],
             link=_link(quote),
         )
@@ -744,7 +748,7 @@ def quote_reject(*, actor: Actor, quote_id: object, comment: str = "") -> Quote:
             person=quote.owner.person,
             company=quote.seller,
             kind="quote.rejected",
-            title=_("%(buyer)s 拒绝了报价") % {"buyer": quote.buyer.short_name},
+            title=text(gettext_noop("%(buyer)s 拒绝了报价"), buyer=quote.buyer.short_name),
             body=comment[:200],
             link=_link(quote),
         )
