@@ -84,7 +84,7 @@ def test_migration_turns_stored_titles_into_msgids(master):
         person=master.person, kind="order.shipped", title="订单 SO-1 已发货，请收货后确认"
     )
     free = Notification.objects.create(person=master.person, kind="test", title="自由文本")
-    migration = importlib.import_module("mercator.companies.migrations.0003_notification_msgid")
+    migration = importlib.import_module("mercator.companies.migrations.0005_notification_msgid")
     migration.to_msgids(django_apps, None)
     row.refresh_from_db()
     free.refresh_from_db()

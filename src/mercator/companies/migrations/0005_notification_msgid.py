@@ -56,7 +56,7 @@ def to_msgids(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("companies", "0002_prices_response_target"),
+        ("companies", "0004_verification_licence"),
     ]
 
     operations = [
