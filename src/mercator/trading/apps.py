@@ -65,6 +65,12 @@ def order_numbers(ids: list[str]) -> dict[str, str]:
     return {wanted[public_id]: number for public_id, number in rows if public_id in wanted}
 
 
+def order_url(public_id: str) -> str:
+    from django.urls import reverse
+
+    return reverse("order-detail", args=[public_id])
+
+
 def register_owned_kinds() -> None:
     """Inquiries, quotes and RFQs are records their owners hand over when they leave;
     inquiries and quotes follow the buyer's customer record to its new owner."""
@@ -150,4 +156,5 @@ class TradingConfig(AppConfig):
         from mercator.payments import references
 
         references.register("order", order_numbers)
+        references.register_url("order", order_url)
         from mercator.trading import tasks  # noqa: F401  (registers the periodic sweeps)

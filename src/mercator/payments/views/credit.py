@@ -16,6 +16,7 @@ from mercator.core.errors import DomainError, NotFound, PermissionDenied, Valida
 from mercator.core.forms import add_domain_error
 from mercator.core.views import error_page
 from mercator.payments.forms_credit import CreditGrantForm, CreditUpdateForm, RepayForm
+from mercator.payments.references import shown_for
 from mercator.payments.selectors import credit as selectors
 from mercator.payments.services import credit as services
 
@@ -124,6 +125,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
     context = {
         "side": side,
         "ageing": ageing,
+        "refs": shown_for(r.reference for r in page),
         "page": page,
         "can_pay": side == "buyer" and actor.can("payments.pay"),
         "repay_form": RepayForm(),

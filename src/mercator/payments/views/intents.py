@@ -18,6 +18,7 @@ from mercator.core.listing import Column
 from mercator.core.views import error_page
 from mercator.payments.models import PaymentIntent
 from mercator.payments.providers import checkout_url
+from mercator.payments.references import shown_for
 from mercator.payments.selectors.intents import intent_get, intents_visible_to
 from mercator.payments.selectors.lists import INTENT_LIST
 from mercator.payments.services.intents import intent_cancel
@@ -87,6 +88,7 @@ def intent_detail(request: HttpRequest, intent_id: str) -> HttpResponse:
     checkout = checkout_url(intent)
     context = {
         "intent": intent,
+        "refs": shown_for([intent.reference]),
         "is_payer": is_payer,
         "bank_account": settings.MERCATOR["PLATFORM_BANK_ACCOUNT"],
         "checkout_url": checkout,

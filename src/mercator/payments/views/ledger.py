@@ -9,6 +9,7 @@ from django.urls import URLPattern, path
 
 from mercator.core.errors import DomainError
 from mercator.core.views import error_page
+from mercator.payments.references import shown_for
 from mercator.payments.selectors.ledger import ledger_latest, ledger_problems, platform_accounts
 
 LATEST = 50
@@ -22,7 +23,12 @@ def ops_ledger(request: HttpRequest) -> HttpResponse:
         latest = ledger_latest(actor, limit=LATEST)
     except DomainError as exc:
         return error_page(request, exc)
-    context = {"accounts": accounts, "problems": ledger_problems(), "transactions": latest}
+    context = {
+        "accounts": accounts,
+        "problems": ledger_problems(),
+        "transactions": latest,
+        "refs": shown_for(t.reference for t in latest),
+    }
     return render(request, "payments/ops_ledger.html", context)
 
 

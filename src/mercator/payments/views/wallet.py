@@ -17,6 +17,7 @@ from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
 from mercator.core.money import MINOR_UNITS
 from mercator.core.views import error_page
+from mercator.payments.references import shown_for
 from mercator.payments.selectors.intents import intents_visible_to
 from mercator.payments.selectors.payouts import payouts_visible_to
 from mercator.payments.selectors.wallet import accounts_of, entries_of
@@ -51,6 +52,7 @@ def _page(request: HttpRequest, form: WithdrawForm | None, status: int = 200) ->
         "page": entries,
         "intents": intents_visible_to(actor)[:10],
         "payouts": payouts_visible_to(actor)[:10],
+        "refs": shown_for(e.transaction.reference for e in entries),
         "can_withdraw": can_withdraw,
         "form": (form or WithdrawForm()) if can_withdraw else None,
     }
