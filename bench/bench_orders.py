@@ -277,8 +277,10 @@ SQL_MASTERS = (
 )
 SQL_NOTIFY = """
 INSERT INTO companies_notification (public_id, person_id, company_id, kind, title, body, link,
-  created_at, read_at)
-VALUES (%s, %s, %s, 'order.placed', %s, '', %s, %s, NULL)"""
+  created_at, read_at, title_msgid, body_msgid, params)
+VALUES (%s, %s, %s, 'order.placed', %s, '', %s, %s, NULL, %s, '', %s)"""
+# The title as its msgid + parameters (shown in each reader's language), as ours stores it.
+NOTICE_MSGID = "新订单 %(number)s，金额 %(total)s %(currency)s"
 SQL_DELETE = "DELETE FROM trading_cartitem WHERE id = %s"
 
 
@@ -371,7 +373,18 @@ def raw_place(cursor: Any, d: Dialect, world: dict[str, Any], member: dict[str, 
         "unit_price": str(unit_price),
         "amount": str(amount),
         "steps": steps,
-    }
+        # The same steps as msgid + parameters, shown in each reader's language.
+        "step_texts": [
+            {"msgid": "卖家标准价格表：%(name)s", "params": {"name": list_name}},
+            {"msgid": "数量 %(qty)s 适用 %(min)s 起的单价 %(price)s",
+             "params": {"qty": _plain(qty), "min": _plain(min_qty), "price": str(base)}},
+            *([{"msgid": "预付款优惠 %(pct)s%%：每单位 %(adj)s",
+                "params": {"pct": _plain(discount), "adj": str(adjustment)}}] if discount else []),
+            {"msgid": "自提，无运费", "params": {}},
+            {"msgid": "合计（四舍五入到分）：%(amount)s %(currency)s",
+             "params": {"amount": str(amount), "currency": currency}},
+        ],
+    }  # fmt: skip
     cursor.execute(
         d.q(SQL_LINE),
         [order_id, sku_id, listing_id, f"{product_name} {sku_name}"[:200], d.dec(qty), unit,
@@ -399,7 +412,10 @@ def raw_place(cursor: Any, d: Dialect, world: dict[str, Any], member: dict[str, 
             d.q(SQL_NOTIFY),
             [d.uid(new_public_id()), person_id, seller_id,
              f"新订单 {number}，金额 {amount} {currency}",
-             world["order_link"].replace(world["order_link_id"], str(order_uid)), d.ts(now)],
+             world["order_link"].replace(world["order_link_id"], str(order_uid)), d.ts(now),
+             NOTICE_MSGID,
+             json.dumps({"number": number, "total": str(amount), "currency": currency},
+                        ensure_ascii=False)],
         )  # fmt: skip
     cursor.execute(d.q(SQL_DELETE), [cart_id])
     return int(order_id)
