@@ -4,11 +4,10 @@
    - data-confirm="question" on a <form>: ask before submitting;
    - data-dialog-open="ID" on a button: open the <dialog id="ID"> as a modal (the house way
      to confirm money moving: the dialog shows the amounts and holds the real form);
-     data-dialog-close on a button inside it closes it;
+     data-dialog-close on a button inside it closes it; a <dialog data-dialog-autoopen>
+     opens as the page loads (a confirmation the server prepared, e.g. a previewed ruling);
    - data-menu-toggle on the top bar's menu button (narrow screens): opens and closes the
      navigation it names in aria-controls. */
-     data-dialog-close on a button inside it closes it; a <dialog data-dialog-autoopen>
-     opens as the page loads (a confirmation the server prepared, e.g. a previewed ruling). */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
