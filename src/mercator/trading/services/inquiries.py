@@ -23,6 +23,7 @@ from mercator.core.texts import text as stored_text
 from mercator.trading import selectors
 from mercator.trading.models import Inquiry, InquiryMessage, Side
 from mercator.trading.services._common import invalid, quantity_of, require_verified, text_of
+from mercator.trading.services.numbering import INQUIRY_PREFIX, new_number
 
 
 def _link(inquiry: Inquiry) -> str:
@@ -68,8 +69,10 @@ def inquiry_create(
     body = text_of(message, field="message", required=True)
     customer, clerk = _route(listing.seller_id, buyer.pk)
     now = timezone.now()
+    number = new_number(Inquiry, INQUIRY_PREFIX, timezone.localdate(now))
     with transaction.atomic():
         inquiry = Inquiry(
+            number=number,
             buyer=buyer,
             asked_by=actor.membership,
             seller=listing.seller,

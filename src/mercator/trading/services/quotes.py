@@ -56,6 +56,7 @@ from mercator.trading.services._common import (
     text_of,
 )
 from mercator.trading.services.inquiries import inquiry_mark_answered
+from mercator.trading.services.numbering import QUOTE_PREFIX, new_number
 from mercator.trading.services.rfqs import terms_of
 
 S = Quote.Status
@@ -354,8 +355,10 @@ def quote_create(
                 exc.details["line"] = i
                 raise
     built = quote_preview_lines(actor=actor, buyer=buyer, lines=specs, terms=terms)
+    number = new_number(Quote, QUOTE_PREFIX)
     with transaction.atomic():
         quote = Quote(
+            number=number,
             seller=seller,
             buyer=buyer,
             owner=actor.membership,
