@@ -40,7 +40,11 @@ def _received(inquiry: Inquiry, clerk: Membership) -> None:
         person=clerk.person,
         company=clerk.company,
         kind="inquiry.received",
-        title=stored_text(gettext_noop("新询盘：%(buyer)s"), buyer=inquiry.buyer.short_name),
+        title=stored_text(
+            gettext_noop("新询盘 %(number)s：%(buyer)s"),
+            buyer=inquiry.buyer.short_name,
+            number=inquiry.number,
+        ),
         body=inquiry.message[:200],
         link=_link(inquiry),
     )
@@ -111,7 +115,9 @@ def inquiry_create(
                         company=seat.company,
                         kind="inquiry.pool",
                         title=stored_text(
-                            gettext_noop("待分配的询盘：%(buyer)s"), buyer=buyer.short_name
+                            gettext_noop("待分配的询盘 %(number)s：%(buyer)s"),
+                            buyer=buyer.short_name,
+                            number=inquiry.number,
                         ),
                         body=body[:200],
                         link=_link(inquiry),
@@ -206,7 +212,9 @@ def inquiry_answer(*, actor: Actor, inquiry_id: object, body: str) -> InquiryMes
                 company=inquiry.buyer,
                 kind="inquiry.answered",
                 title=stored_text(
-                    gettext_noop("%(seller)s 回复了您的询盘"), seller=inquiry.seller.short_name
+                    gettext_noop("%(seller)s 回复了您的询盘 %(number)s"),
+                    seller=inquiry.seller.short_name,
+                    number=inquiry.number,
                 ),
                 body=text[:200],
                 link=_link(inquiry),

@@ -413,7 +413,8 @@ def _facts(quote: Quote) -> dict[str, Any]:
 
 
 def _title(quote: Quote) -> str:
-    return _("报价：%(buyer)s，%(total)s %(currency)s，最大折扣 %(discount)s%%") % {
+    return _("报价单 %(number)s：%(buyer)s，%(total)s %(currency)s，最大折扣 %(discount)s%%") % {
+        "number": quote.number,
         "buyer": quote.buyer.short_name,
         "total": quote.total,
         "currency": quote.currency,
@@ -456,7 +457,11 @@ def _release(quote: Quote, *, actor: Actor, author: Membership, comment: str, fr
             person=recipient.person,
             company=quote.buyer,
             kind="quote.received",
-            title=text(gettext_noop("%(seller)s 发来报价"), seller=quote.seller.short_name),
+            title=text(
+                gettext_noop("%(seller)s 发来报价单 %(number)s"),
+                seller=quote.seller.short_name,
+                number=quote.number,
+            ),
             body=comment[:200],
             link=_link(quote),
         )
@@ -653,7 +658,11 @@ def quote_counter(
                 person=quote.owner.person,
                 company=quote.seller,
                 kind="quote.countered",
-                title=text(gettext_noop("%(buyer)s 对报价还价"), buyer=quote.buyer.short_name),
+                title=text(
+                    gettext_noop("%(buyer)s 对报价单 %(number)s 还价"),
+                    buyer=quote.buyer.short_name,
+                    number=quote.number,
+                ),
                 body=comment[:200],
                 link=_link(quote),
             )
@@ -732,7 +741,11 @@ def quote_accept(*, actor: Actor, quote_id: object, comment: str = "") -> Quote:
             person=quote.owner.person,
             company=quote.seller,
             kind="quote.accepted",
-            title=text(gettext_noop("%(buyer)s 接受了报价"), buyer=quote.buyer.short_name),
+            title=text(
+                gettext_noop("%(buyer)s 接受了报价单 %(number)s"),
+                buyer=quote.buyer.short_name,
+                number=quote.number,
+            ),
             body=comment[:200],
             link=_link(quote),
         )
@@ -751,7 +764,11 @@ def quote_reject(*, actor: Actor, quote_id: object, comment: str = "") -> Quote:
             person=quote.owner.person,
             company=quote.seller,
             kind="quote.rejected",
-            title=text(gettext_noop("%(buyer)s 拒绝了报价"), buyer=quote.buyer.short_name),
+            title=text(
+                gettext_noop("%(buyer)s 拒绝了报价单 %(number)s"),
+                buyer=quote.buyer.short_name,
+                number=quote.number,
+            ),
             body=comment[:200],
             link=_link(quote),
         )
