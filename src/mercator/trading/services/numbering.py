@@ -4,13 +4,17 @@ A number is the kind's prefix (``SO`` order, ``QT`` quote, ``RFQ`` RFQ, ``INQ`` 
 the local date it was issued on (``YYYYMMDD``) and six random characters, e.g.
 ``QT20261202K7M2QX``. Random, not sequential, so two documents created at once never wait
 on each other for a counter; the unique constraint on ``number`` is the last word if two
-draws ever met. (Invoices are the exception: their numbers are a legal per-seller
-sequence, see ``services.invoices``.)"""
+draws ever met.
+
+Invoices (发票) are the one kind whose numbers must run without gaps per seller and year
+(``FP2026000001``, ...): ``next_in_sequence`` gives the next one, and the issuing service
+retries when a racing issue took it first."""
 
 import secrets
 from datetime import date
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,3 +45,16 @@ def new_number(model: type[models.Model], prefix: str, day: date | None = None) 
         if not model._default_manager.filter(number=number).exists():
             return number
     raise Conflict(_("单据编号生成冲突，请重试。"), code="number_collision")
+
+
+def next_in_sequence(rows: QuerySet, prefix: str, width: int = 6) -> str:
+    """The number after the highest in ``rows`` that starts with ``prefix``, the sequence
+    zero-padded to ``width`` digits (``FP2026`` + ``000001``)."""
+    last = (
+        rows.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    sequence = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{sequence:0{width}d}"
