@@ -13,6 +13,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from mercator.core.errors import Conflict
+from mercator.core.selectors import audit_entries_visible_to
+from mercator.insights.activity import describe_entries
 from mercator.trading.models import Inquiry, Order, Quote, Rfq
 from mercator.trading.services import numbering
 from tests.trading.conftest import World, rfq_payload
@@ -219,3 +221,18 @@ def test_the_migration_numbers_existing_rows_by_their_local_creation_day(world):
     assert Inquiry.objects.get(pk=inquiry.pk).number.startswith("INQ20260309")
     unique = {f.name: f.unique for f in Rfq._meta.get_fields() if f.name == "number"}
     assert unique == {"number": True}
+
+
+def test_workbench_activity_links_each_document_by_its_number(world):
+    rfq = create_rfq(world)
+    quote = create_quote(world, rfq)
+    inquiry = create_inquiry(world)
+    seller = world.actor(world.mill_boss)
+    texts = [str(s.html) for s in describe_entries(seller, audit_entries_visible_to(seller))]
+    assert any(f'<a href="/quotes/{quote.public_id}/">{quote.number}</a>' in t for t in texts)
+    buyer = world.actor(world.food_boss)
+    texts = [str(s.html) for s in describe_entries(buyer, audit_entries_visible_to(buyer))]
+    assert any(f'<a href="/rfqs/{rfq.public_id}/">{rfq.number}</a>' in t for t in texts)
+    assert any(
+        f'<a href="/inquiries/{inquiry.public_id}/">{inquiry.number}</a>' in t for t in texts
+    )
