@@ -173,8 +173,8 @@ def test_the_migration_numbers_existing_rows_by_their_local_creation_day(world):
     """Rows made before numbers existed get one, dated on the day (Asia/Shanghai) each
     was created, and the numbers are unique."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("trading", "0005_document_numbers")])
-    old = executor.loader.project_state(("trading", "0005_document_numbers")).apps
+    executor.migrate([("trading", "0006_document_numbers")])
+    old = executor.loader.project_state(("trading", "0006_document_numbers")).apps
     OldRfq, OldQuote = old.get_model("trading", "Rfq"), old.get_model("trading", "Quote")
     OldInquiry = old.get_model("trading", "Inquiry")
     # 23:30 UTC on 9 March is already 10 March in China.

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("trading", "0004_sandbox_deals_withdrawn")]
+    dependencies = [("trading", "0005_dispute_evidence")]
 
     operations = [
         migrations.AddField(

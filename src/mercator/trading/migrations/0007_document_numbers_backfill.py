@@ -28,6 +28,6 @@ def backfill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("trading", "0005_document_numbers")]
+    dependencies = [("trading", "0006_document_numbers")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("trading", "0006_document_numbers_backfill")]
+    dependencies = [("trading", "0007_document_numbers_backfill")]
 
     operations = [
         migrations.AlterField(
