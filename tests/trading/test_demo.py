@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from mercator.demo.build import demo_build
 from mercator.demo.trading import build_trading
@@ -33,3 +34,7 @@ def test_demo_rfq_and_quote_idempotent():
     inquiry = Inquiry.objects.get()
     assert inquiry.buyer == rfq.buyer
     assert inquiry.assigned_to.person.email == "sales@sugarmill.demo"
+    # Each document is numbered and dated on the demo's day it was made.
+    made = ((rfq, "RFQ", rfq.created_at), (quote, "QT", quote.created_at))
+    for document, prefix, at in (*made, (inquiry, "INQ", inquiry.received_at)):
+        assert document.number.startswith(f"{prefix}{timezone.localtime(at):%Y%m%d}")

@@ -18,6 +18,12 @@ from openpyxl import load_workbook
 from mercator.companies.models import Company
 from mercator.core import listing
 from mercator.trading.models import Inquiry, Invoice, Order, Quote, Rfq
+from mercator.trading.services.numbering import (
+    INQUIRY_PREFIX,
+    QUOTE_PREFIX,
+    RFQ_PREFIX,
+    new_number,
+)
 from tests.conftest import master_of
 from tests.factories import CompanyFactory
 from tests.trading.conftest import World
@@ -236,6 +242,7 @@ def make_rfq(world: World, title: str, buyer: Company | None = None, **over) -> 
         "created_by": member,
         "owner": member,
         "title": title,
+        "number": new_number(Rfq, RFQ_PREFIX),
         "deadline": timezone.now() + timedelta(days=3),
     }
     fields.update(over)
@@ -253,13 +260,14 @@ def make_quote(world: World, rfq: Rfq | None, total: str, **over) -> Quote:
         "sent_at": timezone.now(),
         "valid_until": timezone.now() + timedelta(days=5),
         "total": Decimal(total),
+        "number": new_number(Quote, QUOTE_PREFIX),
     }
     fields.update(over)
     return Quote.objects.create(**fields)
 
 
 def test_rfqs_search_tabs_export_and_isolation(world):
-    make_rfq(world, "100 吨白砂糖")
+    first = make_rfq(world, "100 吨白砂糖")
     past = make_rfq(world, "50 吨红糖")
     Rfq.objects.filter(pk=past.pk).update(
         created_at=timezone.now() - timedelta(days=5), deadline=timezone.now() - timedelta(days=1)
@@ -274,7 +282,12 @@ def test_rfqs_search_tabs_export_and_isolation(world):
     closed = web.get("/rfqs/", {"status": "closed"})
     assert [r.title for r in closed.context["listing"].page] == ["50 吨红糖"]
     exported = xlsx_rows(web.get("/rfqs/", {"format": "xlsx", "sort": "title"}))
-    assert sorted(r[0] for r in exported[1:]) == ["100 吨白砂糖", "50 吨红糖"]
+    title = exported[0].index("标题")
+    assert sorted(r[title] for r in exported[1:]) == ["100 吨白砂糖", "50 吨红糖"]
+    assert exported[0][0] == "询价单号" and {r[0] for r in exported[1:]} == {
+        first.number,
+        past.number,
+    }
 
 
 def test_an_empty_rfq_search_proposes_an_rfq(world):
@@ -319,7 +332,8 @@ def test_an_empty_received_quote_list_proposes_an_rfq(world):
 
 
 def test_inquiries_search_tabs_export_and_isolation(world):
-    Inquiry.objects.create(
+    asked = Inquiry.objects.create(
+        number=new_number(Inquiry, INQUIRY_PREFIX),
         buyer=world.food,
         asked_by=world.food_buyer,
         seller=world.mill,
@@ -328,6 +342,7 @@ def test_inquiries_search_tabs_export_and_isolation(world):
         quantity=Decimal("100"),
     )
     Inquiry.objects.create(
+        number=new_number(Inquiry, INQUIRY_PREFIX),
         buyer=world.outsider,
         asked_by=world.outsider_clerk,
         seller=world.mill,
@@ -340,6 +355,8 @@ def test_inquiries_search_tabs_export_and_isolation(world):
     assert by_product.total == 2
     by_buyer = web.get("/inquiries/", {"q": world.food.short_name}).context["listing"]
     assert [i.buyer for i in by_buyer.page] == [world.food]
+    by_number = web.get("/inquiries/", {"q": asked.number}).context["listing"]
+    assert [i.pk for i in by_number.page] == [asked.pk]
     assert by_product.counts["open"] == 1 and by_product.counts["answered"] == 1
     rows = xlsx_rows(web.get("/inquiries/", {"status": "open", "format": "xlsx"}))
     quantity = rows[0].index("数量")

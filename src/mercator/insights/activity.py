@@ -287,19 +287,12 @@ def _orders(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
-def _quote_label(q: Any) -> str:
-    number = getattr(q, "number", "")
-    if number:
-        return number
-    return q.rfq.title if q.rfq_id else f"{q.created_at:%Y-%m-%d}"
-
-
 def _quotes(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     return _by_id(
         lambda: quotes_visible_to(actor),
         ids,
         lambda q: Link(
-            _quote_label(q),
+            q.number,
             reverse("quote-detail", args=[q.public_id]),
             _other(actor, q.seller, q.buyer),
         ),
@@ -323,21 +316,21 @@ def _rfqs(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
         lambda: rfqs_visible_to(actor),
         ids,
         lambda r: Link(
-            r.title, reverse("rfq-detail", args=[r.public_id]), _other(actor, r.buyer, None)
+            r.number, reverse("rfq-detail", args=[r.public_id]), _other(actor, r.buyer, None)
         ),
     )
 
 
 def _inquiries(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
-    def link(i: Any) -> Link:
-        sku = i.listing.sku
-        return Link(
-            f"{sku.product.name} {sku.name}",
+    return _by_id(
+        lambda: inquiries_visible_to(actor),
+        ids,
+        lambda i: Link(
+            i.number,
             reverse("inquiry-detail", args=[i.public_id]),
             _other(actor, i.seller, i.buyer),
-        )
-
-    return _by_id(lambda: inquiries_visible_to(actor), ids, link)
+        ),
+    )
 
 
 def _intents(actor: Actor, ids: list[Any]) -> dict[Any, Link]:

@@ -37,6 +37,13 @@ class InquiryMessageOut(Schema):
 
 class InquiryOut(Schema):
     id: UUID = Field(alias="public_id")
+    number: str = Field(
+        ...,
+        description=(
+            "Inquiry number, e.g. INQ20261202K7M2QX: prefix INQ, the local date it was received "
+            "(YYYYMMDD), six random characters."
+        ),
+    )
     buyer: PartyOut
     seller: PartyOut
     listing: UUID
@@ -113,6 +120,13 @@ class RfqLineOut(Schema):
 
 class RfqOut(Schema):
     id: UUID = Field(alias="public_id")
+    number: str = Field(
+        ...,
+        description=(
+            "RFQ number, e.g. RFQ20261202K7M2QX: prefix RFQ, the local date it was created "
+            "(YYYYMMDD), six random characters."
+        ),
+    )
     buyer: PartyOut
     title: str
     status: str
@@ -196,6 +210,13 @@ class QuoteOut(Schema):
     the live lines with the engine's prices; the buyer the seller's latest sent round."""
 
     id: UUID = Field(alias="public_id")
+    number: str = Field(
+        ...,
+        description=(
+            "Quote number, e.g. QT20261202K7M2QX: prefix QT, the local date it was created "
+            "(YYYYMMDD), six random characters."
+        ),
+    )
     seller: PartyOut
     buyer: PartyOut
     side: str

@@ -50,6 +50,7 @@ def quote_out(actor: Actor, quote: Quote) -> dict[str, Any]:
     ]
     return {
         "public_id": quote.public_id,
+        "number": quote.number,
         "seller": quote.seller,
         "buyer": quote.buyer,
         "side": offer["side"],

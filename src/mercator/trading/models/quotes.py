@@ -34,6 +34,8 @@ class Inquiry(PublicIdModel):
         ANSWERED = "answered", _("已回复")
         CLOSED = "closed", _("已关闭")
 
+    # The document number (``trading.services.numbering``), unique like an order's.
+    number = models.CharField(_("询盘编号"), max_length=24, unique=True)
     buyer = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     asked_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     seller = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
@@ -92,6 +94,8 @@ class Rfq(PublicIdModel):
         AWARDED = "awarded", _("已定标")
         CANCELLED = "cancelled", _("已取消")
 
+    # The document number (``trading.services.numbering``), unique like an order's.
+    number = models.CharField(_("询价单号"), max_length=24, unique=True)
     buyer = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     owner = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
@@ -178,6 +182,8 @@ class Quote(PublicIdModel):
         EXPIRED = "expired", _("已过期")
         WITHDRAWN = "withdrawn", _("已撤回")
 
+    # The document number (``trading.services.numbering``), unique like an order's.
+    number = models.CharField(_("报价单号"), max_length=24, unique=True)
     seller = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     buyer = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     owner = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")

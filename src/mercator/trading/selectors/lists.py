@@ -76,7 +76,7 @@ ORDER_LIST = ListSpec(
 
 QUOTE_LIST = ListSpec(
     date_field="created_at",
-    text_fields=("rfq__title",),
+    text_fields=("number", "rfq__title"),
     party_fields=("buyer", "seller"),
     status_field="status",
     statuses=tuple(Quote.Status.choices),
@@ -91,7 +91,7 @@ QUOTE_LIST = ListSpec(
 
 RFQ_LIST = ListSpec(
     date_field="created_at",
-    text_fields=("title",),
+    text_fields=("number", "title"),
     status_field="status",
     statuses=tuple(Rfq.Status.choices),
     status_q=rfq_status_q,
@@ -105,7 +105,7 @@ RFQ_LIST = ListSpec(
 
 INQUIRY_LIST = ListSpec(
     date_field="received_at",
-    text_fields=("listing__sku__product__name", "listing__sku__name"),
+    text_fields=("number", "listing__sku__product__name", "listing__sku__name"),
     party_fields=("buyer", "seller"),
     status_field="status",
     statuses=tuple(Inquiry.Status.choices),

@@ -23,6 +23,7 @@ from mercator.core.texts import text as stored_text
 from mercator.trading import selectors
 from mercator.trading.models import Inquiry, InquiryMessage, Side
 from mercator.trading.services._common import invalid, quantity_of, require_verified, text_of
+from mercator.trading.services.numbering import INQUIRY_PREFIX, new_number
 
 
 def _link(inquiry: Inquiry) -> str:
@@ -39,7 +40,11 @@ def _received(inquiry: Inquiry, clerk: Membership) -> None:
         person=clerk.person,
         company=clerk.company,
         kind="inquiry.received",
-        title=stored_text(gettext_noop("新询盘：%(buyer)s"), buyer=inquiry.buyer.short_name),
+        title=stored_text(
+            gettext_noop("新询盘 %(number)s：%(buyer)s"),
+            buyer=inquiry.buyer.short_name,
+            number=inquiry.number,
+        ),
         body=inquiry.message[:200],
         link=_link(inquiry),
     )
@@ -68,8 +73,10 @@ def inquiry_create(
     body = text_of(message, field="message", required=True)
     customer, clerk = _route(listing.seller_id, buyer.pk)
     now = timezone.now()
+    number = new_number(Inquiry, INQUIRY_PREFIX, timezone.localdate(now))
     with transaction.atomic():
         inquiry = Inquiry(
+            number=number,
             buyer=buyer,
             asked_by=actor.membership,
             seller=listing.seller,
@@ -108,7 +115,9 @@ def inquiry_create(
                         company=seat.company,
                         kind="inquiry.pool",
                         title=stored_text(
-                            gettext_noop("待分配的询盘：%(buyer)s"), buyer=buyer.short_name
+                            gettext_noop("待分配的询盘 %(number)s：%(buyer)s"),
+                            buyer=buyer.short_name,
+                            number=inquiry.number,
                         ),
                         body=body[:200],
                         link=_link(inquiry),
@@ -203,7 +212,9 @@ def inquiry_answer(*, actor: Actor, inquiry_id: object, body: str) -> InquiryMes
                 company=inquiry.buyer,
                 kind="inquiry.answered",
                 title=stored_text(
-                    gettext_noop("%(seller)s 回复了您的询盘"), seller=inquiry.seller.short_name
+                    gettext_noop("%(seller)s 回复了您的询盘 %(number)s"),
+                    seller=inquiry.seller.short_name,
+                    number=inquiry.number,
                 ),
                 body=text[:200],
                 link=_link(inquiry),

@@ -47,6 +47,7 @@ from mercator.trading.models import Invoice, InvoiceLine, Order, OrderEvent
 from mercator.trading.selectors import invoices as reads
 from mercator.trading.services._common import invalid, text_of
 from mercator.trading.services.deals import deal_record_if_real, deals_withdraw
+from mercator.trading.services.numbering import next_in_sequence
 
 S = Order.Status
 PAID_STAGES = frozenset({S.PAID, S.PARTIALLY_SHIPPED, S.SHIPPED, S.RECEIVED, S.SETTLED})
@@ -112,15 +113,7 @@ def _titles(seller: Company, buyer: Company) -> tuple[dict[str, str], dict[str, 
 
 
 def _next_number(seller: Company, year: int) -> str:
-    prefix = f"FP{year}"
-    last = (
-        Invoice.objects.filter(seller=seller, number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
+    return next_in_sequence(Invoice.objects.filter(seller=seller), f"FP{year}")
 
 
 def _save_numbered(invoice: Invoice) -> Invoice:

@@ -19,7 +19,6 @@ back). Credit orders consume the seller's credit line for the buyer (payments).
 
 Every transition writes one ``OrderEvent`` and one audit row."""
 
-import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -58,11 +57,11 @@ from mercator.trading.models import CartItem, Order, OrderEvent, OrderLine, Quot
 from mercator.trading.selectors import orders as order_selectors
 from mercator.trading.selectors.orders import order_side
 from mercator.trading.services._common import invalid, require_verified, text_of
+from mercator.trading.services.numbering import ORDER_PREFIX, new_number
 from mercator.trading.services.order_notices import order_notice
 from mercator.trading.services.rfqs import terms_of
 
 S = Order.Status
-NUMBER_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 ZERO = Decimal("0")
 HUNDRED = Decimal(100)
 # Unpaid states: an order here still holds its stock and may be cancelled or expire.
@@ -242,15 +241,6 @@ class Draft:
     first_deal: bool = False
 
 
-def _number() -> str:
-    day = timezone.localdate().strftime("%Y%m%d")
-    for _attempt in range(10):
-        number = "SO" + day + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(6))
-        if not Order.objects.filter(number=number).exists():
-            return number
-    raise Conflict(_("订单号生成冲突，请重试。"), code="order_number_collision")
-
-
 def _seller_side(draft: Draft, buyer: Company) -> tuple[Customer | None, Membership | None]:
     customer = draft.customer
     if customer is None or customer.counterpart_id != buyer.pk:
@@ -300,7 +290,7 @@ def _approval_title(order: Order) -> str:
 def _prepare(buyer: Company, draft: Draft) -> None:
     """The reads an order needs, done before its transaction: its number, the seller's
     record of the buyer and who looks after it, and whether it is a first deal."""
-    draft.number = _number()
+    draft.number = new_number(Order, ORDER_PREFIX)
     draft.customer, draft.seller_owner = _seller_side(draft, buyer)
     draft.first_deal = first_deal(buyer, draft.seller)
 

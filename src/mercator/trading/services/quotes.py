@@ -56,6 +56,7 @@ from mercator.trading.services._common import (
     text_of,
 )
 from mercator.trading.services.inquiries import inquiry_mark_answered
+from mercator.trading.services.numbering import QUOTE_PREFIX, new_number
 from mercator.trading.services.rfqs import terms_of
 
 S = Quote.Status
@@ -354,8 +355,10 @@ def quote_create(
                 exc.details["line"] = i
                 raise
     built = quote_preview_lines(actor=actor, buyer=buyer, lines=specs, terms=terms)
+    number = new_number(Quote, QUOTE_PREFIX)
     with transaction.atomic():
         quote = Quote(
+            number=number,
             seller=seller,
             buyer=buyer,
             owner=actor.membership,
@@ -410,7 +413,8 @@ def _facts(quote: Quote) -> dict[str, Any]:
 
 
 def _title(quote: Quote) -> str:
-    return _("报价：%(buyer)s，%(total)s %(currency)s，最大折扣 %(discount)s%%") % {
+    return _("报价单 %(number)s：%(buyer)s，%(total)s %(currency)s，最大折扣 %(discount)s%%") % {
+        "number": quote.number,
         "buyer": quote.buyer.short_name,
         "total": quote.total,
         "currency": quote.currency,
@@ -453,7 +457,11 @@ def _release(quote: Quote, *, actor: Actor, author: Membership, comment: str, fr
             person=recipient.person,
             company=quote.buyer,
             kind="quote.received",
-            title=text(gettext_noop("%(seller)s 发来报价"), seller=quote.seller.short_name),
+            title=text(
+                gettext_noop("%(seller)s 发来报价单 %(number)s"),
+                seller=quote.seller.short_name,
+                number=quote.number,
+            ),
             body=comment[:200],
             link=_link(quote),
         )
@@ -650,7 +658,11 @@ def quote_counter(
                 person=quote.owner.person,
                 company=quote.seller,
                 kind="quote.countered",
-                title=text(gettext_noop("%(buyer)s 对报价还价"), buyer=quote.buyer.short_name),
+                title=text(
+                    gettext_noop("%(buyer)s 对报价单 %(number)s 还价"),
+                    buyer=quote.buyer.short_name,
+                    number=quote.number,
+                ),
                 body=comment[:200],
                 link=_link(quote),
             )
@@ -729,7 +741,11 @@ def quote_accept(*, actor: Actor, quote_id: object, comment: str = "") -> Quote:
             person=quote.owner.person,
             company=quote.seller,
             kind="quote.accepted",
-            title=text(gettext_noop("%(buyer)s 接受了报价"), buyer=quote.buyer.short_name),
+            title=text(
+                gettext_noop("%(buyer)s 接受了报价单 %(number)s"),
+                buyer=quote.buyer.short_name,
+                number=quote.number,
+            ),
             body=comment[:200],
             link=_link(quote),
         )
@@ -748,7 +764,11 @@ def quote_reject(*, actor: Actor, quote_id: object, comment: str = "") -> Quote:
             person=quote.owner.person,
             company=quote.seller,
             kind="quote.rejected",
-            title=text(gettext_noop("%(buyer)s 拒绝了报价"), buyer=quote.buyer.short_name),
+            title=text(
+                gettext_noop("%(buyer)s 拒绝了报价单 %(number)s"),
+                buyer=quote.buyer.short_name,
+                number=quote.number,
+            ),
             body=comment[:200],
             link=_link(quote),
         )

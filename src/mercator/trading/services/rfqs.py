@@ -26,6 +26,7 @@ from mercator.trading.services._common import (
     text_of,
     unit_of,
 )
+from mercator.trading.services.numbering import RFQ_PREFIX, new_number
 
 MAX_CREDIT_DAYS = 365
 MAX_SELLERS = 50
@@ -114,8 +115,10 @@ def rfq_create(
         raise invalid(_("最多邀请 50 家卖家。"), "too_many_sellers", "sellers")
     if not sellers and not open_market:
         raise invalid(_("请邀请至少一家卖家，或公开询价。"), "sellers_required", "sellers")
+    number = new_number(Rfq, RFQ_PREFIX)
     with transaction.atomic():
         rfq = Rfq(
+            number=number,
             buyer=buyer,
             created_by=actor.membership,
             owner=actor.membership,

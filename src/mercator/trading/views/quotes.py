@@ -48,6 +48,7 @@ def _errors_of(exc: DomainError) -> str:
 
 def _rfq_columns() -> list[Column]:
     return [
+        Column(_("询价单号"), lambda r: r.number),
         Column(_("标题"), lambda r: r.title),
         Column(_("状态"), lambda r: r.get_effective_status_display()),
         Column(_("负责人"), lambda r: r.owner.person.display_name),
@@ -208,6 +209,7 @@ def _inquiry_columns(box: str) -> list[Column]:
         return i.seller.short_name if box == "sent" else i.buyer.short_name
 
     return [
+        Column(_("询盘编号"), lambda i: i.number),
         Column(_("商品"), lambda i: f"{i.listing.sku.product.name} {i.listing.sku.name}"),
         Column(_("卖方") if box == "sent" else _("买方"), counterpart),
         Column(_("状态"), lambda i: i.get_status_display()),
@@ -359,6 +361,7 @@ def _quote_columns(side: str) -> list[Column]:
         return q.buyer.short_name if selling else q.seller.short_name
 
     columns = [
+        Column(_("报价单号"), lambda q: q.number),
         Column(_("询价单"), lambda q: q.rfq.title if q.rfq else ""),
         Column(_("买方") if selling else _("卖方"), counterpart),
         Column(_("状态"), lambda q: q.get_effective_status_display()),
