@@ -9,8 +9,10 @@ Start a server with the demo world first, e.g.
 then run ``.venv/bin/python scripts/screenshots.py [BASE_URL]``. It writes
 docs/img/login.png, home.png, tokens.png, members.png, report.png, approvals.png,
 customers.png, company.png, market.png, pricing.png, quotes.png, orders.png, order.png,
-wallet.png, receivables.png, invoices.png, price-index.png and api-docs.png
-(1280x800, Simplified Chinese).
+wallet.png, receivables.png, invoices.png, price-index.png and api-docs.png as the sugar
+mill's boss; home-buyer.png, cart.png, cart-review.png, order-receive.png as the food
+factory's buyer; phone-home.png and phone-order.png at 390x844 as its finance;
+ops-disputes.png as the operator (1280x800 unless said, Simplified Chinese).
 """
 
 import argparse
@@ -98,6 +100,33 @@ SIGNED_IN_PAGES = [
 ]
 
 
+PHONE = {"width": 390, "height": 844}
+# Other roles' days: (login, viewport, [(path or "first:<list>", ready selector, file)]).
+OTHER_ROLES = [
+    (
+        "buyer@foodfactory.demo",
+        VIEWPORT,
+        [
+            ("/", '[data-testid="welcome"]', "home-buyer.png"),
+            ("/cart/", '[data-testid="cart-review"]', "cart.png"),
+            ("/cart/review", '[data-testid="checkout-steps"]', "cart-review.png"),
+            ("first:/orders/?side=buy&status=shipped", '[data-testid="order-stepper"]',
+             "order-receive.png"),
+        ],
+    ),
+    (
+        "finance@foodfactory.demo",
+        PHONE,
+        [
+            ("/", '[data-testid="welcome"]', "phone-home.png"),
+            ("first:/orders/?side=buy&status=approved", '[data-testid="order-stepper"]',
+             "phone-order.png"),
+        ],
+    ),
+    ("ops@mercator.demo", VIEWPORT, [("/ops/disputes/", "main h1", "ops-disputes.png")]),
+]  # fmt: skip
+
+
 def take(
     *, base_url: str, out_dir: Path, email: str, password: str, chromium: str, locale: str
 ) -> list[str]:
@@ -136,6 +165,22 @@ def take(
             else:
                 problems.append("no settled sale to show on order.png")
             context.close()
+            for email, viewport, shots in OTHER_ROLES:
+                context = browser.new_context(locale=locale, viewport=viewport)
+                context.set_default_timeout(TIMEOUT_MS)
+                page = context.new_page()
+                sign_in(page, base_url, email, password)
+                for path, ready, name in shots:
+                    try:
+                        if path.startswith("first:"):  # the first row's link of a list
+                            page.goto(base_url + path.removeprefix("first:"))
+                            settle(page)
+                            link = page.locator('[data-testid="order-row"] a').first
+                            path = (link.get_attribute("href") if link.count() else None) or "/"
+                        shoot(page, base_url, path, ready, out_dir / name)
+                    except NotRendered as exc:
+                        problems.append(str(exc))
+                context.close()
         finally:
             browser.close()
     return problems

@@ -26,7 +26,9 @@ def accepted(master, comment=None):
         person=master.person,
         company=master.company,
         kind="quote.accepted",
-        title=text(gettext_noop("%(buyer)s 接受了报价"), buyer="华南食品"),
+        title=text(
+            gettext_noop("%(buyer)s 接受了报价单 %(number)s"), buyer="华南食品", number="QT1"
+        ),
         body=text(gettext_noop("%(name)s：%(comment)s"), name="黄建国", comment=comment)
         if comment is not None
         else "",
@@ -36,33 +38,36 @@ def accepted(master, comment=None):
 
 def test_stored_as_msgid_and_params_rendered_for_the_recipient(master):
     note = accepted(master, comment=text(gettext_noop("同意")))
-    assert note.title_msgid == "%(buyer)s 接受了报价"
+    assert note.title_msgid == "%(buyer)s 接受了报价单 %(number)s"
     assert note.params["buyer"] == "华南食品"
     assert note.params["comment"] == {"msgid": "同意", "params": {}}
-    assert note.title == "华南食品 接受了报价"  # the recipient's language when sent
+    assert note.title == "华南食品 接受了报价单 QT1"  # the recipient's language when sent
 
 
 def test_page_shows_the_readers_language_not_the_senders(master):
     note = accepted(master, comment=text(gettext_noop("同意")))
     web = Client()
     assert web.login(username=master.person.email, password=PASSWORD)
-    assert "华南食品 接受了报价" in web.get("/notifications/").content.decode()
+    assert "华南食品 接受了报价单 QT1" in web.get("/notifications/").content.decode()
     choose_language(web, "en")  # chosen after the notification was stored in Chinese
     page = web.get("/notifications/").content.decode()
-    assert "华南食品 accepted the quote" in page and "接受了报价" not in page
+    assert "华南食品 accepted quote QT1" in page and "接受了报价单" not in page
     assert "黄建国: Approved" in page
     with translation.override("zh-hans"):
-        assert note.display_title == "华南食品 接受了报价"
+        assert note.display_title == "华南食品 接受了报价单 QT1"
 
 
 def test_api_title_follows_accept_language_and_gives_kind_and_params(master):
     accepted(master)
     api = bearer_client(master)
     item = api.get("/api/v1/notifications", HTTP_ACCEPT_LANGUAGE="en").json()["items"][0]
-    assert item["title"] == "华南食品 accepted the quote"
-    assert item["kind"] == "quote.accepted" and item["params"] == {"buyer": "华南食品"}
+    assert item["title"] == "华南食品 accepted quote QT1"
+    assert item["kind"] == "quote.accepted" and item["params"] == {
+        "buyer": "华南食品",
+        "number": "QT1",
+    }
     item = api.get("/api/v1/notifications").json()["items"][0]
-    assert item["title"] == "华南食品 接受了报价"
+    assert item["title"] == "华南食品 接受了报价单 QT1"
 
 
 def test_email_in_the_recipients_language(master):
@@ -71,7 +76,7 @@ def test_email_in_the_recipients_language(master):
     note = accepted(master)
     mail.outbox.clear()
     send_notification_email.call_local(note.pk)
-    assert mail.outbox[-1].subject == "[Mercator] 华南食品 accepted the quote"
+    assert mail.outbox[-1].subject == "[Mercator] 华南食品 accepted quote QT1"
 
 
 def test_plain_text_titles_still_work(master):
