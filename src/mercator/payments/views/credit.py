@@ -21,6 +21,7 @@ from mercator.payments.selectors import credit as selectors
 from mercator.payments.services import credit as services
 
 PAGE_SIZE = 30
+RECEIVABLE_TABS = ("", "open", "paid")  # the receivables page's status tabs (全部 first)
 
 
 @login_required
@@ -114,9 +115,12 @@ def receivables(request: HttpRequest) -> HttpResponse:
     side = request.GET.get("side") or "seller"
     if side not in selectors.SIDES:
         side = "seller"
+    status = request.GET.get("status") or ""
+    if status not in RECEIVABLE_TABS:
+        status = ""  # an unknown status shows all, as the tab 全部
     try:
         ageing = selectors.receivables_ageing(actor, side)
-        rows = selectors.receivables_visible_to(actor, side)
+        rows = selectors.receivables_visible_to(actor, side, status=status)
     except DomainError as exc:
         return error_page(request, exc)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -124,6 +128,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
         receivable.overdue_days = selectors.days_overdue(receivable)
     context = {
         "side": side,
+        "status": status,
         "ageing": ageing,
         "refs": shown_for(r.reference for r in page),
         "page": page,
