@@ -48,6 +48,7 @@ from django.utils.translation import gettext_noop
 
 from mercator.catalog.models import Listing, Sku
 from mercator.companies.models import Company
+from mercator.core import figures
 from mercator.core.errors import NotFound, ValidationFailed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import MINOR_UNITS, quantize_amount, quantize_unit_price
@@ -354,7 +355,7 @@ def _freight(
             **{
                 "origin": origin,
                 "province": province,
-                "min": minimum,
+                "min": figures.grouped(minimum, 2),
             },
         )
         raw = minimum
@@ -396,7 +397,11 @@ def quote_price(request: QuoteRequest) -> PriceBreakdown:
     steps.append(
         text(
             gettext_noop("数量 %(qty)s 适用 %(min)s 起的单价 %(price)s"),
-            **{"qty": _plain(quantity), "min": _plain(base.chosen.min_qty), "price": base_price},
+            **{
+                "qty": figures.quantity(quantity),
+                "min": figures.quantity(base.chosen.min_qty),
+                "price": figures.unit_price(base_price, base.currency),
+            },
         )
     )
     adjustment, terms_step = _terms(seller_id, terms, days, base_price)
@@ -415,7 +420,8 @@ def quote_price(request: QuoteRequest) -> PriceBreakdown:
         text(
             gettext_noop("合计（四舍五入到分）：%(amount)s %(currency)s"),
             **{
-                "amount": amount,
+                # The msgid names the currency: the amount without a symbol.
+                "amount": figures.grouped(amount, MINOR_UNITS.get(base.currency, 2)),
                 "currency": base.currency,
             },
         )

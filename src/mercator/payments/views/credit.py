@@ -12,6 +12,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mercator.core import figures
 from mercator.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from mercator.core.forms import add_domain_error
 from mercator.core.views import error_page
@@ -63,7 +64,11 @@ def credit_lines(request: HttpRequest) -> HttpResponse:
                     messages.success(
                         request,
                         _("已给 %(buyer)s 授信 %(limit)s 元，账期 %(days)s 天。")
-                        % {"buyer": line.buyer.short_name, "limit": line.limit, "days": line.days},
+                        % {
+                            "buyer": line.buyer.short_name,
+                            "limit": figures.amount(line.limit, line.currency),
+                            "days": line.days,
+                        },
                     )
                     return redirect("credit-lines")
             status = 422
