@@ -563,6 +563,17 @@ def test_receivables_page_filters_by_status_and_keeps_side(world):
     assert open_one.status == Receivable.Status.OPEN
 
 
+def test_receivables_pager_keeps_side_and_status(world, monkeypatch):
+    from mercator.payments.views import credit as credit_views
+
+    monkeypatch.setattr(credit_views, "PAGE_SIZE", 1)
+    grant(world)
+    open_receivable(world, "3000.00")
+    open_receivable(world, "2000.00")
+    page = world.web(world.food_boss).get("/payments/receivables/?side=buyer&status=open")
+    assert 'href="?side=buyer&amp;status=open&amp;page=2"' in page.content.decode()
+
+
 def test_receivables_page_and_repay_button_goes_to_the_intent(world):
     grant(world)
     receivable = open_receivable(world, "3000.00")
