@@ -343,10 +343,11 @@ def raw_place(cursor: Any, d: Dialect, world: dict[str, Any], member: dict[str, 
     # Figures in texts as the engine shows them (mercator.core.figures).
     shown_qty, shown_min = figures.quantity(qty), figures.quantity(min_qty)
     shown_base, shown_amount = figures.unit_price(base, currency), figures.amount(amount, currency)
+    shown_adj = figures.unit_price(adjustment, currency)
     steps = [
         f"卖家标准价格表：{list_name}",
         f"数量 {shown_qty} 适用 {shown_min} 起的单价 {shown_base}",
-        *([f"预付款优惠 {_plain(discount)}%：每单位 {adjustment}"] if discount else []),
+        *([f"预付款优惠 {_plain(discount)}%：每单位 {shown_adj}"] if discount else []),
         "自提，无运费",
         f"合计（四舍五入到分）：{shown_amount} {currency}",
     ]
@@ -384,7 +385,7 @@ def raw_place(cursor: Any, d: Dialect, world: dict[str, Any], member: dict[str, 
             {"msgid": "数量 %(qty)s 适用 %(min)s 起的单价 %(price)s",
              "params": {"qty": shown_qty, "min": shown_min, "price": shown_base}},
             *([{"msgid": "预付款优惠 %(pct)s%%：每单位 %(adj)s",
-                "params": {"pct": _plain(discount), "adj": str(adjustment)}}] if discount else []),
+                "params": {"pct": _plain(discount), "adj": shown_adj}}] if discount else []),
             {"msgid": "自提，无运费", "params": {}},
             {"msgid": "合计（四舍五入到分）：%(amount)s %(currency)s",
              "params": {"amount": shown_amount, "currency": currency}},
