@@ -61,6 +61,8 @@ from harness import (
     table,
 )
 
+from mercator.core import figures  # display only: no Django setup needed
+
 BUYER_COMPANIES = 4
 BUYERS = 16
 STOCK = Decimal("1000000000")
@@ -338,12 +340,16 @@ def raw_place(cursor: Any, d: Dialect, world: dict[str, Any], member: dict[str, 
     adjustment = -(base * discount / 100).quantize(UNIT, ROUND_HALF_UP)
     unit_price = base + adjustment
     amount = (unit_price * qty).quantize(CENT, ROUND_HALF_UP)
+    # Figures in texts as the engine shows them (mercator.core.figures).
+    shown_qty, shown_min = figures.quantity(qty), figures.quantity(min_qty)
+    shown_base, shown_amount = figures.unit_price(base, currency), figures.amount(amount, currency)
+    shown_adj = figures.unit_price(adjustment, currency)
     steps = [
         f"卖家标准价格表：{list_name}",
-        f"数量 {_plain(qty)} 适用 {_plain(min_qty)} 起的单价 {base}",
-        *([f"预付款优惠 {_plain(discount)}%：每单位 {adjustment}"] if discount else []),
+        f"数量 {shown_qty} 适用 {shown_min} 起的单价 {shown_base}",
+        *([f"预付款优惠 {_plain(discount)}%：每单位 {shown_adj}"] if discount else []),
         "自提，无运费",
-        f"合计（四舍五入到分）：{amount} {currency}",
+        f"合计（四舍五入到分）：{shown_amount} {currency}",
     ]
     if d.pg:
         cursor.execute(d.q(SQL_LOCK), [listing_id])
@@ -377,12 +383,12 @@ def raw_place(cursor: Any, d: Dialect, world: dict[str, Any], member: dict[str, 
         "step_texts": [
             {"msgid": "卖家标准价格表：%(name)s", "params": {"name": list_name}},
             {"msgid": "数量 %(qty)s 适用 %(min)s 起的单价 %(price)s",
-             "params": {"qty": _plain(qty), "min": _plain(min_qty), "price": str(base)}},
+             "params": {"qty": shown_qty, "min": shown_min, "price": shown_base}},
             *([{"msgid": "预付款优惠 %(pct)s%%：每单位 %(adj)s",
-                "params": {"pct": _plain(discount), "adj": str(adjustment)}}] if discount else []),
+                "params": {"pct": _plain(discount), "adj": shown_adj}}] if discount else []),
             {"msgid": "自提，无运费", "params": {}},
             {"msgid": "合计（四舍五入到分）：%(amount)s %(currency)s",
-             "params": {"amount": str(amount), "currency": currency}},
+             "params": {"amount": shown_amount, "currency": currency}},
         ],
     }  # fmt: skip
     cursor.execute(
@@ -411,10 +417,10 @@ def raw_place(cursor: Any, d: Dialect, world: dict[str, Any], member: dict[str, 
         cursor.execute(
             d.q(SQL_NOTIFY),
             [d.uid(new_public_id()), person_id, seller_id,
-             f"新订单 {number}，金额 {amount} {currency}",
+             f"新订单 {number}，金额 {shown_amount} {currency}",
              world["order_link"].replace(world["order_link_id"], str(order_uid)), d.ts(now),
              NOTICE_MSGID,
-             json.dumps({"number": number, "total": str(amount), "currency": currency},
+             json.dumps({"number": number, "total": shown_amount, "currency": currency},
                         ensure_ascii=False)],
         )  # fmt: skip
     cursor.execute(d.q(SQL_DELETE), [cart_id])

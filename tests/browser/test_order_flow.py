@@ -156,7 +156,9 @@ def test_quote_to_order_pay_ship_receive_settle_invoice(
     expect(payer.get_by_test_id("order-pay-method")).to_contain_text("在线支付")
     payer.get_by_test_id("order-pay-confirm").click()
     expect(payer).to_have_url(re.compile(r"/payments/sandbox/[0-9a-f-]+/\?next="))
-    expect(payer.get_by_test_id("sandbox-amount")).to_contain_text(str(order.total))
+    expect(payer.get_by_test_id("sandbox-amount")).to_contain_text(
+        money(order.total, order.currency)
+    )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     payer.screenshot(path=str(ARTIFACTS / "order_flow_sandbox_checkout.png"), full_page=True)
     intent = PaymentIntent.objects.get(reference=order.ref)
@@ -199,7 +201,7 @@ def test_quote_to_order_pay_ship_receive_settle_invoice(
     assert wallet_balance(world.mill) == proceeds == Decimal("505460.00")
     boss = sign_in(browser, url, world.mill_boss.person.email, contexts)
     boss.goto(url("/payments/"))
-    expect(boss.get_by_test_id("wallet-balance-CNY")).to_have_text(str(proceeds))
+    expect(boss.get_by_test_id("wallet-balance-CNY")).to_have_text(money(proceeds, "CNY"))
     # He issues the invoice from the order page and downloads its PDF.
     boss.goto(order_url)
     expect(boss.get_by_test_id("order-status")).to_have_text("已结算")
@@ -207,7 +209,9 @@ def test_quote_to_order_pay_ship_receive_settle_invoice(
     expect(boss).to_have_url(re.compile(r"/invoices/[0-9a-f-]+/$"))
     invoice = Invoice.objects.get(seller=world.mill, buyer=world.food)
     assert invoice.total == order.total and invoice.status == "issued"
-    expect(boss.get_by_test_id("invoice-total")).to_contain_text(str(invoice.total))
+    expect(boss.get_by_test_id("invoice-total")).to_contain_text(
+        money(invoice.total, invoice.currency)
+    )
     boss.screenshot(path=str(ARTIFACTS / "order_flow_invoice.png"), full_page=True)
     with boss.expect_download() as info:
         boss.get_by_test_id("invoice-pdf").click()

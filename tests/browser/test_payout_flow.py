@@ -39,7 +39,7 @@ def test_request_and_pay_a_payout(browser: Browser, url, world):  # noqa: F811
         finance.locator("input[name=amount]").fill("300")
         finance.get_by_test_id("withdraw").click()
         expect(finance.get_by_test_id("payout-row")).to_contain_text("待打款")
-        expect(finance.get_by_test_id("wallet-balance-CNY")).to_have_text("500.00")
+        expect(finance.get_by_test_id("wallet-balance-CNY")).to_have_text("¥500.00")
 
         desk.goto(url("/ops/payouts/"))
         card = desk.get_by_test_id("payout")

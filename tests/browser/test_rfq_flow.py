@@ -53,7 +53,7 @@ def test_rfq_quote_approve_accept(browser: Browser, url, world):  # noqa: F811
     clerk = sign_in(browser, url, world.mill_clerk.person.email)
     clerk.goto(url("/quotes/"))
     clerk.get_by_test_id("quote-for-rfq").click()
-    expect(clerk.get_by_test_id("engine-price")).to_have_text("5095.0000")
+    expect(clerk.get_by_test_id("engine-price")).to_have_text("¥5,095.00")
     clerk.get_by_test_id("unit-price-1").fill("4800")
     clerk.get_by_test_id("quote-send").click()
     expect(clerk.get_by_test_id("awaiting-approval")).to_be_visible()
@@ -70,7 +70,7 @@ def test_rfq_quote_approve_accept(browser: Browser, url, world):  # noqa: F811
 
     # 4. The buyer compares and accepts.
     buyer.goto(url(f"/rfqs/{rfq.public_id}/"))
-    expect(buyer.get_by_test_id("quote-total")).to_have_text("480000.00 CNY")
+    expect(buyer.get_by_test_id("quote-total")).to_have_text("¥480,000.00")
     buyer.get_by_test_id("award").click()
     expect(buyer.get_by_test_id("rfq-status")).to_have_text("已定标")
     buyer.goto(url(f"/quotes/{Quote.objects.get().public_id}/"))

@@ -16,6 +16,13 @@ def test_money_has_symbol_separators_and_the_currency_places():
     assert figures.money("garbage") == "—"
 
 
+def test_amount_for_texts_that_name_the_currency_has_no_symbol():
+    assert figures.amount(Decimal("231714")) == "231,714.00"
+    assert figures.amount("5149.205", "CNY") == "5,149.21"
+    assert figures.amount(Decimal("1234.5"), "JPY") == "1,235"
+    assert figures.amount(None) == "—"
+
+
 def test_unit_price_keeps_four_places_only_where_the_price_has_them():
     assert figures.unit_price(Decimal("5149.2000"), "CNY", "吨") == "¥5,149.20/吨"
     assert figures.unit_price(Decimal("3.1250"), "CNY", "kg") == "¥3.125/kg"

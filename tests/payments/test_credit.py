@@ -532,6 +532,48 @@ def test_credit_page_grant_from_customer_list_and_by_credit_code(world):
     )
 
 
+def test_receivables_page_filters_by_status_and_keeps_side(world):
+    grant(world)
+    open_one = open_receivable(world, "3000.00")
+    paid_one = open_receivable(world, "1250.00")
+    Receivable.objects.filter(pk=paid_one.pk).update(status=Receivable.Status.PAID)
+    buyer = world.web(world.food_boss)
+
+    def rows(query: str) -> str:
+        response = buyer.get("/payments/receivables/" + query)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def listed(query: str) -> str:  # the list only (the ageing sums open rows on every tab)
+        return rows(query).split('data-testid="receivable-list"')[1]
+
+    everything = rows("?side=buyer")
+    assert "¥3,000.00" in listed("?side=buyer") and "¥1,250.00" in listed("?side=buyer")
+    assert 'href="?side=buyer&amp;status=open"' in everything  # the tabs keep the side
+    assert 'href="?side=buyer&amp;status=paid"' in everything
+    still_open = listed("?side=buyer&status=open")
+    assert "¥3,000.00" in still_open and "¥1,250.00" not in still_open
+    assert 'class="current" data-testid="tab-status-open"' in rows("?side=buyer&status=open")
+    settled = listed("?side=buyer&status=paid")
+    assert "¥1,250.00" in settled and "¥3,000.00" not in settled
+    # An unknown status is ignored (all rows, the 全部 tab), never a 500.
+    odd = rows("?side=buyer&status=bogus")
+    assert "¥3,000.00" in odd and "¥1,250.00" in odd
+    assert 'class="current" data-testid="tab-status-all"' in odd
+    assert open_one.status == Receivable.Status.OPEN
+
+
+def test_receivables_pager_keeps_side_and_status(world, monkeypatch):
+    from mercator.payments.views import credit as credit_views
+
+    monkeypatch.setattr(credit_views, "PAGE_SIZE", 1)
+    grant(world)
+    open_receivable(world, "3000.00")
+    open_receivable(world, "2000.00")
+    page = world.web(world.food_boss).get("/payments/receivables/?side=buyer&status=open")
+    assert 'href="?side=buyer&amp;status=open&amp;page=2"' in page.content.decode()
+
+
 def test_receivables_page_and_repay_button_goes_to_the_intent(world):
     grant(world)
     receivable = open_receivable(world, "3000.00")
@@ -541,7 +583,7 @@ def test_receivables_page_and_repay_button_goes_to_the_intent(world):
     seller = world.web(world.mill_boss).get("/payments/receivables/")
     assert seller.status_code == 200
     text = seller.content.decode()
-    assert "3000.00" in text and 'data-testid="repay"' not in text
+    assert "¥3,000.00" in text and 'data-testid="repay"' not in text
     buyer = world.web(world.food_boss)
     page = buyer.get("/payments/receivables/?side=buyer")
     assert 'data-testid="repay"' in page.content.decode()

@@ -25,7 +25,7 @@ def test_wallet_page_in_both_languages(world, language):
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<html lang="{language}">' in html
-    assert 'data-testid="wallet-balance-CNY">88.00<' in html
+    assert 'data-testid="wallet-balance-CNY">¥88.00<' in html
     assert 'data-testid="withdraw"' in html
 
 
@@ -62,7 +62,7 @@ def test_bank_transfer_intent_page_shows_code_and_account(world, settings):
     html = world.web(world.food_boss).get(url).content.decode()
     assert intent.transfer_code in html
     assert settings.MERCATOR["PLATFORM_BANK_ACCOUNT"] in html
-    assert "5095.00" in html
+    assert "¥5,095.00" in html
     payee = world.web(world.mill_boss).get(url)
     assert payee.status_code == 200 and 'data-testid="bank-instructions"' not in (
         payee.content.decode()
@@ -141,7 +141,7 @@ def test_ops_ledger_page_for_operators(world, operator_client, language):
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<html lang="{language}">' in html
-    assert 'data-testid="platform-escrow-CNY">120.00<' in html
+    assert 'data-testid="platform-escrow-CNY">¥120.00<' in html
     assert 'data-testid="ledger-ok"' in html
     assert world.food.short_name in html  # the latest transactions with their legs
 

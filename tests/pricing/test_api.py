@@ -91,12 +91,12 @@ def test_customer_price_never_leaks_to_the_next_buyer(world):
     )
     pa = web_client(master_of(world["a"])).get(url)
     pb = web_client(master_of(world["b"])).get(url)
-    assert "4321.5000" in pa.content.decode()
-    assert "5200.0000" in pb.content.decode() and "4321" not in pb.content.decode()
+    assert "¥4,321.50" in pa.content.decode()
+    assert "¥5,200.00" in pb.content.decode() and "4321" not in pb.content.decode()
     assert pb["Cache-Control"] == "private, no-store"
     # htmx partial too.
     partial = web_client(master_of(world["b"])).get(url, HTTP_HX_REQUEST="true")
-    assert "5200.0000" in partial.content.decode() and "4321" not in partial.content.decode()
+    assert "¥5,200.00" in partial.content.decode() and "4321" not in partial.content.decode()
 
 
 def test_quote_has_no_buyer_parameter(world):

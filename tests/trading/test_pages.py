@@ -45,7 +45,7 @@ def test_web_rfq_to_accepted_quote(world):
     assert "100 吨一级白砂糖" in clerk.get("/quotes/").content.decode()
     form = clerk.get(f"/quotes/new?rfq={rfq.public_id}")
     html = form.content.decode()
-    assert form.status_code == 200 and "5095.0000" in html and "价格构成" in html
+    assert form.status_code == 200 and "¥5,095.00" in html and "价格构成" in html
     response = clerk.post(
         "/quotes/new",
         {
@@ -71,7 +71,7 @@ def test_web_rfq_to_accepted_quote(world):
         approve=True,
     )
     compare = buyer.get(f"/rfqs/{rfq.public_id}/").content.decode()
-    assert "4800.0000" in compare and "5095" not in compare
+    assert "¥4,800.00" in compare and "5,095" not in compare
     response = buyer.post(f"/quotes/{quote.public_id}/accept")
     assert response.status_code == 302
     quote.refresh_from_db()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from mercator.catalog.models import Product, Sku, Unit
 from mercator.companies.models import Company, Membership
 from mercator.companies.roles import Role
+from mercator.core.figures import money
 from mercator.trading.models import Deal, OrderLine
 from mercator.trading.selectors.index import (
     NATION,
@@ -177,8 +178,8 @@ def test_a_full_cell_is_published_across_sellers_without_any_company(market):
     by_sku = world.api(clerk).get(INDEX, {"sku": str(market.rival_sku.public_id)}).json()
     assert by_sku == [point]
     html = web(clerk).get(reverse("price-index")).content.decode()
-    assert "5120.0000" in html and 'data-testid="price-chart"' in html
-    for deal_price in ("5000.0000", "5100.0000", "5300.0000"):
+    assert "¥5,120.00" in html and 'data-testid="price-chart"' in html
+    for deal_price in ("5,000.00", "5,100.00", "5,300.00"):
         assert deal_price not in html
     companies = Company.objects.exclude(pk=clerk.company_id)
     for company in companies:
@@ -225,7 +226,7 @@ def test_widening_to_week_and_to_nation_publishes_aggregates(market, django_asse
     api = world.api(clerk).get(INDEX, {"product": KEY, "region": NATION}).json()
     assert [(p["scope"], p["region"], p["vwap"]) for p in api] == [("nation", NATION, "5025.0000")]
     html = web(clerk).get(reverse("price-index")).content.decode()
-    assert "5200.0000" in html and "5025.0000" in html and "6000" not in html
+    assert "¥5,200.00" in html and "¥5,025.00" in html and "6,000" not in html
 
 
 def test_cells_do_not_depend_on_what_the_reader_asks():
@@ -327,21 +328,21 @@ def test_only_verified_companies_and_operators_read_it(market):
     assert answer.status_code == 403 and answer.json()["code"] == "company_not_verified"
     assert world.api(unverified).get(f"{INDEX}/method").status_code == 403
     page = web(unverified).get(reverse("price-index"))
-    assert page.status_code == 403 and "5000.0000" not in page.content.decode()
+    assert page.status_code == 403 and "5,000.00" not in page.content.decode()
     assert "企业认证" in page.content.decode()
     assert Client().get(reverse("price-index")).status_code == 302
     assert Client().get(INDEX).status_code == 401
 
     clerk = reader(world)
     html = web(clerk).get(reverse("price-index")).content.decode()
-    assert "5000.0000" in html and 'data-testid="gmv"' not in html  # GMV: operators only
+    assert "¥5,000.00" in html and 'data-testid="gmv"' not in html  # GMV: operators only
     ops = UserFactory(is_staff=True)
     operator = Client()
     assert operator.login(username=ops.email, password=PASSWORD)
     shown = operator.get(reverse("price-index"))
     assert shown.status_code == 200
     assert 'data-testid="gmv"' in shown.content.decode() and gmv() > 0
-    assert f"{gmv()} CNY" in shown.content.decode()
+    assert money(gmv(), "CNY") in shown.content.decode()
 
 
 def test_the_page_speaks_english_too(market):

@@ -73,6 +73,13 @@ def price_places(value: Decimal) -> int:
     return min(max(digits, 2), UNIT_PRICE_PLACES)
 
 
+def amount(value: object, currency: str | None = "CNY") -> str:
+    """An amount in a text that names its currency itself (``%(amount)s %(currency)s``,
+    ``%(amount)s 元``): ``5,149.20``, the currency's minor units, no symbol."""
+    number = _decimal(value)
+    return "—" if number is None else grouped(number, MINOR_UNITS.get(currency or "CNY", 2))
+
+
 def unit_price(value: object, currency: str | None = "CNY", unit: str | None = None) -> str:
     """A unit price: ``¥5,149.20/吨``, or ``¥3.1250/kg`` where it needs 4 places."""
     number = _decimal(value)

@@ -48,6 +48,7 @@ from django.utils.translation import gettext_noop
 
 from mercator.catalog.models import Listing, Sku
 from mercator.companies.models import Company
+from mercator.core import figures
 from mercator.core.errors import NotFound, ValidationFailed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import MINOR_UNITS, quantize_amount, quantize_unit_price
@@ -271,7 +272,9 @@ def _choose_base(request: QuoteRequest, rows: list[tuple]) -> _Base | None:
     return _Base(_LIST_SOURCES[source - 1], winning[0][4], winning[0][3], chosen)
 
 
-def _terms(seller_id: int, terms: str, days: int, base: Decimal) -> tuple[Decimal, Text | None]:
+def _terms(
+    seller_id: int, terms: str, days: int, base: Decimal, currency: str
+) -> tuple[Decimal, Text | None]:
     with connection.cursor() as cursor:
         columns = (
             "credit_annual_rate, max_credit_days, prepaid_discount_percent, cod_surcharge_percent"
@@ -301,7 +304,7 @@ def _terms(seller_id: int, terms: str, days: int, base: Decimal) -> tuple[Decima
             **{
                 "days": days,
                 "rate": _plain(rate * HUNDRED),
-                "adj": adjustment,
+                "adj": figures.unit_price(adjustment, currency),
             },
         )
         return adjustment, step if rate else None
@@ -311,7 +314,7 @@ def _terms(seller_id: int, terms: str, days: int, base: Decimal) -> tuple[Decima
             gettext_noop("预付款优惠 %(pct)s%%：每单位 %(adj)s"),
             **{
                 "pct": _plain(discount),
-                "adj": adjustment,
+                "adj": figures.unit_price(adjustment, currency),
             },
         )
         return adjustment, step if discount else None
@@ -320,14 +323,14 @@ def _terms(seller_id: int, terms: str, days: int, base: Decimal) -> tuple[Decima
         gettext_noop("货到付款加价 %(pct)s%%：每单位 +%(adj)s"),
         **{
             "pct": _plain(surcharge),
-            "adj": adjustment,
+            "adj": figures.unit_price(adjustment, currency),
         },
     )
     return adjustment, step if surcharge else None
 
 
 def _freight(
-    request: QuoteRequest, seller_id: int, province: str, quantity: Decimal
+    request: QuoteRequest, seller_id: int, province: str, quantity: Decimal, currency: str
 ) -> tuple[Decimal, Decimal, str]:
     table = _table(FreightRate)
     sql = f"SELECT origin, per_unit, minimum FROM {table} WHERE seller_id = %s"  # noqa: S608
@@ -354,7 +357,7 @@ def _freight(
             **{
                 "origin": origin,
                 "province": province,
-                "min": minimum,
+                "min": figures.money(minimum, currency),
             },
         )
         raw = minimum
@@ -364,7 +367,7 @@ def _freight(
             **{
                 "origin": origin,
                 "province": province,
-                "per": per_unit,
+                "per": figures.unit_price(per_unit, currency),
             },
         )
     return raw, quantize_unit_price(raw / quantity), step
@@ -396,17 +399,23 @@ def quote_price(request: QuoteRequest) -> PriceBreakdown:
     steps.append(
         text(
             gettext_noop("数量 %(qty)s 适用 %(min)s 起的单价 %(price)s"),
-            **{"qty": _plain(quantity), "min": _plain(base.chosen.min_qty), "price": base_price},
+            **{
+                "qty": figures.quantity(quantity),
+                "min": figures.quantity(base.chosen.min_qty),
+                "price": figures.unit_price(base_price, base.currency),
+            },
         )
     )
-    adjustment, terms_step = _terms(seller_id, terms, days, base_price)
+    adjustment, terms_step = _terms(seller_id, terms, days, base_price, base.currency)
     if terms_step:
         steps.append(terms_step)
     goods_unit = base_price + adjustment
     freight_raw = Decimal(0)
     freight_unit = Decimal("0.0000")
     if method == DeliveryMethod.DELIVERY:
-        freight_raw, freight_unit, freight_step = _freight(request, seller_id, province, quantity)
+        freight_raw, freight_unit, freight_step = _freight(
+            request, seller_id, province, quantity, base.currency
+        )
         steps.append(freight_step)
     else:
         steps.append(text(gettext_noop("自提，无运费")))
@@ -415,7 +424,8 @@ def quote_price(request: QuoteRequest) -> PriceBreakdown:
         text(
             gettext_noop("合计（四舍五入到分）：%(amount)s %(currency)s"),
             **{
-                "amount": amount,
+                # The msgid names the currency: the amount without a symbol.
+                "amount": figures.grouped(amount, MINOR_UNITS.get(base.currency, 2)),
                 "currency": base.currency,
             },
         )

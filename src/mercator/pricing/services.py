@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mercator.catalog.models import Listing, Sku
 from mercator.companies.models import Company
+from mercator.core import figures
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mercator.core.ids import reference
@@ -370,10 +371,10 @@ def _check_ladder(price_list: PriceList, sku: Sku) -> None:
                     "如确需提价，请勾选“允许高于小批量价”。"
                 )
                 % {
-                    "qty": qty.normalize(),
-                    "price": price,
-                    "small": small_qty.normalize(),
-                    "small_price": small_price,
+                    "qty": figures.quantity(qty, sku.get_unit_display()),
+                    "price": figures.unit_price(price, price_list.currency),
+                    "small": figures.quantity(small_qty, sku.get_unit_display()),
+                    "small_price": figures.unit_price(small_price, price_list.currency),
                 },
                 code="price_increase",
                 details={
@@ -483,10 +484,10 @@ def _check_customer_ladder(item: CustomerPrice) -> None:
             raise ValidationFailed(
                 _("%(qty)s 起的专属价 %(price)s 高于 %(small)s 起的 %(small_price)s。")
                 % {
-                    "qty": large.min_qty.normalize(),
-                    "price": large.unit_price,
-                    "small": small.min_qty.normalize(),
-                    "small_price": small.unit_price,
+                    "qty": figures.quantity(large.min_qty),
+                    "price": figures.unit_price(large.unit_price, large.currency),
+                    "small": figures.quantity(small.min_qty),
+                    "small_price": figures.unit_price(small.unit_price, small.currency),
                 },
                 code="price_increase",
                 details={"field": "unit_price"},

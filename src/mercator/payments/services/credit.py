@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mercator.core import figures
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mercator.core.exact import add_exact, exact_sum
@@ -248,7 +249,10 @@ def credit_consume(
             raise Conflict(_("该授信已暂停，不能赊账下单。"), code="credit_suspended")
         raise Conflict(
             _("超出授信额度：可用 %(available)s，本单 %(amount)s。")
-            % {"available": line.available, "amount": amount},
+            % {
+                "available": figures.money(line.available, line.currency),
+                "amount": figures.money(amount, line.currency),
+            },
             code="credit_limit_exceeded",
             details={
                 "limit": str(line.limit),

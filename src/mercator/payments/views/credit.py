@@ -12,6 +12,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mercator.core import figures
 from mercator.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from mercator.core.forms import add_domain_error
 from mercator.core.views import error_page
@@ -21,6 +22,7 @@ from mercator.payments.selectors import credit as selectors
 from mercator.payments.services import credit as services
 
 PAGE_SIZE = 30
+RECEIVABLE_TABS = ("", "open", "paid")  # the receivables page's status tabs (全部 first)
 
 
 @login_required
@@ -62,7 +64,11 @@ def credit_lines(request: HttpRequest) -> HttpResponse:
                     messages.success(
                         request,
                         _("已给 %(buyer)s 授信 %(limit)s 元，账期 %(days)s 天。")
-                        % {"buyer": line.buyer.short_name, "limit": line.limit, "days": line.days},
+                        % {
+                            "buyer": line.buyer.short_name,
+                            "limit": figures.amount(line.limit, line.currency),
+                            "days": line.days,
+                        },
                     )
                     return redirect("credit-lines")
             status = 422
@@ -114,9 +120,12 @@ def receivables(request: HttpRequest) -> HttpResponse:
     side = request.GET.get("side") or "seller"
     if side not in selectors.SIDES:
         side = "seller"
+    status = request.GET.get("status") or ""
+    if status not in RECEIVABLE_TABS:
+        status = ""  # an unknown status shows all, as the tab 全部
     try:
         ageing = selectors.receivables_ageing(actor, side)
-        rows = selectors.receivables_visible_to(actor, side)
+        rows = selectors.receivables_visible_to(actor, side, status=status)
     except DomainError as exc:
         return error_page(request, exc)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -124,6 +133,7 @@ def receivables(request: HttpRequest) -> HttpResponse:
         receivable.overdue_days = selectors.days_overdue(receivable)
     context = {
         "side": side,
+        "status": status,
         "ageing": ageing,
         "refs": shown_for(r.reference for r in page),
         "page": page,

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mercator.core import figures
 from mercator.core.errors import DomainError, NotFound
 from mercator.core.views import error_page
 from mercator.payments.selectors.payouts import ops_payouts
@@ -54,7 +55,7 @@ def ops_payout_desk(request: HttpRequest) -> HttpResponse:
                 _("%(company)s 的提现 %(amount)s %(currency)s：%(status)s。")
                 % {
                     "company": payout.company.short_name,
-                    "amount": payout.amount,
+                    "amount": figures.amount(payout.amount, payout.currency),
                     "currency": payout.currency,
                     "status": payout.get_status_display(),
                 },

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from mercator.core import figures
 from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
 from mercator.core.money import MINOR_UNITS
@@ -85,7 +86,7 @@ def wallet_withdraw_view(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         _("已申请提现 %(amount)s %(currency)s：款项已从钱包冻结，平台打款后到账。")
-        % {"amount": payout.amount, "currency": payout.currency},
+        % {"amount": figures.amount(payout.amount, payout.currency), "currency": payout.currency},
     )
     return redirect("wallet")
 

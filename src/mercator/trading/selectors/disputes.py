@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from mercator.core import figures
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound, ValidationFailed
 from mercator.core.ids import parse_public_id
@@ -43,7 +44,8 @@ def dispute_split(order: Order, refund_amount: object) -> DisputeSplit:
         ) from None
     if refund < 0 or refund > order.total or refund != quantize_amount(refund, order.currency):
         raise ValidationFailed(
-            _("退款金额须在 0 到 %(total)s 之间，最多两位小数。") % {"total": order.total},
+            _("退款金额须在 0 到 %(total)s 之间，最多两位小数。")
+            % {"total": figures.money(order.total, order.currency)},
             code="invalid_amount",
             details={"field": "refund_amount"},
         )

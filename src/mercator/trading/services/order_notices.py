@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 from mercator.companies.models import Membership
 from mercator.companies.roles import Role
 from mercator.companies.services.notifications import notify
+from mercator.core import figures
 from mercator.core.texts import text
 from mercator.trading.models import Order
 
@@ -33,7 +34,11 @@ def _recipients(order: Order, side: str) -> list[Membership]:
 def order_notice(order: Order, *, side: str, kind: str) -> None:
     """One notification per recipient on ``side`` about ``kind`` (placed, paid, shipped,
     settled, cancelled, disputed). Called inside the service's transaction."""
-    values = {"number": order.number, "total": order.total, "currency": order.currency}
+    values = {
+        "number": order.number,
+        "total": figures.amount(order.total, order.currency),
+        "currency": order.currency,
+    }
     titles = {
         "placed": gettext_noop("新订单 %(number)s，金额 %(total)s %(currency)s"),
         "paid": gettext_noop("订单 %(number)s 已付款（资金托管中），请发货"),

@@ -35,6 +35,7 @@ from mercator.catalog.models import Listing
 from mercator.companies.actors import actor_for_membership
 from mercator.companies.models import Company, Customer, Membership
 from mercator.companies.services.approvals import approval_request_open
+from mercator.core import figures
 from mercator.core.actor import SYSTEM, Actor
 from mercator.core.errors import (
     Conflict,
@@ -282,7 +283,7 @@ def approval_facts(total: Decimal, currency: str, *, first_deal: bool) -> dict[s
 def _approval_title(order: Order) -> str:
     return _("订单：%(seller)s，%(total)s %(currency)s") % {
         "seller": order.seller.short_name,
-        "total": order.total,
+        "total": figures.amount(order.total, order.currency),
         "currency": order.currency,
     }
 

@@ -38,6 +38,7 @@ from mercator.companies.models import ActivityEvent, ApprovalRequest, Company, M
 from mercator.companies.services.activity import activity_record
 from mercator.companies.services.approvals import approval_cancel, approval_request_open
 from mercator.companies.services.notifications import notify
+from mercator.core import figures
 from mercator.core.actor import SYSTEM, Actor
 from mercator.core.errors import DomainError, PermissionDenied, ValidationFailed, not_allowed
 from mercator.core.ids import parse_public_id
@@ -416,7 +417,7 @@ def _title(quote: Quote) -> str:
     return _("报价单 %(number)s：%(buyer)s，%(total)s %(currency)s，最大折扣 %(discount)s%%") % {
         "number": quote.number,
         "buyer": quote.buyer.short_name,
-        "total": quote.total,
+        "total": figures.amount(quote.total, quote.currency),
         "currency": quote.currency,
         "discount": quote.discount_percent.normalize(),
     }

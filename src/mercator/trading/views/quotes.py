@@ -143,9 +143,10 @@ def _side_by_side(actor: Actor, rfq: Rfq, quotes: list[Quote]) -> list[dict[str,
     rows = []
     for line in selectors.rfq_lines(rfq):
         cells = []
-        for offer in offers:
+        for quote, offer in zip(quotes, offers, strict=True):
             match = [o for o in offer["lines"] if o.get("rfq_line") == line.position]
-            cells.append(match[0] if match else None)
+            # The quote's currency goes with its cell: the page shows ¥5,149.20/吨.
+            cells.append({**match[0], "currency": quote.currency} if match else None)
         rows.append({"line": line, "cells": cells})
     return rows
 
