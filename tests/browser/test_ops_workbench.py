@@ -4,6 +4,7 @@ rules; the boss reads an approval card (lines against list price, credit) and ap
 No page scrolls sideways."""
 
 import re
+import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -70,6 +71,15 @@ def test_operator_previews_and_rules_a_dispute(page: Page, url, world):  # noqa:
     page.goto(url("/ops/disputes/"))
     photo = page.locator("img.evidence-photo")
     expect(photo).to_be_visible()
+    # The photo is fetched after the page (lazy, from the private file view): poll until
+    # it has loaded, then check it decoded as the 1x1 image uploaded.
+    loaded = (
+        "(() => { const i = document.querySelector('img.evidence-photo');"
+        " return i.complete && i.naturalWidth > 0; })()"
+    )
+    deadline = time.monotonic() + 10
+    while not page.evaluate(loaded) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     assert page.evaluate("document.querySelector('img.evidence-photo').naturalWidth") == 1
     _no_sideways_scroll(page)
     page.get_by_test_id("refund-amount").fill("1000.00")
