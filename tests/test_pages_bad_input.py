@@ -1,0 +1,55 @@
+"""Garbage in the query strings and forms of the workbench's pages (cart and review, the
+lists and their exports, receivables, evidence, licence, language, time zone) answers a
+page or a 4xx for every kind of member, never a 500."""
+
+import pytest
+from django.test import Client
+
+from mercator.core.models import User
+from mercator.demo.build import demo_build
+
+GETS = [
+    "/cart/?payment_terms=zzz&credit_days=-5&delivery_method=x&destination_province=%00",
+    "/cart/?credit_days=99999999999999999999&payment_terms=credit",
+    "/cart/review?payment_terms=credit&credit_days=abc&delivery_method=delivery&destination_province=火星",
+    "/orders/?from=2026-13-45&to=zz&sort=;drop&page=-1&status=nope&side=zz&role=zz",
+    "/orders/?format=xlsx&page=abc&q=%00",
+    "/quotes/?format=xlsx&from=0000-00-00",
+    "/rfqs/?sort=-number&page=999999",
+    "/inquiries/?status=%ff",
+    "/invoices/?from=9999-99-99",
+    "/payments/intents/?format=xlsx&sort=zzz",
+    "/customers/?q=" + "x" * 5000,
+    "/payments/receivables/?status=zz&side=zz&page=zz",
+    "/orders/not-a-uuid/",
+    "/orders/not-a-uuid/evidence/",
+    "/ops/verifications/not-a-uuid/licence",
+    "/ops/disputes/?refund=abc",
+    "/?x=1",
+]
+POSTS = [
+    ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
+    ("/cart/", {"payment_terms": "prepaid", "expected_total": "1e999"}),
+    ("/i18n/setlang/", {"language": "xx-evil", "next": "http://evil.com"}),
+    ("/orders/not-a-uuid/evidence/", {"statement": "x"}),
+    ("/company/", {"time_zone": "Mars/Olympus"}),
+]
+
+
+@pytest.mark.django_db
+def test_garbage_on_the_daily_pages_never_gives_a_500():
+    demo_build()
+    bad = []
+    members = ["buyer@foodfactory.demo", "boss@sugarmill.demo", "ops@mercator.demo"]
+    for email in [*members, "finance@foodfactory.demo"]:
+        c = Client(raise_request_exception=False)
+        c.force_login(User.objects.get(email=email))
+        for url in GETS:
+            r = c.get(url)
+            if r.status_code >= 500:
+                bad.append((email, url, r.status_code))
+        for url, data in POSTS:
+            r = c.post(url, data)
+            if r.status_code >= 500:
+                bad.append((email, url, r.status_code))
+    assert bad == []
