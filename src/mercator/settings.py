@@ -65,8 +65,10 @@ INSTALLED_APPS = [
     "mercator.companies",
     "mercator.payments",
     "mercator.catalog",
+    "mercator.membership",
     "mercator.pricing",
     "mercator.trading",
+    "mercator.community",
     "mercator.insights",
     "mercator.demo",
 ]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MembershipConfig(AppConfig):
+    """Classification, grades, points, privileges and decay (seed §10). Below pricing
+    (which reads a buyer's grade for grade-linked price lists); the apps above push the
+    facts that earn points down through ``membership.services``."""
+
+    name = "mercator.membership"
+    label = "membership"
+    verbose_name = _("会员等级")
