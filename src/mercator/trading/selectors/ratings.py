@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mercator.catalog.models import Listing, Market
 from mercator.catalog.selectors import SELLER_KINDS
@@ -48,6 +49,13 @@ SIDE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 RATABLE = (Order.Status.SETTLED,)
 COMPLAINABLE = (Order.Status.RECEIVED, Order.Status.SETTLED)
 COMPLAINT_WINDOW_DAYS = 365
+STAR_CHOICES = (
+    (5, _("5 星：非常好")),
+    (4, _("4 星：好")),
+    (3, _("3 星：一般")),
+    (2, _("2 星：差")),
+    (1, _("1 星：很差")),
+)
 
 
 def speaks_for_side(actor: Actor, order: Order) -> bool:
@@ -289,3 +297,30 @@ def complaint_for_operator(actor: Actor, complaint_id: object) -> Complaint:
 def complaint_order_events(complaint: Complaint) -> list[Any]:
     """The order's events, oldest first, for the operator weighing a complaint."""
     return list(complaint.order.events.select_related("by__person").order_by("at", "pk"))
+
+
+# ------------------------------------------------------------------ the order's page
+
+
+def order_rating_panel(actor: Actor, order: Order) -> dict[str, Any]:
+    """What the order page shows of ratings and complaints to a party (the caller has
+    checked he may see the order): both ratings, his side's complaints and those against
+    it, what he may do now, and the dimensions his side rates."""
+    side = order_side(actor, order)
+    ratings = ratings_of(order)
+    mine = next((r for r in ratings if r.side == side), None)
+    names = dict(Dimension.choices)
+    return {
+        "ratings": ratings,
+        "my_rating": mine,
+        "can_rate": mine is None and can_rate(actor, order),
+        "can_edit_rating": mine is not None and can_edit_rating(actor, mine),
+        "rate_dimensions": [
+            (d, names[d], getattr(mine, d) if mine is not None else None)
+            for d in dimensions_for(side)
+        ],
+        "star_choices": STAR_CHOICES,
+        "complaints": complaints_of(order),
+        "can_complain": can_complain(actor, order),
+        "complaint_categories": Complaint.Category.choices,
+    }
