@@ -5,6 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import StrictInt, StrictStr
 
 from mercator.trading.schemas import PartyOut
 
@@ -16,10 +17,10 @@ STARS_IN = (
 
 
 class RatingIn(Schema):
-    quality: int | str | None = Field(None, description=STARS_IN)
-    delivery: int | str | None = Field(None, description=STARS_IN)
-    payment: int | str | None = Field(None, description=STARS_IN)
-    service: int | str | None = Field(None, description=STARS_IN)
+    quality: StrictInt | StrictStr | None = Field(None, description=STARS_IN)
+    delivery: StrictInt | StrictStr | None = Field(None, description=STARS_IN)
+    payment: StrictInt | StrictStr | None = Field(None, description=STARS_IN)
+    service: StrictInt | StrictStr | None = Field(None, description=STARS_IN)
     comment: str = Field("", description="Optional comment, read only by the two parties.")
 
 
