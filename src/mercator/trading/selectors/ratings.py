@@ -21,12 +21,19 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value,
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mercator.catalog.models import Listing, Market
+from mercator.catalog.models import Category, Listing, Market
 from mercator.catalog.selectors import SELLER_KINDS
 from mercator.companies.models import Company
 from mercator.core.actor import Actor
-from mercator.core.errors import NotFound
+from mercator.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    not_allowed,
+)
 from mercator.core.ids import parse_public_id
+from mercator.core.names import english, localized
 from mercator.membership.selectors import company_badges
 from mercator.trading.models import (
     DIMENSIONS_BY_SIDE,
@@ -71,12 +78,23 @@ def rating_by_side(order: Order, side: str) -> Rating | None:
     return Rating.objects.filter(order=order, side=side).first()
 
 
+def rate_refusal(actor: Actor, order: Order) -> DomainError | None:
+    """Why the actor may not rate ``order`` now, or None when he may: the one rule the
+    page (``can_rate``) and ``services.ratings.rating_create`` use. The caller has checked
+    that the actor may see the order. 403 without his side's permission, 409 unless
+    settled, 409 ``already_rated`` once his side has rated."""
+    if not speaks_for_side(actor, order):
+        return PermissionDenied(_("您没有为本方评价订单的权限。"), code="cannot_rate")
+    if order.status not in RATABLE:
+        return not_allowed(order.get_status_display(), _("评价"), order.status)
+    if Rating.objects.filter(order=order, side=order_side(actor, order)).exists():
+        return Conflict(_("贵方已评价过这张订单。"), code="already_rated")
+    return None
+
+
 def can_rate(actor: Actor, order: Order) -> bool:
-    """A settled order, a member who speaks for his side, and his side has not rated yet
-    (the caller has checked that the actor may see the order)."""
-    if order.status not in RATABLE or not speaks_for_side(actor, order):
-        return False
-    return not Rating.objects.filter(order=order, side=order_side(actor, order)).exists()
+    """A settled order, a member who speaks for his side, and his side has not rated yet."""
+    return rate_refusal(actor, order) is None
 
 
 def can_edit_rating(actor: Actor, rating: Rating, *, now: datetime | None = None) -> bool:
@@ -95,12 +113,24 @@ def open_complaint_of_side(order: Order, side: str) -> Complaint | None:
     return Complaint.objects.filter(order=order, side=side, status=Complaint.Status.OPEN).first()
 
 
+def complain_refusal(actor: Actor, order: Order) -> DomainError | None:
+    """Why the actor may not complain about ``order`` now, or None: the one rule of the
+    page (``can_complain``) and ``services.ratings.complaint_create``. 403 without his
+    side's permission, 409 unless received or settled, 409 ``complaint_open`` while his
+    side's last complaint is open."""
+    if not speaks_for_side(actor, order):
+        return PermissionDenied(_("您没有为本方投诉的权限。"), code="cannot_complain")
+    if order.status not in COMPLAINABLE:
+        return not_allowed(order.get_status_display(), _("投诉"), order.status)
+    if open_complaint_of_side(order, order_side(actor, order)) is not None:
+        return Conflict(_("贵方对这张订单的投诉还在处理中。"), code="complaint_open")
+    return None
+
+
 def can_complain(actor: Actor, order: Order) -> bool:
     """A received or settled order, a member who speaks for his side, and no complaint of
     his side still open."""
-    if order.status not in COMPLAINABLE or not speaks_for_side(actor, order):
-        return False
-    return open_complaint_of_side(order, order_side(actor, order)) is None
+    return complain_refusal(actor, order) is None
 
 
 def dimensions_for(side: str) -> tuple[str, ...]:
@@ -242,6 +272,30 @@ class CompanyCard:
     badges: list[Any]
     summary: RatingSummary
     active_listings: int
+    industry: str  # in the reader's language where the platform knows the name
+    place: str  # province and city, likewise
+
+
+def industry_label(industry: str) -> str:
+    """A company's industry as typed (Chinese); on an English page the English name of the
+    market or category it names, when there is one."""
+    if not industry or not english():
+        return industry
+    for model in (Market, Category):
+        found = (
+            model.objects.filter(name=industry)
+            .exclude(name_en="")
+            .values_list("name_en", flat=True)
+            .first()
+        )
+        if found:
+            return found
+    return industry
+
+
+def company_place(company: Company) -> str:
+    parts = [localized(company.province), localized(company.city)]
+    return " ".join(p for p in parts if p)
 
 
 def company_card(actor: Actor, company_id: object) -> CompanyCard:
@@ -262,6 +316,8 @@ def company_card(actor: Actor, company_id: object) -> CompanyCard:
         badges=company_badges(company.pk),
         summary=rating_summary(company),
         active_listings=listings,
+        industry=industry_label(company.industry),
+        place=company_place(company),
     )
 
 

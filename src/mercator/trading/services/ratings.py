@@ -30,7 +30,7 @@ from mercator.companies.models import Company, Membership
 from mercator.companies.roles import Role
 from mercator.companies.services.notifications import notify
 from mercator.core.actor import Actor
-from mercator.core.errors import Conflict, NotFound, PermissionDenied, not_allowed
+from mercator.core.errors import Conflict, NotFound, PermissionDenied
 from mercator.core.ids import parse_public_id
 from mercator.core.services import audit_record, validate
 from mercator.core.texts import text as stored_text
@@ -138,12 +138,8 @@ def rating_create(
     points to the ratee and tells the ratee's boss. ``at``: the moment (the demo's clock)."""
     order = _order_for_party(actor, order_id)
     side = order_side(actor, order)
-    if not selectors.speaks_for_side(actor, order):
-        raise PermissionDenied(_("您没有为本方评价订单的权限。"), code="cannot_rate")
-    if order.status not in selectors.RATABLE:
-        raise not_allowed(order.get_status_display(), _("评价"), order.status)
-    if selectors.rating_by_side(order, side) is not None:
-        raise Conflict(_("贵方已评价过这张订单。"), code="already_rated")
+    if refusal := selectors.rate_refusal(actor, order):
+        raise refusal
     given = stars_of(side, stars)
     comment = text_of(comment, field="comment", required=False, limit=MAX_COMMENT)
     now = at or timezone.now()
@@ -234,12 +230,8 @@ def complaint_create(
     an unknown category or an empty text. The complained-of company's boss is told."""
     order = _order_for_party(actor, order_id)
     side = order_side(actor, order)
-    if not selectors.speaks_for_side(actor, order):
-        raise PermissionDenied(_("您没有为本方投诉的权限。"), code="cannot_complain")
-    if order.status not in selectors.COMPLAINABLE:
-        raise not_allowed(order.get_status_display(), _("投诉"), order.status)
-    if selectors.open_complaint_of_side(order, side) is not None:
-        raise Conflict(_("贵方对这张订单的投诉还在处理中。"), code="complaint_open")
+    if refusal := selectors.complain_refusal(actor, order):
+        raise refusal
     if category not in Complaint.Category.values:
         raise invalid(
             _("请选择投诉类型。"),
