@@ -53,6 +53,7 @@ from mercator.payments.services.payouts import payout_request
 from mercator.pricing import services as pricing_services
 from mercator.trading import services as trading_services
 from mercator.trading.services.invoices import invoice_issue_for_order
+from mercator.trading.services.ratings import complaint_create
 from tests.conftest import bearer_client, master_of
 from tests.factories import CompanyFactory, UserFactory, add_member
 from tests.payments.conftest import fund_wallet, make_intent
@@ -466,6 +467,17 @@ def invoice(c: Ctx) -> object:
     return made.public_id
 
 
+@once
+def complaint(c: Ctx) -> object:
+    made = complaint_create(
+        actor=c.actor(c.w.food_boss),
+        order_id=settled_order(c),
+        category="late",
+        text="晚到三天",
+    )
+    return made.public_id
+
+
 def provider(c: Ctx) -> str:
     return "sandbox"
 
@@ -656,6 +668,23 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("/orders/{order_id}/invoice", "order_id"): Target(
         settled_order, clerks=(MILL_CLERK, FOOD_CLERK)
     ),
+    ("/orders/{order_id}/rating", "order_id"): Target(
+        settled_order, clerks=(MILL_CLERK, FOOD_CLERK)
+    ),
+    ("/orders/{order_id}/ratings", "order_id"): Target(
+        settled_order, clerks=(MILL_CLERK, FOOD_CLERK)
+    ),
+    ("/orders/{order_id}/complaints", "order_id"): Target(
+        settled_order, clerks=(MILL_CLERK, FOOD_CLERK)
+    ),
+    ("/ops/complaints/{complaint_id}/resolve", "complaint_id"): Target(
+        complaint, clerks=(MILL_CLERK,), owner="operator"
+    ),
+    ("/companies/{company_id}/card", "company_id"): Target(
+        company,
+        public="a company's public card: aggregates any signed-in member may read, no "
+        "comment (tests/trading/test_ratings.py)",
+    ),
     ("/cart/{listing_id}", "listing_id"): Target(cart_item, clerks=(FOOD_CLERK,)),
     ("/invoices/{invoice_id}", "invoice_id"): Target(invoice, clerks=(MILL_CLERK, FOOD_CLERK)),
     ("/invoices/{invoice_id}/pdf", "invoice_id"): Target(invoice, clerks=(MILL_CLERK, FOOD_CLERK)),
@@ -725,6 +754,18 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/orders/{order_id}/dispute"): lambda c, me: {"reason": "货少了"},
     ("POST", "/orders/{order_id}/resolve"): lambda c, me: {"refund_amount": "100.00"},
     ("PATCH", "/cart/{listing_id}"): lambda c, me: {"quantity": "20"},
+    ("POST", "/orders/{order_id}/rating"): lambda c, me: {
+        "quality": 5,
+        "delivery": 4,
+        "service": 5,
+        "comment": "好",
+    },
+    ("PATCH", "/orders/{order_id}/rating"): lambda c, me: {"payment": 5, "service": 4},
+    ("POST", "/orders/{order_id}/complaints"): lambda c, me: {"category": "late", "text": "晚"},
+    ("POST", "/ops/complaints/{complaint_id}/resolve"): lambda c, me: {
+        "decision": "upheld",
+        "note": "属实",
+    },
     ("POST", "/invoices/{invoice_id}/reverse"): lambda c, me: {"reason": "开错了"},
 }
 

@@ -44,6 +44,7 @@ from mercator.trading.selectors.quotes import (
     quotes_visible_to,
     rfqs_visible_to,
 )
+from mercator.trading.selectors.ratings import complaints_for_operator
 
 Predicate = Callable[[Actor], bool]
 # Labels carry the context "navigation": "报价" is "Quotes" in the menu whatever it is as
@@ -390,6 +391,13 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "争议处理"),
         "ops-disputes",
         reads(disputes_for_operator),
+    ),
+    Entry(
+        "ops-complaints",
+        "platform",
+        pgettext_lazy("navigation", "投诉处理"),
+        "ops-complaints",
+        reads(complaints_for_operator),
     ),
     Entry(
         "ops-payouts",

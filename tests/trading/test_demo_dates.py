@@ -17,6 +17,10 @@ from mercator.demo.orders import ORDERS
 from mercator.payments.models import LedgerTransaction, PaymentIntent
 from mercator.trading.models import Deal, Invoice, Order
 
+# What happens after an order is settled: ratings and complaints (issue 11).
+AFTER_KINDS = ("order.rated", "order.complaint", "order.complaint_resolved")
+AFTER_ACTIONS = ("order.rate", "order.rating_edit", "order.complain", "order.complaint_resolve")
+
 pytestmark = pytest.mark.django_db
 SLACK = timedelta(minutes=5)  # the build itself takes a little real time
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,12 +61,18 @@ def test_history_orders_are_dated_coherently():
         for at in ledger:
             assert placed <= at <= end + SLACK, label
         link = f"/orders/{order.public_id}/"
-        for at in Notification.objects.filter(link__contains=link).values_list(
-            "created_at", flat=True
-        ):
+        notices = Notification.objects.filter(link__contains=link)
+        for at in notices.exclude(kind__in=AFTER_KINDS).values_list("created_at", flat=True):
             assert placed <= at <= end + SLACK, label
-        for at in AuditEntry.objects.filter(target=order.ref).values_list("at", flat=True):
+        audits = AuditEntry.objects.filter(target=order.ref)
+        for at in audits.exclude(action__in=AFTER_ACTIONS).values_list("at", flat=True):
             assert placed - SLACK <= at <= end + SLACK, label
+        # Ratings and complaints come after settlement (demo.ratings), on their own days.
+        for at in [
+            *notices.filter(kind__in=AFTER_KINDS).values_list("created_at", flat=True),
+            *audits.filter(action__in=AFTER_ACTIONS).values_list("at", flat=True),
+        ]:
+            assert order.settled_at is not None and order.settled_at < at <= now, label
         for issued in Invoice.objects.filter(lines__order=order).values_list(
             "issued_at", flat=True
         ):

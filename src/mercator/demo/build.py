@@ -8,6 +8,7 @@ from mercator.demo.catalog import build_catalog
 from mercator.demo.customers import build_customers
 from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
+from mercator.demo.ratings import build_ratings
 from mercator.demo.services import build_companies
 from mercator.demo.trading import build_trading
 
@@ -24,3 +25,4 @@ def demo_build() -> None:
         build_orders()
         build_discount_quote()
         build_activity()
+        build_ratings()

@@ -66,6 +66,10 @@ SENTENCES: dict[str, Promise] = {
     "order.dispute": _("%(person)s 对订单 %(target)s 提出了争议"),
     "order.resolve": _("%(person)s 处理了订单 %(target)s 的争议"),
     "order.dispute_evidence": _("%(person)s 为订单 %(target)s 的争议提交了证据"),
+    "order.rate": _("%(person)s 评价了订单 %(target)s 的对方"),
+    "order.rating_edit": _("%(person)s 修改了对订单 %(target)s 的评价"),
+    "order.complain": _("%(person)s 投诉了订单 %(target)s 的对方"),
+    "order.complaint_resolve": _("%(person)s 处理了订单 %(target)s 的投诉"),
     # quotes
     "quote.create": _("%(person)s 起草了报价单 %(target)s"),
     "quote.send": _("%(person)s 发出了报价单 %(target)s"),

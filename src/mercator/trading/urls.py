@@ -1,10 +1,11 @@
 from django.urls import URLPattern
 
-from mercator.trading.views import disputes, invoices, orders, quotes
+from mercator.trading.views import disputes, invoices, orders, quotes, ratings
 
 urlpatterns: list[URLPattern] = [
     *quotes.urlpatterns,
     *orders.urlpatterns,
     *invoices.urlpatterns,
     *disputes.urlpatterns,
+    *ratings.urlpatterns,
 ]

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from mercator.trading.api import invoices, orders, quotes
+from mercator.trading.api import invoices, orders, quotes, ratings
 
 router = Router()
-for area in (quotes, orders, invoices):
+for area in (quotes, orders, invoices, ratings):
     router.add_router("/", area.router)

@@ -25,13 +25,17 @@ from mercator.trading.models.quotes import (
     RfqLine,
     Side,
 )
+from mercator.trading.models.ratings import DIMENSIONS_BY_SIDE, Complaint, Dimension, Rating
 
 __all__ = [
     "AMOUNT",
+    "DIMENSIONS_BY_SIDE",
     "PRICE",
     "QTY",
     "CartItem",
+    "Complaint",
     "Deal",
+    "Dimension",
     "DisputeEvidence",
     "Inquiry",
     "InquiryMessage",
@@ -43,6 +47,7 @@ __all__ = [
     "Quote",
     "QuoteLine",
     "QuoteRound",
+    "Rating",
     "Rfq",
     "RfqInvite",
     "RfqLine",

@@ -264,11 +264,16 @@ def order_steps(order: Order, status: str) -> list[dict[str, Any]]:
 
 
 def order_next_action(
-    allowed: dict[str, Any], *, can_issue: bool = False, can_approve: bool = False
+    allowed: dict[str, Any],
+    *,
+    can_issue: bool = False,
+    can_approve: bool = False,
+    can_rate: bool = False,
 ) -> str:
     """The one next action for this member, from the page's ``can_<action>`` rules
     (``order_actions``, the invoice's ``can_issue_for``, the approval's
-    ``approval_can_decide``), in the order the deal moves; "" when he has none.
+    ``approval_can_decide``, the rating's ``ratings.can_rate``), in the order the deal
+    moves; "" when he has none.
     Cancelling and disputing are never the next step, only a way out."""
     if can_approve:
         return "approve"
@@ -277,4 +282,6 @@ def order_next_action(
             return action
     if can_issue:
         return "issue"
+    if can_rate:
+        return "rate"
     return ""

@@ -40,6 +40,7 @@ from mercator.trading.selectors import orders as selectors
 from mercator.trading.selectors.flows import order_three_flows
 from mercator.trading.selectors.invoices import can_issue_for, invoices_for_order
 from mercator.trading.selectors.lists import ORDER_LIST
+from mercator.trading.selectors.ratings import order_rating_panel
 
 PAGE_SIZE = 30
 
@@ -127,11 +128,12 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         approval = approval_status_for(order.buyer, order.ref)
     can_approve = approval is not None and approval_can_decide(actor, approval)
     fee, proceeds = services.settlement_split(order)
+    ratings = order_rating_panel(actor, order)
     return {
         "order": order,
         "steps": selectors.order_steps(order, allowed["status"]),
         "next_action": selectors.order_next_action(
-            allowed, can_issue=can_issue, can_approve=can_approve
+            allowed, can_issue=can_issue, can_approve=can_approve, can_rate=ratings["can_rate"]
         ),
         "approval": approval,
         "province": province_label(order.destination_province),
@@ -147,6 +149,7 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         "pay_form": PayForm(),
         "ship_form": ShipForm(),
         "reason_form": ReasonForm(),
+        **ratings,
         **allowed,
     }
 
