@@ -56,9 +56,7 @@ class PriceListForm(forms.Form):
         ]
         self.fields["grade"].choices = [
             ("", _("（不针对会员等级）")),
-            *_choices(
-                grades or [], lambda g: f"{localized(g.market)} · {localized(g)}"
-            ),
+            *_choices(grades or [], lambda g: f"{localized(g.market)} · {localized(g)}"),
         ]
 
 
