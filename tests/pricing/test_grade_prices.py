@@ -241,3 +241,30 @@ def test_never_leaks_on_the_api_the_quote_page_and_the_cart(world):
         )
         page = web(buyer).get(reverse("cart") + "?payment_terms=cod").content.decode()
         assert shown in page and hidden not in page, who
+
+
+def test_demo_gold_list_is_built_once_and_only_with_its_inputs(db):
+    from mercator.catalog.models import Product
+    from mercator.demo.grade_prices import LIST_NAME, build_grade_prices
+    from mercator.demo.pricing import build_pricing
+    from mercator.pricing.models import PriceRule
+    from tests.factories import CompanyFactory
+
+    mill = verified(CompanyFactory(short_name="崇左糖厂"))
+    for name in ("一级白砂糖", "二级白砂糖"):
+        sku = make_sku(mill)
+        Product.objects.filter(pk=sku.product_id).update(name=name)
+        make_listing(sku)
+    build_pricing()
+    build_grade_prices()  # no grades yet: nothing
+    assert not PriceList.objects.filter(name=LIST_NAME).exists()
+    grades = grades_of(Market.objects.get(code="sugar"))
+    build_grade_prices()
+    build_grade_prices()
+    special = PriceList.objects.get(name=LIST_NAME)
+    assert special.grade == grades["gold"]
+    assert PriceRule.objects.filter(price_list=special).count() == 6
+    gold = new_buyer()
+    stand(gold, grades["gold"])
+    sku = PriceRule.objects.filter(price_list=special).first().sku
+    assert price(gold, sku).source == "grade_list"
