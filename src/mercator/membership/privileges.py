@@ -78,11 +78,15 @@ def seller_boost(seller: str = "seller", market: str = "market") -> Any:
     return Coalesce(Subquery(boost, output_field=IntegerField()), Value(0))
 
 
-def seller_grade_fields(seller: str = "seller", market: str = "market") -> dict[str, Any]:
-    """The seller's grade in the row's market as annotations (NULL without a standing)."""
-    rows = _seller_standing(seller, market)
+def grade_fields(
+    company: str = "seller", market: str = "market", prefix: str = "seller_grade"
+) -> dict[str, Any]:
+    """A company's grade in the row's market as annotations ``<prefix>_code``, ``_name``,
+    ``_name_en``, ``_colour``, ``_rank`` (NULL without a standing): the row's
+    ``company`` and ``market`` fields name them (OuterRef)."""
+    rows = _seller_standing(company, market)
     return {
-        f"seller_grade_{name}": Subquery(rows.values(f"grade__{name}")[:1])
+        f"{prefix}_{name}": Subquery(rows.values(f"grade__{name}")[:1])
         for name in ("code", "name", "name_en", "colour", "rank")
     }
 
@@ -92,7 +96,7 @@ def register_catalog_provider() -> None:
 
     catalog_grades.register(
         catalog_grades.GradeProvider(
-            boost=seller_boost, grade_fields=seller_grade_fields, badges=grade_badges
+            boost=seller_boost, grade_fields=grade_fields, badges=grade_badges
         )
     )
 
