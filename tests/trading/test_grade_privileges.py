@@ -241,3 +241,45 @@ def test_counterparts_badges_on_quotes_and_rfqs_api_and_pages(world):
     assert "grade-badge grade-silver" in rfq_page.content.decode()
     quote_page = world.web(world.mill_clerk).get(reverse("quote-detail", args=[quote["id"]]))
     assert "grade-badge grade-silver" in quote_page.content.decode()
+
+
+def test_counterparts_badges_on_order_pages_and_our_badges_on_the_profile(world):
+    from tests.trading.test_orders import place
+
+    grades = ladder()
+    stand(world.mill, grades["gold"])
+    stand(world.food, grades["silver"])
+    order = place(world)
+    buyer_page = world.web(world.food_boss)
+    detail = buyer_page.get(reverse("order-detail", args=[order.public_id])).content.decode()
+    assert "grade-badge grade-gold" in detail  # the seller's, to the buyer
+    listed = buyer_page.get(reverse("orders") + "?side=buy")
+    assert "grade-badge grade-gold" in listed.content.decode()
+    seller_list = world.web(world.mill_boss).get(reverse("orders") + "?side=sell")
+    assert "grade-badge grade-silver" in seller_list.content.decode()
+    profile = world.web(world.food_boss).get(reverse("company-profile")).content.decode()
+    assert 'data-testid="our-badges"' in profile and "grade-badge grade-silver" in profile
+
+
+def badge_reads(client, url: str) -> int:
+    """Statements that read whole standings (``grade_badges``: the badges of a page)."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return sum(
+        1 for q in ctx.captured_queries
+        if q["sql"].startswith('SELECT "membership_standing"."id"')
+        or q["sql"].startswith("SELECT membership_standing.id")
+    )  # fmt: skip
+
+
+def test_badges_cost_one_statement_per_page(world):
+    grades = ladder()
+    stand(world.mill, grades["gold"])
+    stand(world.food, grades["silver"])
+    seller = world.web(world.mill_boss)
+    quote_on(world, world.mill_clerk, open_rfq(world), world.sku)
+    url = reverse("quotes") + "?side=seller"
+    assert badge_reads(seller, url) == 1
+    for _ in range(3):
+        quote_on(world, world.mill_clerk, open_rfq(world), world.sku)
+    assert badge_reads(seller, url) == 1  # four quotes, still one statement for badges

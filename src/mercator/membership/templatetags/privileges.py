@@ -5,6 +5,8 @@ from typing import Any
 
 from django import template
 
+from mercator.membership.selectors import company_badges
+
 register = template.Library()
 
 
@@ -16,3 +18,13 @@ def badge_of(badges: Any, company_id: Any) -> Any:
         return badges.get(int(company_id))
     except (AttributeError, TypeError, ValueError):
         return None
+
+
+@register.simple_tag
+def company_grade_badges(company_id: Any) -> list[Any]:
+    """``{% company_grade_badges company.pk as badges %}``: the company's own badges, one
+    per market (one statement). A tag because the pages that show them (the company's
+    profile) belong to an app below membership, which must not import it."""
+    if not company_id:
+        return []
+    return company_badges(int(company_id))

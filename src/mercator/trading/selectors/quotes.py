@@ -33,6 +33,7 @@ from mercator.membership import privileges
 from mercator.trading.models import (
     Inquiry,
     InquiryMessage,
+    OrderLine,
     Quote,
     QuoteLine,
     QuoteRound,
@@ -483,3 +484,13 @@ def quote_graded(quote: Quote) -> Quote:
         .first()
     )
     return found or quote
+
+
+def order_market(order: Any) -> int | None:
+    """An order's market, for its parties' badges: its first line's SKU's."""
+    return (
+        OrderLine.objects.filter(order=order)
+        .order_by("position", "pk")
+        .values_list("sku__product__category__market_id", flat=True)
+        .first()
+    )
