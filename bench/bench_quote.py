@@ -124,10 +124,11 @@ def build(rng: random.Random) -> dict:
         _copy(
             cur,
             "COPY catalog_listing (public_id, seller_id, sku_id, market_id, stock, origin,"
-            " province, city, price_list_ref, lead_days, status, created_at) FROM STDIN",
+            " origin_en, province, city, price_list_ref, lead_days, status, created_at)"
+            " FROM STDIN",
             (
-                (uuid.uuid4(), seller_id, sku_id, market.pk, 1000, "一号仓", "广西", "", "",
-                 3, "active", now)
+                (uuid.uuid4(), seller_id, sku_id, market.pk, 1000, "一号仓", "", "广西", "",
+                 "", 3, "active", now)
                 for sku_id, seller_id in skus
             ),
         )  # fmt: skip
@@ -201,9 +202,9 @@ def build(rng: random.Random) -> dict:
         )
         _copy(
             cur,
-            "COPY pricing_freightrate (public_id, seller_id, origin, destination_province,"
-            " per_unit, minimum) FROM STDIN",
-            ((uuid.uuid4(), s.pk, "一号仓", p, rng.randint(50, 400), 2000) for s in sellers
+            "COPY pricing_freightrate (public_id, seller_id, origin, origin_en,"
+            " destination_province, per_unit, minimum) FROM STDIN",
+            ((uuid.uuid4(), s.pk, "一号仓", "", p, rng.randint(50, 400), 2000) for s in sellers
              for p in PROVINCES),
         )  # fmt: skip
         cur.execute("SELECT count(*) FROM pricing_pricerule")

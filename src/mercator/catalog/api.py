@@ -106,7 +106,7 @@ class ListingFilter(Schema):
 def listing_search(request: HttpRequest, filters: Query[ListingFilter]) -> QuerySet[Listing]:
     """Search the market (Chinese or English terms, all must match), filtered and ranked
     by the market's 多快好省. Active listings of verified sellers only; no prices."""
-    return selectors.listings_public(**filters.dict())
+    return selectors.with_seller_grades(selectors.listings_public(**filters.dict()))
 
 
 @router.get("/listings/{listing_id}", response={200: PublicListingOut, **ERRORS}, auth=None)

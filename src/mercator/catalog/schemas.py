@@ -9,6 +9,7 @@ from ninja import Field, Schema
 
 from mercator.catalog.models import Category, ImportJob, Listing, Product, Sku
 from mercator.core.money import plain
+from mercator.core.names import english
 
 
 class MarketOut(Schema):
@@ -259,6 +260,31 @@ class PublicSkuOut(Schema):
         return plain(obj.min_order_qty)
 
 
+class GradeOut(Schema):
+    """A company's membership grade in one market, as counterparts see it (its badge)."""
+
+    code: str
+    name: str
+    colour: str = Field(..., description="Badge colour: plain, silver, gold or black.")
+    rank: int = Field(..., description="Rank of the grade in its market (0 = entry grade).")
+
+
+def grade_of_row(obj: object, prefix: str = "seller_grade") -> dict[str, Any] | None:
+    """A grade from a row's annotations (``<prefix>_code`` …), in the active language."""
+    code = getattr(obj, f"{prefix}_code", None)
+    if code is None:
+        return None
+    name = getattr(obj, f"{prefix}_name", "") or ""
+    if english():
+        name = getattr(obj, f"{prefix}_name_en", "") or name
+    return {
+        "code": code,
+        "name": name,
+        "colour": getattr(obj, f"{prefix}_colour", "") or "plain",
+        "rank": getattr(obj, f"{prefix}_rank", 0) or 0,
+    }
+
+
 class PublicListingOut(Schema):
     """A listing on the market. Never a price: ask the pricing quote for yours."""
 
@@ -274,6 +300,13 @@ class PublicListingOut(Schema):
     province: str
     city: str
     lead_days: int = Field(..., description="Delivery lead time, in days.")
+    seller_grade: GradeOut | None = Field(
+        None, description="The seller's membership grade in the listing's market, or null."
+    )
+
+    @staticmethod
+    def resolve_seller_grade(obj: Listing) -> dict[str, Any] | None:
+        return grade_of_row(obj)
 
     @staticmethod
     def resolve_market(obj: Listing) -> str:

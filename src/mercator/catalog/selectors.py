@@ -32,6 +32,11 @@ so no virtue ranks by price:
 - cheaper (省): most stock first (bulk buyers get volume), then newest.
 
 Without a market (a search across markets) listings come newest first.
+
+Before all of these, the seller's grade (seed §10, 特权): listings of sellers whose grade
+in the listing's market has a higher ``ranking_boost`` come first. Grades live in
+membership (above catalog), which provides the boost as a subquery on the standing of
+(seller, market) through ``catalog.grades``; the ranking stays one statement.
 """
 
 import uuid
@@ -51,6 +56,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from mercator.catalog import grades
 from mercator.catalog.models import Category, ImportJob, Listing, Market, Product, Sku, Virtue
 from mercator.companies.models import Company
 from mercator.core.actor import Actor
@@ -309,6 +315,10 @@ def listings_public(
     order = ranking_for(market_obj)
     keys = {k.lstrip("-") for k in order}
     annotations: dict[str, Any] = {}
+    provider = grades.provider()
+    if provider is not None:
+        annotations["seller_boost"] = provider.boost()
+        order = ["-seller_boost", *order]
     if "assortment" in keys:
         per_seller = (
             Listing.objects.filter(seller=OuterRef("seller"), status=Listing.Status.ACTIVE)
@@ -329,8 +339,30 @@ def listings_public(
     return qs.annotate(**annotations).order_by(*order)
 
 
+def with_seller_grades(listings: QuerySet[Listing]) -> QuerySet[Listing]:
+    """The listings with their seller's grade in the listing's market as annotations
+    (``seller_grade_code``, ``_name``, ``_name_en``, ``_colour``, ``_rank``; NULL without
+    a grade), for the API: still one statement."""
+    provider = grades.provider()
+    return listings.annotate(**provider.grade_fields()) if provider is not None else listings
+
+
+def seller_badges(listings: Iterable[Listing], market_id: int | None = None) -> dict[int, Any]:
+    """The badge of each listing's seller (by seller id), one statement for the page: in
+    ``market_id``, or without one each seller's badge in its listings' market when they
+    share one, else its highest."""
+    provider = grades.provider()
+    rows = list(listings)
+    if provider is None or not rows:
+        return {}
+    if market_id is None:
+        markets = {row.market_id for row in rows}
+        market_id = markets.pop() if len(markets) == 1 else None
+    return provider.badges({row.seller_id for row in rows}, market_id)
+
+
 def listing_get_public(listing_id: object) -> Listing:
-    listing = _public_base().filter(public_id=_uuid_or_404(listing_id)).first()
+    listing = with_seller_grades(_public_base()).filter(public_id=_uuid_or_404(listing_id)).first()
     if listing is None:
         raise NotFound()
     return listing

@@ -43,6 +43,10 @@ def market(request: HttpRequest) -> HttpResponse:
         "page": page,
         "params": params,
         "market_obj": market_obj,
+        # The sellers' grades on this page: one statement (seed §10, the grade is visible).
+        "seller_badges": selectors.seller_badges(
+            page.object_list, market_obj.pk if market_obj else None
+        ),
         "markets": selectors.markets_all(),
         "categories": selectors.categories_all(market=market_obj).order_by("market__name", "name"),
         "provinces": selectors.public_provinces(),
@@ -57,7 +61,11 @@ def listing_detail(request: HttpRequest, listing_id: str) -> HttpResponse:
         listing = selectors.listing_visible(request.actor, listing_id)
     except DomainError as exc:
         return error_page(request, exc)
-    return render(request, "catalog/listing_detail.html", {"listing": listing})
+    context = {
+        "listing": listing,
+        "seller_badges": selectors.seller_badges([listing], listing.market_id),
+    }
+    return render(request, "catalog/listing_detail.html", context)
 
 
 # ----------------------------------------------------------------- seller: products

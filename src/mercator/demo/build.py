@@ -6,6 +6,7 @@ from mercator.demo.activity import build_activity
 from mercator.demo.approvals import build_approvals, build_discount_quote
 from mercator.demo.catalog import build_catalog
 from mercator.demo.customers import build_customers
+from mercator.demo.grade_prices import build_grade_prices
 from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
 from mercator.demo.ratings import build_ratings
@@ -26,3 +27,4 @@ def demo_build() -> None:
         build_discount_quote()
         build_activity()
         build_ratings()
+        build_grade_prices()  # after build_pricing and the grades of build_membership

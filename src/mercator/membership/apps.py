@@ -10,3 +10,10 @@ class MembershipConfig(AppConfig):
     name = "mercator.membership"
     label = "membership"
     verbose_name = _("会员等级")
+
+    def ready(self) -> None:
+        # Catalog (below membership) shows the seller's grade and orders by its boost
+        # through the provider membership registers here.
+        from mercator.membership.privileges import register_catalog_provider
+
+        register_catalog_provider()

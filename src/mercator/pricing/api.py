@@ -162,6 +162,7 @@ def list_list(request: HttpRequest) -> QuerySet[PriceList]:
 def list_create(request: HttpRequest, payload: PriceListIn) -> Status:
     data = payload.dict()
     data["customer_class_id"] = data.pop("customer_class")
+    data["grade_id"] = data.pop("grade")
     return Status(201, services.price_list_create(actor=request.actor, **data))
 
 
@@ -175,10 +176,14 @@ def list_update(request: HttpRequest, list_id: str, payload: PriceListPatch) -> 
     data = payload.dict(exclude_none=True)
     if data.pop("clear_customer_class", False):
         data["customer_class"] = None
+    if data.pop("clear_grade", False):
+        data["grade"] = None
     if data.pop("clear_valid_until", False):
         data["valid_until"] = None
     if "customer_class" in data:
         data["customer_class_id"] = data.pop("customer_class")
+    if "grade" in data:
+        data["grade_id"] = data.pop("grade")
     return services.price_list_update(actor=request.actor, list_id=list_id, **data)
 
 

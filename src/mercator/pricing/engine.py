@@ -8,9 +8,13 @@ magento2#10439 leak).
 Where the base price comes from, first source that has the SKU wins:
 1. ``customer_price``: the buyer's own prices for this SKU (valid at ``at``);
 2. ``class_list``: the lists of the buyer's customer class with this seller;
-3. ``listing_list``: the list the listing names (``Listing.price_list_ref``), when it is
-   a default list or a list of the buyer's own class (a class's list is for that class);
-4. ``default_list``: the seller's lists without a class.
+3. ``grade_list`` (会员等级特价): the seller's lists that target a membership grade the
+   buyer holds exactly (his ``membership.Standing`` in the grade's market has that very
+   grade; a higher or lower grade, or no standing, does not qualify);
+4. ``listing_list``: the list the listing names (``Listing.price_list_ref``), when it is
+   a default list, a list of the buyer's own class or of his grade (a class's or a
+   grade's list is for that class or grade only);
+5. ``default_list``: the seller's lists without a class or grade.
 Among the applicable lists of one source (active, valid at ``at``) the lowest
 ``priority`` number that has a rule for the SKU wins (ties: the older list). Within the
 winning source, the quantity break with the highest ``min_qty`` <= quantity applies; a
@@ -33,8 +37,8 @@ freight per unit, the figure a buyer compares; with a freight minimum, ``amount`
 exact total and may differ from ``unit_price × quantity`` by the per-unit rounding.
 
 Cost: at most three small indexed statements (the buyer's prices and the rules of the
-candidate lists in one, with his class as a subquery; the terms policy; the freight
-lane), each bounded by the rows of one SKU or one seller.
+candidate lists in one, with his class and his grades as subqueries; the terms
+policy; the freight lane), each bounded by the rows of one SKU or one seller.
 """
 
 from dataclasses import dataclass, field
@@ -52,7 +56,9 @@ from mercator.core import figures
 from mercator.core.errors import NotFound, ValidationFailed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import MINOR_UNITS, quantize_amount, quantize_unit_price
+from mercator.core.names import english
 from mercator.core.texts import Text, text
+from mercator.membership.models import Grade, Standing
 from mercator.pricing.models import (
     CustomerClassAssignment,
     CustomerPrice,
@@ -73,9 +79,10 @@ UNIT_PLACES = Decimal("0.0001")
 
 SOURCE_CUSTOMER = "customer_price"
 SOURCE_CLASS = "class_list"
+SOURCE_GRADE = "grade_list"
 SOURCE_LISTING = "listing_list"
 SOURCE_DEFAULT = "default_list"
-_LIST_SOURCES = (SOURCE_CLASS, SOURCE_LISTING, SOURCE_DEFAULT)
+_LIST_SOURCES = (SOURCE_CLASS, SOURCE_GRADE, SOURCE_LISTING, SOURCE_DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,7 @@ class QuoteRequest:
 @dataclass(frozen=True)
 class PriceBreakdown:
     currency: str
-    source: str  # customer_price | class_list | listing_list | default_list
+    source: str  # customer_price | class_list | grade_list | listing_list | default_list
     source_name: str  # the price list's name (the buyer's own list only)
     quantity_break: Decimal  # min_qty of the break applied
     base_unit_price: Decimal
@@ -123,6 +130,7 @@ class _Base:
     name: str
     currency: str
     chosen: _Break
+    grade_name: str = ""  # the targeted grade's name in the active language (grade lists)
 
 
 def _invalid(message: object, code: str, **details: object) -> ValidationFailed:
@@ -212,43 +220,61 @@ def _prep_time(at: datetime) -> object:
 
 def _base_rows(request: QuoteRequest, seller_id: int, at: datetime) -> list[tuple]:
     """One statement: the buyer's customer prices for this SKU (source 0) and every rule
-    for it in the lists that could apply to him (1 his class's, 2 the listing's, 3 the
-    default lists), each valid at ``at``. Raw SQL on purpose: it is the hot path, and the
-    ORM's query building costs more than the indexed lookups themselves."""
+    for it in the lists that could apply to him (1 his class's, 2 his grade's, 3 the
+    listing's, 4 the default lists), each valid at ``at``. Raw SQL on purpose: it is the
+    hot path, and the ORM's query building costs more than the indexed lookups
+    themselves."""
     ref = request.listing.price_list_ref.strip() if request.listing is not None else ""
     ref_id = parse_public_id(ref) if ref else None
     ref_param = PriceList._meta.get_field("public_id").get_db_prep_value(ref_id, connection)
     when = _prep_time(at)
     buyer_id, sku_id = request.buyer.pk, request.sku.pk
-    cp, rule, plist, assign = (
+    cp, rule, plist, assign, standing, grade = (
         _table(CustomerPrice),
         _table(PriceRule),
         _table(PriceList),
         _table(CustomerClassAssignment),
+        _table(Standing),
+        _table(Grade),
     )
     sql = f"""
-        SELECT 0, cp.min_qty, cp.unit_price, cp.currency, '', 0, cp.valid_from, cp.id
+        SELECT 0, cp.min_qty, cp.unit_price, cp.currency, '', 0, cp.valid_from, cp.id,
+               NULL, NULL, NULL
           FROM {cp} cp
          WHERE cp.seller_id = %s AND cp.buyer_id = %s AND cp.sku_id = %s
            AND cp.valid_from <= %s AND (cp.valid_until IS NULL OR cp.valid_until > %s)
         UNION ALL
         SELECT CASE WHEN pl.customer_class_id IS NOT NULL THEN 1
-                    WHEN pl.public_id = %s THEN 2 ELSE 3 END,
-               r.min_qty, r.unit_price, pl.currency, pl.name, pl.priority, pl.valid_from, pl.id
+                    WHEN pl.grade_id IS NOT NULL THEN 2
+                    WHEN pl.public_id = %s THEN 3 ELSE 4 END,
+               r.min_qty, r.unit_price, pl.currency, pl.name, pl.priority, pl.valid_from, pl.id,
+               pl.grade_id, gl.name, gl.name_en
           FROM {rule} r JOIN {plist} pl ON pl.id = r.price_list_id
+          LEFT JOIN {grade} gl ON gl.id = pl.grade_id
          WHERE r.sku_id = %s AND pl.seller_id = %s AND pl.is_active = %s
            AND pl.valid_from <= %s AND (pl.valid_until IS NULL OR pl.valid_until > %s)
            AND (pl.customer_class_id IS NULL OR pl.customer_class_id IN (
                 SELECT a.customer_class_id FROM {assign} a
                  WHERE a.seller_id = %s AND a.buyer_id = %s))
+           AND (pl.grade_id IS NULL OR pl.grade_id IN (
+                SELECT s.grade_id FROM {standing} s
+                  JOIN {grade} g ON g.id = s.grade_id AND g.market_id = s.market_id
+                 WHERE s.company_id = %s))
     """  # noqa: S608 (table names come from our models, values are parameters)
     params = [
         seller_id, buyer_id, sku_id, when, when,
-        ref_param, sku_id, seller_id, True, when, when, seller_id, buyer_id,
+        ref_param, sku_id, seller_id, True, when, when, seller_id, buyer_id, buyer_id,
     ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def _grade_label(row: tuple) -> str:
+    """A grade list's grade name, in English on an English request when it has one."""
+    if row[8] is None:
+        return ""
+    return (row[10] or row[9]) if english() else row[9]
 
 
 def _choose_base(request: QuoteRequest, rows: list[tuple]) -> _Base | None:
@@ -269,7 +295,9 @@ def _choose_base(request: QuoteRequest, rows: list[tuple]) -> _Base | None:
     winning = [r for r in rows if r[7] == list_id]
     breaks = [_Break(_dec(r[1]), _dec(r[2])) for r in winning]
     chosen = _applicable(breaks, request.quantity)
-    return _Base(_LIST_SOURCES[source - 1], winning[0][4], winning[0][3], chosen)
+    return _Base(
+        _LIST_SOURCES[source - 1], winning[0][4], winning[0][3], chosen, _grade_label(winning[0])
+    )
 
 
 def _terms(
@@ -391,6 +419,13 @@ def quote_price(request: QuoteRequest) -> PriceBreakdown:
     elif base.source == SOURCE_CLASS:
         steps.append(
             text(gettext_noop("贵公司所在客户等级的价格表：%(name)s"), **{"name": base.name})
+        )
+    elif base.source == SOURCE_GRADE:
+        steps.append(
+            text(
+                gettext_noop("会员等级特价：%(grade)s（%(name)s）"),
+                **{"grade": base.grade_name, "name": base.name},
+            )
         )
     elif base.source == SOURCE_LISTING:
         steps.append(text(gettext_noop("挂牌价格表：%(name)s"), **{"name": base.name}))

@@ -34,6 +34,11 @@ class AssignmentForm(forms.Form):
 class PriceListForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
     customer_class = forms.ChoiceField(label=_("客户等级"), required=False)
+    grade = forms.ChoiceField(
+        label=_("会员等级特价"),
+        required=False,
+        help_text=_("只对该市场中正好是此会员等级的买家生效；不能与客户等级同时选择。"),
+    )
     priority = forms.IntegerField(
         label=_("优先级"), min_value=0, max_value=32767, initial=100, help_text=_("数字小的优先")
     )
@@ -41,11 +46,17 @@ class PriceListForm(forms.Form):
     valid_until = forms.DateTimeField(label=_("失效时间"), required=False, widget=DATETIME)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
-    def __init__(self, *args: Any, classes: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, classes: list[Any], grades: list[Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["customer_class"].choices = [
             ("", _("（默认：所有客户）")),
             *_choices(classes, lambda c: c.name),
+        ]
+        self.fields["grade"].choices = [
+            ("", _("（不针对会员等级）")),
+            *_choices(grades or [], lambda g: f"{localized(g.market)} · {localized(g)}"),
         ]
 
 

@@ -16,6 +16,7 @@ from mercator.catalog.models import Sku
 from mercator.companies.models import Company
 from mercator.core.ids import PublicIdModel
 from mercator.core.names import localized
+from mercator.membership.models import Grade
 
 PRICE = {"max_digits": 20, "decimal_places": 4}
 
@@ -61,8 +62,10 @@ class CustomerClassAssignment(models.Model):
 
 
 class PriceList(PublicIdModel):
-    """A seller's list: for one customer class, or (no class) the default for everyone.
-    When several apply, the lowest ``priority`` number wins (the fallback order)."""
+    """A seller's list: for one customer class, for one membership grade (特价: only buyers
+    whose standing in the grade's market is exactly that grade), or (neither) the default
+    for everyone. When several apply, the lowest ``priority`` number wins (the fallback
+    order)."""
 
     seller = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="price_lists")
     name = models.CharField(_("名称"), max_length=100)
@@ -74,6 +77,14 @@ class PriceList(PublicIdModel):
         on_delete=models.CASCADE,
         related_name="price_lists",
         verbose_name=_("客户等级"),
+    )
+    grade = models.ForeignKey(
+        Grade,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("会员等级"),
     )
     priority = models.PositiveSmallIntegerField(_("优先级"), default=100)
     valid_from = models.DateTimeField(_("生效时间"), default=timezone.now)
@@ -88,7 +99,12 @@ class PriceList(PublicIdModel):
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
                 name="price_list_dates_in_order",
-            )
+            ),
+            # A list targets a customer class or a grade, never both.
+            models.CheckConstraint(
+                condition=Q(customer_class__isnull=True) | Q(grade__isnull=True),
+                name="price_list_class_or_grade",
+            ),
         ]
 
     def __str__(self) -> str:

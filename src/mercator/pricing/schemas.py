@@ -72,6 +72,11 @@ class PriceListIn(Schema):
     name: str = Field(..., max_length=100)
     currency: str = Field("CNY", max_length=3)
     customer_class: UUID | None = None
+    grade: UUID | None = Field(
+        None,
+        description="A membership grade (public id): the list applies only to buyers holding "
+        "exactly that grade in its market (会员等级特价). Not together with customer_class.",
+    )
     priority: int = Field(
         100, ge=0, le=32767, description="Fallback order: the lowest number wins."
     )
@@ -84,6 +89,8 @@ class PriceListPatch(Schema):
     name: str | None = Field(None, max_length=100)
     customer_class: UUID | None = None
     clear_customer_class: bool = False
+    grade: UUID | None = Field(None, description="Target a membership grade (public id).")
+    clear_grade: bool = False
     priority: int | None = Field(
         None, ge=0, le=32767, description="Fallback order: the lowest number wins."
     )
@@ -99,6 +106,8 @@ class PriceListOut(Schema):
     currency: str
     customer_class: UUID | None
     customer_class_name: str | None
+    grade: UUID | None = Field(None, description="The membership grade the list targets.")
+    grade_name: str | None = None
     priority: int = Field(..., description="Fallback order: the lowest number wins.")
     valid_from: datetime
     valid_until: datetime | None
@@ -112,6 +121,14 @@ class PriceListOut(Schema):
     @staticmethod
     def resolve_customer_class_name(obj: PriceList) -> str | None:
         return obj.customer_class.name if obj.customer_class else None
+
+    @staticmethod
+    def resolve_grade(obj: PriceList) -> UUID | None:
+        return obj.grade.public_id if obj.grade else None
+
+    @staticmethod
+    def resolve_grade_name(obj: PriceList) -> str | None:
+        return obj.grade.display_name if obj.grade else None
 
     @staticmethod
     def resolve_rule_count(obj: PriceList) -> int | None:

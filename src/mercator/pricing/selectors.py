@@ -13,6 +13,8 @@ from mercator.core.actor import Actor
 from mercator.core.errors import NotFound, PermissionDenied, ValidationFailed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import to_decimal
+from mercator.membership import privileges
+from mercator.membership.models import Grade
 from mercator.pricing.engine import PriceBreakdown, QuoteRequest, quote_price
 from mercator.pricing.models import (
     CustomerClass,
@@ -33,6 +35,11 @@ def can_manage(actor: Actor) -> bool:
 def can_read(actor: Actor) -> bool:
     """Managers, and the clerks who quote to customers, read their company's prices."""
     return can_manage(actor) or (actor.company is not None and actor.can("customers.manage"))
+
+
+def grade_choices() -> list[Grade]:
+    """The grades a special price list may target (every market's active grades)."""
+    return privileges.grade_choices()
 
 
 def seller_of(actor: Actor) -> Company:
@@ -97,7 +104,7 @@ def buyer_choices(actor: Actor) -> list[Company]:
 def price_lists_of(actor: Actor) -> QuerySet[PriceList]:
     return (
         PriceList.objects.filter(seller=seller_of(actor))
-        .select_related("customer_class")
+        .select_related("customer_class", "grade__market")
         .annotate(rule_count=Count("rules"))
         .order_by("priority", "name", "pk")
     )
@@ -105,7 +112,9 @@ def price_lists_of(actor: Actor) -> QuerySet[PriceList]:
 
 def price_list_get(actor: Actor, list_id: object) -> PriceList:
     return _get(
-        PriceList.objects.filter(seller=seller_of(actor)).select_related("customer_class"),
+        PriceList.objects.filter(seller=seller_of(actor)).select_related(
+            "customer_class", "grade__market"
+        ),
         list_id,
     )
 

@@ -26,6 +26,8 @@ from mercator.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from mercator.core.ids import reference
 from mercator.core.money import check_currency, to_decimal
 from mercator.core.services import audit_record, validate
+from mercator.membership import privileges as membership_privileges
+from mercator.membership.models import Grade
 from mercator.pricing import selectors
 from mercator.pricing.models import (
     CustomerClass,
@@ -261,12 +263,35 @@ def _check_dates(valid_from: datetime | None, valid_until: datetime | None) -> N
         )
 
 
+def _grade(grade_id: object) -> Grade | None:
+    """The grade a list targets, by public id: an unknown, inactive or garbled id is a
+    422 on the field (grades are public, so this tells nobody anything)."""
+    if grade_id in (None, ""):
+        return None
+    grade = membership_privileges.grade_by_public_id(grade_id)
+    if grade is None:
+        raise ValidationFailed(
+            _("没有这个会员等级。"), code="unknown_grade", details={"field": "grade"}
+        )
+    return grade
+
+
+def _check_target(klass: CustomerClass | None, grade: Grade | None) -> None:
+    if klass is not None and grade is not None:
+        raise ValidationFailed(
+            _("价格表只能针对客户等级或会员等级之一。"),
+            code="class_and_grade",
+            details={"field": "grade"},
+        )
+
+
 def price_list_create(
     *,
     actor: Actor,
     name: str,
     currency: str = "CNY",
     customer_class_id: object = None,
+    grade_id: object = None,
     priority: int = 100,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
@@ -274,6 +299,8 @@ def price_list_create(
 ) -> PriceList:
     seller = _manager(actor)
     klass = selectors.customer_class_get(actor, customer_class_id) if customer_class_id else None
+    grade = _grade(grade_id)
+    _check_target(klass, grade)
     check_currency(currency)
     _check_dates(valid_from, valid_until)
     with transaction.atomic():
@@ -282,6 +309,7 @@ def price_list_create(
             name=_text(name, field="name", message=_("请填写价格表名称。")),
             currency=currency,
             customer_class=klass,
+            grade=grade,
             priority=priority,
             valid_until=valid_until,
             is_active=bool(is_active),
@@ -297,6 +325,7 @@ def price_list_create(
             changes={
                 "name": item.name,
                 "class": _plain(klass),
+                "grade": _plain(grade),
                 "priority": item.priority,
                 "currency": currency,
             },
@@ -310,6 +339,7 @@ def price_list_update(
     list_id: object,
     name: str | Unset = UNSET,
     customer_class_id: object = UNSET,
+    grade_id: object = UNSET,
     priority: int | Unset = UNSET,
     valid_from: datetime | Unset = UNSET,
     valid_until: datetime | Unset | None = UNSET,
@@ -329,6 +359,13 @@ def price_list_update(
         values["customer_class"] = (
             selectors.customer_class_get(actor, customer_class_id) if customer_class_id else None
         )
+    if grade_id is not UNSET:
+        values["grade"] = _grade(grade_id)
+
+    def check() -> None:
+        _check_dates(item.valid_from, item.valid_until)
+        _check_target(item.customer_class, item.grade)
+
     with transaction.atomic():
         _update(
             actor=actor,
@@ -336,7 +373,7 @@ def price_list_update(
             values=values,
             action="pricing.list.update",
             kind="price_list",
-            check=lambda: _check_dates(item.valid_from, item.valid_until),
+            check=check,
         )
     return item
 

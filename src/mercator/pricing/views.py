@@ -116,6 +116,7 @@ def price_quote(request: HttpRequest) -> HttpResponse:
 def _forms(request: HttpRequest, bound: dict[str, Any] | None = None) -> dict[str, Any]:
     actor = request.actor
     classes = list(selectors.customer_classes_of(actor))
+    grades = selectors.grade_choices()
     buyers = selectors.buyer_choices(actor)
     skus = list(selectors.skus_of(actor)[:500])
     policy = selectors.terms_policy_of(actor)
@@ -132,7 +133,7 @@ def _forms(request: HttpRequest, bound: dict[str, Any] | None = None) -> dict[st
     forms = {
         "class_form": ClassForm(),
         "assignment_form": AssignmentForm(buyers=buyers, classes=classes),
-        "list_form": PriceListForm(classes=classes),
+        "list_form": PriceListForm(classes=classes, grades=grades),
         "customer_price_form": CustomerPriceForm(buyers=buyers, skus=skus),
         "terms_form": TermsForm(initial=terms_initial),
         "freight_form": FreightForm(),
@@ -141,6 +142,7 @@ def _forms(request: HttpRequest, bound: dict[str, Any] | None = None) -> dict[st
     return {
         **forms,
         "classes": classes,
+        "grades": grades,
         "buyers": buyers,
         "skus": skus,
         "policy": policy,
@@ -250,6 +252,7 @@ def list_new(request: HttpRequest) -> HttpResponse:
             actor=request.actor,
             name=data["name"],
             customer_class_id=data["customer_class"] or None,
+            grade_id=data["grade"] or None,
             priority=data["priority"],
             valid_from=data["valid_from"],
             valid_until=data["valid_until"],
@@ -258,7 +261,10 @@ def list_new(request: HttpRequest) -> HttpResponse:
         return _("已新建价格表“%(name)s”。") % {"name": item.name}
 
     return _desk_post(
-        request, "list_form", lambda c: PriceListForm(request.POST, classes=c["classes"]), act
+        request,
+        "list_form",
+        lambda c: PriceListForm(request.POST, classes=c["classes"], grades=c["grades"]),
+        act,
     )
 
 

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from mercator.catalog.schemas import GradeOut, grade_of_row
 from mercator.payments.schemas import PartyOut  # one company reference across the API
 from mercator.trading.models import Inquiry, Rfq
 
@@ -138,10 +139,17 @@ class RfqOut(Schema):
     open_market: bool
     created_at: datetime
     lines: list[RfqLineOut]
+    buyer_grade: GradeOut | None = Field(
+        None, description="The buyer's membership grade in the RFQ's market, or null."
+    )
 
     @staticmethod
     def resolve_status(obj: Rfq) -> str:
         return obj.effective_status()
+
+    @staticmethod
+    def resolve_buyer_grade(obj: Rfq) -> dict[str, Any] | None:
+        return grade_of_row(obj, "buyer_grade")
 
     @staticmethod
     def resolve_lines(obj: Rfq) -> list[Any]:
@@ -234,3 +242,9 @@ class QuoteOut(Schema):
     rounds: list[QuoteRoundOut]
     created_at: datetime
     sent_at: datetime | None
+    seller_grade: GradeOut | None = Field(
+        None, description="The seller's membership grade in the quote's market, or null."
+    )
+    buyer_grade: GradeOut | None = Field(
+        None, description="The buyer's membership grade in the quote's market, or null."
+    )

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from mercator.catalog.schemas import grade_of_row
 from mercator.core.actor import Actor
 from mercator.core.pagination import LimitOffset
 from mercator.core.schemas import ERRORS
@@ -34,6 +35,7 @@ router = Router(tags=["trading"])
 
 
 def quote_out(actor: Actor, quote: Quote) -> dict[str, Any]:
+    quote = selectors.quote_graded(quote)
     offer = selectors.quote_offer(actor, quote)
     rounds = [
         {
@@ -68,6 +70,8 @@ def quote_out(actor: Actor, quote: Quote) -> dict[str, Any]:
         "rounds": rounds,
         "created_at": quote.created_at,
         "sent_at": quote.sent_at,
+        "seller_grade": grade_of_row(quote, "seller_grade"),
+        "buyer_grade": grade_of_row(quote, "buyer_grade"),
     }
 
 
@@ -152,7 +156,7 @@ def rfq_create(request: HttpRequest, payload: RfqIn) -> Status:
         open_market=payload.open_market,
         note=payload.note,
     )
-    return Status(201, rfq)
+    return Status(201, selectors.rfq_graded(rfq))
 
 
 @router.get("/rfqs/{rfq_id}", response={200: RfqOut, **ERRORS})
@@ -178,7 +182,7 @@ def rfq_award(request: HttpRequest, rfq_id: str, payload: RfqAwardIn) -> dict[st
 
 @router.post("/rfqs/{rfq_id}/cancel", response={200: RfqOut, **ERRORS})
 def rfq_cancel(request: HttpRequest, rfq_id: str) -> Rfq:
-    return services.rfq_cancel(actor=request.actor, rfq_id=rfq_id)
+    return selectors.rfq_graded(services.rfq_cancel(actor=request.actor, rfq_id=rfq_id))
 
 
 # --------------------------------------------------------------------------- quotes

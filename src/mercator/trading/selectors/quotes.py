@@ -7,13 +7,20 @@ buyer side the RFQs he owns, the inquiries he asked and the quotes answering the
 company that is not a party (and a colleague's document for a clerk) answers 404.
 
 Sellers see an RFQ when they are invited to it or it is on the open market; they never
-see another seller's quote. Buyers see a quote only once it was sent to them, and only
-as sent (the rounds), never the seller's engine prices or unsent drafts."""
+see another seller's quote. An open-market RFQ reaches uninvited sellers in steps by
+grade (seed §10, early access): in the RFQ's market (its first SKU line's) a seller whose
+grade has ``rfq_early_hours = h`` sees it ``H − h`` hours after it was published, ``H``
+the market's largest; an RFQ without a market, or a market without grades, has no
+delay (``membership.privileges.rfq_delays``). Buyers see a quote only once it was sent
+to them, and only as sent (the rounds), never the seller's engine prices or unsent
+drafts."""
 
+from collections.abc import Iterable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from mercator.catalog.models import Listing, Sku
@@ -22,10 +29,13 @@ from mercator.companies.selectors.customers import can_own, customers_visible_to
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound
 from mercator.core.ids import parse_public_id
+from mercator.membership import privileges
 from mercator.trading.models import (
     Inquiry,
     InquiryMessage,
+    OrderLine,
     Quote,
+    QuoteLine,
     QuoteRound,
     Rfq,
     RfqInvite,
@@ -115,14 +125,38 @@ def _invited(company: Company) -> Exists:
     return Exists(RfqInvite.objects.filter(rfq=OuterRef("pk"), seller=company))
 
 
+def _rfq_market() -> Subquery:
+    """The RFQ's market: its first line naming a SKU (free-text lines have none)."""
+    first = (
+        RfqLine.objects.filter(rfq=OuterRef("pk"), sku__isnull=False)
+        .order_by("position", "pk")
+        .values("sku__product__category__market_id")[:1]
+    )
+    return Subquery(first)
+
+
+def _open_market_gate(company: Company) -> Q:
+    """The open-market RFQs ``company`` may see by now, given its grades."""
+    delays = privileges.rfq_delays(company.pk)
+    if not delays:
+        return Q()
+    now = timezone.now()
+    gate = Q(rfq_market__isnull=True) | ~Q(rfq_market__in=list(delays))
+    for market_id, hours in delays.items():
+        gate |= Q(rfq_market=market_id, created_at__lte=now - timedelta(hours=hours))
+    return gate
+
+
 def rfqs_visible_to(actor: Actor) -> QuerySet[Rfq]:
     if not _may_read(actor):
         return Rfq.objects.none()
     company, own = actor.company, _own(actor)
     buyer_side = Q(buyer=company) if own is None else Q(buyer=company, owner=own)
-    seller_side = (Q(invited=True) | Q(open_market=True)) & ~Q(buyer=company)
+    open_market = Q(open_market=True) & _open_market_gate(company)
+    seller_side = (Q(invited=True) | open_market) & ~Q(buyer=company)
     return (
-        Rfq.objects.annotate(invited=_invited(company))
+        Rfq.objects.annotate(invited=_invited(company), rfq_market=_rfq_market())
+        .annotate(**privileges.grade_fields("buyer", "rfq_market", "buyer_grade"))
         .filter(buyer_side | seller_side)
         .select_related("buyer", "owner__person")
         .order_by("-created_at", "-pk")
@@ -139,6 +173,14 @@ def rfqs_to_answer(actor: Actor) -> QuerySet[Rfq]:
     return rfqs_visible_to(actor).filter(
         ~Q(buyer=actor.company), status=Rfq.Status.OPEN, deadline__gt=timezone.now()
     )
+
+
+def rfq_head_start(actor: Actor) -> dict[int, int]:
+    """Per market, how many hours earlier than the lowest grade the actor's company sees
+    open-market RFQs (its grade's privilege; absent when none)."""
+    if actor.company is None:
+        return {}
+    return privileges.rfq_head_start(actor.company.pk)
 
 
 def rfq_get(actor: Actor, public_id: object) -> Rfq:
@@ -168,6 +210,16 @@ def rfq_quotes(actor: Actor, rfq: Rfq) -> QuerySet[Quote]:
 # --------------------------------------------------------------------------- quotes
 
 
+def _quote_market() -> Subquery:
+    """The quote's market: its first line's SKU's."""
+    first = (
+        QuoteLine.objects.filter(quote=OuterRef("pk"))
+        .order_by("position", "pk")
+        .values("sku__product__category__market_id")[:1]
+    )
+    return Subquery(first)
+
+
 def quotes_visible_to(actor: Actor) -> QuerySet[Quote]:
     if not _may_read(actor):
         return Quote.objects.none()
@@ -178,6 +230,11 @@ def quotes_visible_to(actor: Actor) -> QuerySet[Quote]:
         buyer_side &= Q(rfq__owner=own) | Q(inquiry__asked_by=own)
     return (
         Quote.objects.filter(seller_side | buyer_side)
+        .annotate(quote_market=_quote_market())
+        .annotate(
+            **privileges.grade_fields("seller", "quote_market", "seller_grade"),
+            **privileges.grade_fields("buyer", "quote_market", "buyer_grade"),
+        )
         .select_related("seller", "buyer", "owner__person", "rfq", "inquiry")
         .order_by("-created_at", "-pk")
     )
@@ -381,3 +438,59 @@ def discount_of(engine: Decimal, price: Decimal) -> Decimal:
     if engine <= 0 or price >= engine:
         return Decimal("0.000")
     return ((engine - price) * 100 / engine).quantize(Decimal("0.001"))
+
+
+# ---------------------------------------------------------------------- grade badges
+
+
+def badges_for(company_ids: Iterable[int], market_id: int | None = None) -> dict[int, Any]:
+    """The counterparts' grade badges for one page, in one statement (grades are public:
+    the badge is what counterparts see). Without a market, each company's highest."""
+    return privileges.badges_for(company_ids, market_id)
+
+
+def common_market(rows: Iterable[Any], attr: str = "rfq_market") -> int | None:
+    """The one market the rows share (their badges are shown in it), else None."""
+    markets = {getattr(row, attr, None) for row in rows}
+    return markets.pop() if len(markets) == 1 else None
+
+
+def rfq_graded(rfq: Rfq) -> Rfq:
+    """``rfq`` with its buyer's grade annotations (``buyer_grade_*``): itself when read
+    through ``rfqs_visible_to``, else read again with them (one statement; a new RFQ)."""
+    if hasattr(rfq, "buyer_grade_code"):
+        return rfq
+    found = (
+        Rfq.objects.filter(pk=rfq.pk)
+        .annotate(rfq_market=_rfq_market())
+        .annotate(**privileges.grade_fields("buyer", "rfq_market", "buyer_grade"))
+        .first()
+    )
+    return found or rfq
+
+
+def quote_graded(quote: Quote) -> Quote:
+    """``quote`` with its parties' grade annotations (``seller_grade_*``,
+    ``buyer_grade_*``), read again when it lacks them (one statement)."""
+    if hasattr(quote, "seller_grade_code"):
+        return quote
+    found = (
+        Quote.objects.filter(pk=quote.pk)
+        .annotate(quote_market=_quote_market())
+        .annotate(
+            **privileges.grade_fields("seller", "quote_market", "seller_grade"),
+            **privileges.grade_fields("buyer", "quote_market", "buyer_grade"),
+        )
+        .first()
+    )
+    return found or quote
+
+
+def order_market(order: Any) -> int | None:
+    """An order's market, for its parties' badges: its first line's SKU's."""
+    return (
+        OrderLine.objects.filter(order=order)
+        .order_by("position", "pk")
+        .values_list("sku__product__category__market_id", flat=True)
+        .first()
+    )

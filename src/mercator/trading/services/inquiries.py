@@ -24,6 +24,7 @@ from mercator.trading import selectors
 from mercator.trading.models import Inquiry, InquiryMessage, Side
 from mercator.trading.services._common import invalid, quantity_of, require_verified, text_of
 from mercator.trading.services.numbering import INQUIRY_PREFIX, new_number
+from mercator.trading.services.quotas import INQUIRY, quota_check
 
 
 def _link(inquiry: Inquiry) -> str:
@@ -75,6 +76,8 @@ def inquiry_create(
     now = timezone.now()
     number = new_number(Inquiry, INQUIRY_PREFIX, timezone.localdate(now))
     with transaction.atomic():
+        # The grade's monthly quota, counted inside this transaction (seed §10).
+        quota_check(buyer, listing.market_id, INQUIRY, now=now)
         inquiry = Inquiry(
             number=number,
             buyer=buyer,

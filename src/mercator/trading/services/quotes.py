@@ -58,6 +58,7 @@ from mercator.trading.services._common import (
 )
 from mercator.trading.services.inquiries import inquiry_mark_answered
 from mercator.trading.services.numbering import QUOTE_PREFIX, new_number
+from mercator.trading.services.quotas import QUOTE, quota_check
 from mercator.trading.services.rfqs import terms_of
 
 S = Quote.Status
@@ -357,7 +358,10 @@ def quote_create(
                 raise
     built = quote_preview_lines(actor=actor, buyer=buyer, lines=specs, terms=terms)
     number = new_number(Quote, QUOTE_PREFIX)
+    market_id = built[0].sku.product.category.market_id
     with transaction.atomic():
+        # The grade's monthly quota, counted inside this transaction (seed §10).
+        quota_check(seller, market_id, QUOTE)
         quote = Quote(
             number=number,
             seller=seller,

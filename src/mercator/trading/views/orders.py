@@ -41,6 +41,7 @@ from mercator.trading.selectors.flows import order_three_flows
 from mercator.trading.selectors.invoices import can_issue_for, invoices_for_order
 from mercator.trading.selectors.lists import ORDER_LIST
 from mercator.trading.selectors.ratings import order_rating_panel
+from mercator.trading.selectors.quotes import badges_for, order_market
 
 PAGE_SIZE = 30
 
@@ -106,7 +107,13 @@ def order_list(request: HttpRequest) -> HttpResponse:
         name = "purchases" if side == "buy" else "sales"
         title = _("采购订单") if side == "buy" else _("销售订单")
         return listing.xlsx_response(page, _order_columns(actor, side), name=name, title=title)
-    context = {"listing": page, "side": side}
+    counterparts = [o.seller_id if side == "buy" else o.buyer_id for o in page.page]
+    context = {
+        "listing": page,
+        "side": side,
+        # The counterparts' grades on this page: one statement.
+        "badges": badges_for(counterparts),
+    }
     return render(request, "trading/orders/list.html", context)
 
 
@@ -144,6 +151,7 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         "shipments": shipments,
         "intents": list(intents_for_reference(actor, order.ref)),
         "flows": order_three_flows(order),
+        "badges": badges_for([order.seller_id, order.buyer_id], order_market(order)),
         "invoices": list(invoices_for_order(actor, order)),
         "can_issue": can_issue,
         "pay_form": PayForm(),

@@ -66,10 +66,16 @@ def rfq_list(request: HttpRequest) -> HttpResponse:
     page = listing.list_page(selectors.rfqs_mine(actor), RFQ_LIST, query, actor=actor)
     if listing.wants_xlsx(request):
         return listing.xlsx_response(page, _rfq_columns(), name="rfqs", title=_("询价单"))
+    to_answer = list(selectors.rfqs_to_answer(actor)[:PAGE_SIZE])
     context = {
         "listing": page,
-        "to_answer": selectors.rfqs_to_answer(actor)[:PAGE_SIZE],
+        "to_answer": to_answer,
         "can_manage": actor.can("customers.manage"),
+        # The seller's grade privilege: open-market RFQs seen N hours early, per market.
+        "head_start": selectors.rfq_head_start(actor) if to_answer else {},
+        "buyer_badges": selectors.badges_for(
+            [r.buyer_id for r in to_answer], selectors.common_market(to_answer)
+        ),
     }
     return render(request, "trading/rfq_list.html", context)
 
@@ -166,6 +172,10 @@ def rfq_detail(request: HttpRequest, rfq_id: str) -> HttpResponse:
         "quotes": [{"quote": q, "offer": selectors.quote_offer(actor, q)} for q in quotes],
         "rows": _side_by_side(actor, rfq, quotes),
         "invites": selectors.rfq_invites(rfq),
+        # The counterparts' grades (the buyer's, the quoting sellers'): one statement.
+        "badges": selectors.badges_for(
+            [rfq.buyer_id, *(q.seller_id for q in quotes)], rfq.rfq_market
+        ),
         "can_award": side == Side.BUYER
         and rfq.effective_status() in (Rfq.Status.OPEN, Rfq.Status.CLOSED),
         "can_quote": side == Side.SELLER
@@ -243,6 +253,9 @@ def inquiry_list(request: HttpRequest) -> HttpResponse:
         else 0,
         "can_assign": actor.can("customers.reassign"),
         "search_label": _("商品或对方名称"),
+        "badges": selectors.badges_for(
+            [i.seller_id if box == "sent" else i.buyer_id for i in page.page]
+        ),
     }
     return render(request, "trading/inquiry_list.html", context)
 
@@ -273,9 +286,12 @@ def inquiry_new(request: HttpRequest) -> HttpResponse:
                 return redirect("inquiry-detail", inquiry_id=inquiry.public_id)
         else:
             status = 422
-    return render(
-        request, "trading/inquiry_new.html", {"form": form, "listing": listing}, status=status
-    )
+    context = {
+        "form": form,
+        "listing": listing,
+        "quotas": selectors.quota_remaining(actor, "inquiry", [listing.market]),
+    }
+    return render(request, "trading/inquiry_new.html", context, status=status)
 
 
 def _assign_choices(actor: Actor) -> list[tuple[str, str]]:
@@ -303,6 +319,9 @@ def _inquiry_context(actor: Actor, inquiry: Inquiry, **extra: Any) -> dict[str, 
         "assign_form": AssignForm(members=_assign_choices(actor)) if can_assign else None,
         "can_answer": inquiry.status != Inquiry.Status.CLOSED and actor.can("customers.manage"),
         "quotes": selectors.quotes_visible_to(actor).filter(inquiry=inquiry),
+        "badges": selectors.badges_for(
+            [inquiry.buyer_id, inquiry.seller_id], inquiry.listing.market_id
+        ),
     }
     context.update(extra)
     return context
@@ -401,6 +420,9 @@ def quote_list(request: HttpRequest) -> HttpResponse:
         "side": side,
         "to_answer": selectors.rfqs_to_answer(actor)[:10] if side == Side.SELLER else [],
         "search_label": _("询价单标题或对方名称"),
+        "badges": selectors.badges_for(
+            [q.buyer_id if side == Side.SELLER else q.seller_id for q in page.page]
+        ),
     }
     return render(request, "trading/quote_list.html", context)
 
@@ -574,6 +596,8 @@ def quote_new(request: HttpRequest) -> HttpResponse:
         "inquiry": inquiry,
         "buyer": buyer,
         "skus": selectors.own_skus(actor),
+        # The grade's monthly quota of quotes, per market this seller quotes in.
+        "quotas": selectors.quota_remaining(actor, "quote", selectors.quote_markets(actor)),
     }
     return render(request, "trading/quote_new.html", context, status=status)
 
@@ -592,6 +616,9 @@ def _quote_context(actor: Actor, quote: Quote) -> dict[str, Any]:
         "status": status,
         "offer": selectors.quote_offer(actor, quote),
         "rounds": rounds,
+        "badges": selectors.badges_for(
+            [quote.seller_id, quote.buyer_id], getattr(quote, "quote_market", None)
+        ),
         "comment_form": CommentForm(),
         "can_send": side == Side.SELLER and status == S.DRAFT,
         "can_withdraw": side == Side.SELLER
