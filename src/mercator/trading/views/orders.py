@@ -40,8 +40,8 @@ from mercator.trading.selectors import orders as selectors
 from mercator.trading.selectors.flows import order_three_flows
 from mercator.trading.selectors.invoices import can_issue_for, invoices_for_order
 from mercator.trading.selectors.lists import ORDER_LIST
-from mercator.trading.selectors.ratings import order_rating_panel
 from mercator.trading.selectors.quotes import badges_for, order_market
+from mercator.trading.selectors.ratings import order_rating_panel
 
 PAGE_SIZE = 30
 
