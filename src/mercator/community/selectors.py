@@ -104,7 +104,7 @@ def board_posts(actor: Actor, board: Board) -> QuerySet[Post]:
     return (
         posts_visible_to(actor)
         .filter(board=board)
-        .order_by("-kind", "-last_activity_at", "-pk")  # "post" < "news": news first
+        .order_by("kind", "-last_activity_at", "-pk")  # "news" < "post": news first
     )
 
 
@@ -226,7 +226,7 @@ def home_feed(actor: Actor, limit: int = 6) -> list[Post]:
         mine |= Q(board__market_id__in=markets.values("market_id"))
         nothing_yet &= ~Exists(markets)
     rows = _visible(Post.objects.select_related("board", "company")).filter(mine | nothing_yet)
-    return list(rows.order_by("-kind", "-created_at", "-pk")[:limit])
+    return list(rows.order_by("kind", "-created_at", "-pk")[:limit])
 
 
 # ---------------------------------------------------------------- moderation
