@@ -25,7 +25,7 @@ router = Router(tags=["community"])
 POSTING_ERRORS = {**ERRORS, 429: ErrorOut}
 
 
-class BoardOut(Schema):
+class CommunityBoardOut(Schema):
     id: UUID = Field(alias="public_id")
     name: str = Field(alias="display_name")
     description: str = Field(alias="display_description")
@@ -39,18 +39,18 @@ class BoardOut(Schema):
         return obj.market.code if obj.market else None
 
 
-class AuthorOut(Schema):
+class CommunityAuthorOut(Schema):
     name: str
     company: str | None = None
 
 
-class PostOut(Schema):
+class CommunityPostOut(Schema):
     id: UUID = Field(alias="public_id")
     board: UUID
     kind: str  # "post" or "news" (the operator's market news, pinned)
     title: str
     body: str
-    author: AuthorOut
+    author: CommunityAuthorOut
     created_at: datetime
     last_activity_at: datetime
     reply_count: int = Field(description="Number of visible replies.")
@@ -73,10 +73,10 @@ def _author(obj: Post | Reply) -> dict[str, Any]:
     }
 
 
-class ReplyOut(Schema):
+class CommunityReplyOut(Schema):
     id: UUID = Field(alias="public_id")
     body: str
-    author: AuthorOut
+    author: CommunityAuthorOut
     created_at: datetime
     helpful_count: int = Field(description="Number of companies that marked it helpful.")
 
@@ -85,46 +85,46 @@ class ReplyOut(Schema):
         return _author(obj)
 
 
-class PostIn(Schema):
+class CommunityPostIn(Schema):
     board: str
     title: str = Field(max_length=200)
     body: str = Field(max_length=10000)
     news: bool = False  # operators only: market news, pinned
 
 
-class PostEditIn(Schema):
+class CommunityPostEditIn(Schema):
     title: str = Field(max_length=200)
     body: str = Field(max_length=10000)
 
 
-class ReplyIn(Schema):
+class CommunityReplyIn(Schema):
     body: str = Field(max_length=10000)
 
 
-class ReasonIn(Schema):
+class CommunityModerationIn(Schema):
     reason: str = Field("", max_length=1000)
 
 
-class ReportIn(Schema):
+class CommunityReportIn(Schema):
     reason: str = Field(max_length=1000)
     reply: str | None = None  # a reply of this post, or empty for the post itself
 
 
-class HelpfulIn(Schema):
+class CommunityHelpfulIn(Schema):
     reply: str | None = None
 
 
-class StateOut(Schema):
+class CommunityStateOut(Schema):
     active: bool  # liked / following / newly marked
     like_count: int | None = Field(None, description="Number of people who liked the post.")
 
 
-class PostFilter(Schema):
+class CommunityPostFilter(Schema):
     board: str = ""  # a board's id
     q: str = ""  # words, space-separated, all must appear (title, body or a reply)
 
 
-class BanIn(Schema):
+class CommunityBanIn(Schema):
     person: str  # the person's id
     reason: str = Field(max_length=1000)
     days: int | None = Field(
@@ -132,7 +132,7 @@ class BanIn(Schema):
     )
 
 
-class BanOut(Schema):
+class CommunityBanOut(Schema):
     id: UUID = Field(alias="public_id")
     person: UUID
     reason: str
@@ -144,15 +144,15 @@ class BanOut(Schema):
         return obj.person.public_id
 
 
-class WordIn(Schema):
+class CommunityWordIn(Schema):
     word: str = Field(max_length=100)
 
 
-class WordOut(Schema):
+class CommunityWordOut(Schema):
     word: str
 
 
-class ReportOut(Schema):
+class CommunityReportOut(Schema):
     id: UUID = Field(alias="public_id")
     post: UUID
     reply: UUID | None = None
@@ -168,15 +168,16 @@ class ReportOut(Schema):
         return obj.reply.public_id if obj.reply_id else None
 
 
-@router.get("/community/boards", response={200: list[BoardOut], **ERRORS})
-def board_list(request: HttpRequest) -> list[Board]:
-    """Every board (of a market, an industry, or general) with its visible posts' count."""
-    return list(selectors.boards_visible_to(request.actor))
-
-
-@router.get("/community/posts", response={200: list[PostOut], **ERRORS})
+@router.get("/community/boards", response={200: list[CommunityBoardOut], **ERRORS})
 @paginate(LimitOffset)
-def post_list(request: HttpRequest, filters: Query[PostFilter]) -> QuerySet[Post]:
+def board_list(request: HttpRequest) -> QuerySet[Board]:
+    """Every board (of a market, an industry, or general) with its visible posts' count."""
+    return selectors.boards_visible_to(request.actor)
+
+
+@router.get("/community/posts", response={200: list[CommunityPostOut], **ERRORS})
+@paginate(LimitOffset)
+def post_list(request: HttpRequest, filters: Query[CommunityPostFilter]) -> QuerySet[Post]:
     """Visible posts, newest activity first; ``board`` narrows to one board (its news
     first); ``q`` searches (each word a substring of the title, body or a reply)."""
     actor = request.actor
@@ -188,8 +189,8 @@ def post_list(request: HttpRequest, filters: Query[PostFilter]) -> QuerySet[Post
     return selectors.posts_visible_to(actor)
 
 
-@router.post("/community/posts", response={201: PostOut, **POSTING_ERRORS})
-def post_create(request: HttpRequest, payload: PostIn) -> Status:
+@router.post("/community/posts", response={201: CommunityPostOut, **POSTING_ERRORS})
+def post_create(request: HttpRequest, payload: CommunityPostIn) -> Status:
     """Write a post for the acting company (images: on the web page)."""
     post = services.post_create(
         actor=request.actor,
@@ -201,13 +202,13 @@ def post_create(request: HttpRequest, payload: PostIn) -> Status:
     return Status(201, selectors.post_get(request.actor, post.public_id))
 
 
-@router.get("/community/posts/{post_id}", response={200: PostOut, **ERRORS})
+@router.get("/community/posts/{post_id}", response={200: CommunityPostOut, **ERRORS})
 def post_detail(request: HttpRequest, post_id: str) -> Post:
     return selectors.post_get(request.actor, post_id)
 
 
-@router.patch("/community/posts/{post_id}", response={200: PostOut, **ERRORS})
-def post_edit(request: HttpRequest, post_id: str, payload: PostEditIn) -> Post:
+@router.patch("/community/posts/{post_id}", response={200: CommunityPostOut, **ERRORS})
+def post_edit(request: HttpRequest, post_id: str, payload: CommunityPostEditIn) -> Post:
     """The author edits his post (another's: 404)."""
     services.post_update(
         actor=request.actor, post_id=post_id, title=payload.title, body=payload.body
@@ -222,56 +223,60 @@ def post_delete(request: HttpRequest, post_id: str) -> Status:
     return Status(204, None)
 
 
-@router.get("/community/posts/{post_id}/replies", response={200: list[ReplyOut], **ERRORS})
+@router.get("/community/posts/{post_id}/replies", response={200: list[CommunityReplyOut], **ERRORS})
 @paginate(LimitOffset)
 def reply_list(request: HttpRequest, post_id: str) -> QuerySet[Reply]:
     actor = request.actor
     return selectors.replies_of(actor, selectors.post_get(actor, post_id))
 
 
-@router.post("/community/posts/{post_id}/replies", response={201: ReplyOut, **POSTING_ERRORS})
-def reply_create(request: HttpRequest, post_id: str, payload: ReplyIn) -> Status:
+@router.post(
+    "/community/posts/{post_id}/replies", response={201: CommunityReplyOut, **POSTING_ERRORS}
+)
+def reply_create(request: HttpRequest, post_id: str, payload: CommunityReplyIn) -> Status:
     reply = services.reply_create(actor=request.actor, post_id=post_id, body=payload.body)
     return Status(201, reply)
 
 
-@router.post("/community/posts/{post_id}/like", response={200: StateOut, **ERRORS})
+@router.post("/community/posts/{post_id}/like", response={200: CommunityStateOut, **ERRORS})
 def like(request: HttpRequest, post_id: str) -> dict[str, Any]:
     """Like a post (one like per person: a second changes nothing)."""
     post = services.post_like(actor=request.actor, post_id=post_id, like=True)
     return {"active": True, "like_count": post.like_count}
 
 
-@router.delete("/community/posts/{post_id}/like", response={200: StateOut, **ERRORS})
+@router.delete("/community/posts/{post_id}/like", response={200: CommunityStateOut, **ERRORS})
 def unlike(request: HttpRequest, post_id: str) -> dict[str, Any]:
     post = services.post_like(actor=request.actor, post_id=post_id, like=False)
     return {"active": False, "like_count": post.like_count}
 
 
-@router.post("/community/posts/{post_id}/follow", response={200: StateOut, **ERRORS})
+@router.post("/community/posts/{post_id}/follow", response={200: CommunityStateOut, **ERRORS})
 def follow_post(request: HttpRequest, post_id: str) -> dict[str, Any]:
     """Follow a post: its new replies are notified."""
     return {"active": services.follow_set(actor=request.actor, post_id=post_id, follow=True)}
 
 
-@router.delete("/community/posts/{post_id}/follow", response={200: StateOut, **ERRORS})
+@router.delete("/community/posts/{post_id}/follow", response={200: CommunityStateOut, **ERRORS})
 def unfollow_post(request: HttpRequest, post_id: str) -> dict[str, Any]:
     return {"active": services.follow_set(actor=request.actor, post_id=post_id, follow=False)}
 
 
-@router.post("/community/boards/{board_id}/follow", response={200: StateOut, **ERRORS})
-def follow_board(request: HttpRequest, board_id: str) -> dict[str, Any]:
-    """Follow a board: its posts come first in the home page's community block."""
-    return {"active": services.follow_set(actor=request.actor, board_id=board_id, follow=True)}
+class CommunityBoardFollowIn(Schema):
+    board: str  # the board's id
+    follow: bool = True  # false: stop following
 
 
-@router.delete("/community/boards/{board_id}/follow", response={200: StateOut, **ERRORS})
-def unfollow_board(request: HttpRequest, board_id: str) -> dict[str, Any]:
-    return {"active": services.follow_set(actor=request.actor, board_id=board_id, follow=False)}
+@router.post("/community/follows", response={200: CommunityStateOut, **ERRORS})
+def follow_board(request: HttpRequest, payload: CommunityBoardFollowIn) -> dict[str, Any]:
+    """Follow (or stop following) a board: its posts come first in the home page's
+    community block."""
+    active = services.follow_set(actor=request.actor, board_id=payload.board, follow=payload.follow)
+    return {"active": active}
 
 
-@router.post("/community/posts/{post_id}/helpful", response={200: StateOut, **ERRORS})
-def helpful(request: HttpRequest, post_id: str, payload: HelpfulIn) -> dict[str, Any]:
+@router.post("/community/posts/{post_id}/helpful", response={200: CommunityStateOut, **ERRORS})
+def helpful(request: HttpRequest, post_id: str, payload: CommunityHelpfulIn) -> dict[str, Any]:
     """Mark the post (or one of its replies) helpful for the actor's company: once per
     company; ``active`` is false when the company had marked it already. Your own
     company's writing: 403 ``own_company``."""
@@ -279,8 +284,8 @@ def helpful(request: HttpRequest, post_id: str, payload: HelpfulIn) -> dict[str,
     return {"active": created}
 
 
-@router.post("/community/posts/{post_id}/report", response={201: ReportOut, **ERRORS})
-def report(request: HttpRequest, post_id: str, payload: ReportIn) -> Status:
+@router.post("/community/posts/{post_id}/report", response={201: CommunityReportOut, **ERRORS})
+def report(request: HttpRequest, post_id: str, payload: CommunityReportIn) -> Status:
     """Report the post (or one of its replies) to the moderators."""
     found = services.report_create(
         actor=request.actor, post_id=post_id, reply_id=payload.reply, reason=payload.reason
@@ -291,7 +296,7 @@ def report(request: HttpRequest, post_id: str, payload: ReportIn) -> Status:
 # ------------------------------------------------------------------ operators
 
 
-@router.get("/ops/community/reports", response={200: list[ReportOut], **ERRORS})
+@router.get("/ops/community/reports", response={200: list[CommunityReportOut], **ERRORS})
 @paginate(LimitOffset)
 def reports_open(request: HttpRequest) -> QuerySet[Any]:
     """Open reports, oldest first (operators only)."""
@@ -299,36 +304,37 @@ def reports_open(request: HttpRequest) -> QuerySet[Any]:
 
 
 @router.post("/ops/community/posts/{post_id}/hide", response={204: None, **ERRORS})
-def hide_post(request: HttpRequest, post_id: str, payload: ReasonIn) -> Status:
+def hide_post(request: HttpRequest, post_id: str, payload: CommunityModerationIn) -> Status:
     services.post_hide(actor=request.actor, post_id=post_id, hidden=True, reason=payload.reason)
     return Status(204, None)
 
 
 @router.post("/ops/community/posts/{post_id}/unhide", response={204: None, **ERRORS})
-def unhide_post(request: HttpRequest, post_id: str, payload: ReasonIn) -> Status:
+def unhide_post(request: HttpRequest, post_id: str, payload: CommunityModerationIn) -> Status:
     services.post_hide(actor=request.actor, post_id=post_id, hidden=False, reason=payload.reason)
     return Status(204, None)
 
 
 @router.post("/ops/community/replies/{reply_id}/hide", response={204: None, **ERRORS})
-def hide_reply(request: HttpRequest, reply_id: str, payload: ReasonIn) -> Status:
+def hide_reply(request: HttpRequest, reply_id: str, payload: CommunityModerationIn) -> Status:
     services.reply_hide(actor=request.actor, reply_id=reply_id, hidden=True, reason=payload.reason)
     return Status(204, None)
 
 
 @router.post("/ops/community/replies/{reply_id}/unhide", response={204: None, **ERRORS})
-def unhide_reply(request: HttpRequest, reply_id: str, payload: ReasonIn) -> Status:
+def unhide_reply(request: HttpRequest, reply_id: str, payload: CommunityModerationIn) -> Status:
     services.reply_hide(actor=request.actor, reply_id=reply_id, hidden=False, reason=payload.reason)
     return Status(204, None)
 
 
-@router.get("/ops/community/bans", response={200: list[BanOut], **ERRORS})
-def ban_list(request: HttpRequest) -> list[Ban]:
-    return list(selectors.bans_in_force(request.actor))
+@router.get("/ops/community/bans", response={200: list[CommunityBanOut], **ERRORS})
+@paginate(LimitOffset)
+def ban_list(request: HttpRequest) -> QuerySet[Ban]:
+    return selectors.bans_in_force(request.actor)
 
 
-@router.post("/ops/community/bans", response={201: BanOut, **ERRORS})
-def ban_create(request: HttpRequest, payload: BanIn) -> Status:
+@router.post("/ops/community/bans", response={201: CommunityBanOut, **ERRORS})
+def ban_create(request: HttpRequest, payload: CommunityBanIn) -> Status:
     """Ban a person from posting and replying for ``days`` days, or permanently."""
     ban = services.ban_create(
         actor=request.actor, person_id=payload.person, reason=payload.reason, days=payload.days
@@ -342,13 +348,14 @@ def ban_lift(request: HttpRequest, ban_id: str) -> Status:
     return Status(204, None)
 
 
-@router.get("/ops/community/words", response={200: list[WordOut], **ERRORS})
-def word_list(request: HttpRequest) -> list[SensitiveWord]:
-    return list(selectors.sensitive_words(request.actor))
+@router.get("/ops/community/words", response={200: list[CommunityWordOut], **ERRORS})
+@paginate(LimitOffset)
+def word_list(request: HttpRequest) -> QuerySet[SensitiveWord]:
+    return selectors.sensitive_words(request.actor)
 
 
-@router.post("/ops/community/words", response={201: WordOut, **ERRORS})
-def word_add(request: HttpRequest, payload: WordIn) -> Status:
+@router.post("/ops/community/words", response={201: CommunityWordOut, **ERRORS})
+def word_add(request: HttpRequest, payload: CommunityWordIn) -> Status:
     return Status(201, services.word_add(actor=request.actor, word=payload.word))
 
 
