@@ -5,6 +5,7 @@ from django.db import transaction
 from mercator.demo.activity import build_activity
 from mercator.demo.approvals import build_approvals, build_discount_quote
 from mercator.demo.catalog import build_catalog
+from mercator.demo.community import build_community
 from mercator.demo.customers import build_customers
 from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
@@ -24,3 +25,4 @@ def demo_build() -> None:
         build_orders()
         build_discount_quote()
         build_activity()
+        build_community()
