@@ -558,3 +558,19 @@ def test_images_are_checked_and_served_to_members_only(world, tmp_path, settings
 def test_not_found_is_not_found_for_services(world):
     with pytest.raises(NotFound):
         services.reply_create(actor=world.actor(world.buyer), post_id="nope", body="x")
+
+
+def test_the_home_block_costs_one_statement(world, django_assert_num_queries):
+    services.follow_set(actor=world.actor(world.trader), board_id=world.general.public_id)
+    _post(world, title="食糖帖")
+    _post(world, board_id=world.general.public_id, title="综合帖")
+    actor = world.actor(world.trader)
+    with django_assert_num_queries(1):
+        feed = selectors.home_feed(actor)
+        titles = [p.title for p in feed] + [p.board.display_name for p in feed]
+    assert "综合帖" in titles and "食糖帖" not in titles  # he follows the general board only
+    # Someone who follows nothing and has no market sees every board's newest.
+    assert {p.title for p in selectors.home_feed(world.actor(world.buyer_mate))} == {
+        "食糖帖",
+        "综合帖",
+    }
