@@ -17,9 +17,19 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from mercator.community import selectors, services
-from mercator.community.models import Ban, Board, Post, Reply, SensitiveWord
+from mercator.community.models import (
+    BODY_MAX,
+    REPLY_MAX,
+    TITLE_MAX,
+    Ban,
+    Board,
+    Post,
+    Reply,
+    SensitiveWord,
+)
+from mercator.community.services import REASON_MAX
 from mercator.core.pagination import LimitOffset
-from mercator.core.schemas import ERRORS, ErrorOut
+from mercator.core.schemas import ERRORS, NOT_BLANK, ErrorOut
 
 router = Router(tags=["community"])
 POSTING_ERRORS = {**ERRORS, 429: ErrorOut}
@@ -87,26 +97,26 @@ class CommunityReplyOut(Schema):
 
 class CommunityPostIn(Schema):
     board: str
-    title: str = Field(max_length=200)
-    body: str = Field(max_length=10000)
+    title: str = Field(min_length=1, max_length=TITLE_MAX, pattern=NOT_BLANK)
+    body: str = Field(min_length=1, max_length=BODY_MAX, pattern=NOT_BLANK)
     news: bool = False  # operators only: market news, pinned
 
 
 class CommunityPostEditIn(Schema):
-    title: str = Field(max_length=200)
-    body: str = Field(max_length=10000)
+    title: str = Field(min_length=1, max_length=TITLE_MAX, pattern=NOT_BLANK)
+    body: str = Field(min_length=1, max_length=BODY_MAX, pattern=NOT_BLANK)
 
 
 class CommunityReplyIn(Schema):
-    body: str = Field(max_length=10000)
+    body: str = Field(min_length=1, max_length=REPLY_MAX, pattern=NOT_BLANK)
 
 
 class CommunityModerationIn(Schema):
-    reason: str = Field("", max_length=1000)
+    reason: str = Field("", max_length=REASON_MAX)
 
 
 class CommunityReportIn(Schema):
-    reason: str = Field(max_length=1000)
+    reason: str = Field(min_length=1, max_length=REASON_MAX, pattern=NOT_BLANK)
     reply: str | None = None  # a reply of this post, or empty for the post itself
 
 
@@ -126,7 +136,7 @@ class CommunityPostFilter(Schema):
 
 class CommunityBanIn(Schema):
     person: str  # the person's id
-    reason: str = Field(max_length=1000)
+    reason: str = Field(min_length=1, max_length=REASON_MAX, pattern=NOT_BLANK)
     days: int | None = Field(
         None, ge=1, le=3650, description="Length of the ban, in days; empty: permanent."
     )
@@ -145,7 +155,7 @@ class CommunityBanOut(Schema):
 
 
 class CommunityWordIn(Schema):
-    word: str = Field(max_length=100)
+    word: str = Field(min_length=1, max_length=40, pattern=NOT_BLANK)
 
 
 class CommunityWordOut(Schema):
