@@ -423,14 +423,6 @@ def _notify_mentions(
         notified.add(person.pk)
 
 
-def reply_delete(*, actor: Actor, reply_id: object) -> None:
-    """The author withdraws his own reply (another's: 404)."""
-    reply = selectors.reply_get(actor, reply_id)
-    if reply.author_id != actor.person.pk:
-        raise NotFound()
-    _reply_hidden(actor, reply, hidden=True, action="community.reply_delete")
-
-
 # ---------------------------------------------------- likes, follows, helpful
 
 

@@ -202,7 +202,6 @@ SENTENCES: dict[str, Promise] = {
     "community.post_edit": _("%(person)s 修改了帖子 %(target)s"),
     "community.post_delete": _("%(person)s 删除了帖子 %(target)s"),
     "community.reply_create": _("%(person)s 回复了帖子 %(target)s"),
-    "community.reply_delete": _("%(person)s 删除了对帖子 %(target)s 的回复"),
     "community.like": _("%(person)s 赞了帖子 %(target)s"),
     "community.unlike": _("%(person)s 取消了对帖子 %(target)s 的赞"),
     "community.follow": _("%(person)s 关注了 %(target)s"),
