@@ -571,3 +571,23 @@ def test_the_home_block_costs_one_statement(world, django_assert_num_queries):
         "食糖帖",
         "综合帖",
     }
+
+
+def test_the_author_edits_and_deletes_on_the_page(world):
+    post = _post(world)
+    web = web_client(world.buyer.person)
+    edit = web.get(f"/community/posts/{post.public_id}/edit/")
+    assert edit.status_code == 200 and 'data-dialog-open="delete-dialog"' in edit.content.decode()
+    answer = web.post(
+        f"/community/posts/{post.public_id}/edit/", {"title": "新标题", "body": "新正文"}
+    )
+    assert answer.status_code == 302 and Post.objects.get(pk=post.pk).title == "新标题"
+    answer = web.post(f"/community/posts/{post.public_id}/edit/", {"delete": "1"})
+    assert answer.status_code == 302
+    assert web.get(f"/community/posts/{post.public_id}/").status_code == 404
+    assert (
+        AuditEntry.objects.filter(
+            action__in=["community.post_edit", "community.post_delete"]
+        ).count()
+        == 2
+    )
