@@ -40,6 +40,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from mercator.community import services as community_services
 from mercator.companies.models import ApprovalRule, Company, Membership
 from mercator.companies.roles import Role
 from mercator.companies.services import approvals as approval_services
@@ -501,7 +502,101 @@ OPERATORS = (
     "refused like the other company's boss"
 )
 
+
+@once
+def community_post(c: Ctx) -> object:
+    """A post of the mill's clerk on a sugar board: read by everyone (the community is
+    shared across companies), edited or deleted by its author only."""
+    ops = operator()
+    board = community_services.board_create(actor=ops, name="食糖", name_en="Sugar")
+    post = community_services.post_create(
+        actor=c.mill_clerk, board_id=board.public_id, title="今年糖价", body="大家怎么看"
+    )
+    c.built["community_board"] = board
+    return post.public_id
+
+
+@once
+def community_hidden_post(c: Ctx) -> object:
+    """A post the operator hid: gone for every reader, so nobody may reply to it, like,
+    follow, mark or report it (404)."""
+    ops = operator()
+    board = community_services.board_create(actor=ops, name="综合", name_en="General")
+    post = community_services.post_create(
+        actor=c.mill_clerk, board_id=board.public_id, title="隐藏的帖子", body="正文"
+    )
+    community_services.post_hide(actor=ops, post_id=post.public_id)
+    return post.public_id
+
+
+@once
+def community_reply(c: Ctx) -> object:
+    post_id = community_post(c)
+    reply = community_services.reply_create(
+        actor=c.actor(c.w.food_buyer), post_id=post_id, body="价格合适"
+    )
+    return reply.public_id
+
+
+@once
+def community_ban(c: Ctx) -> object:
+    ban = community_services.ban_create(
+        actor=operator(), person_id=c.w.outsider_clerk.person.public_id, reason="广告", days=3
+    )
+    return ban.public_id
+
+
+@once
+def community_word(c: Ctx) -> object:
+    return community_services.word_add(actor=operator(), word="代开发票").word
+
+
+COMMUNITY_SHARED = (
+    "the community is shared across companies by design; the factory builds a post the "
+    "operator hid, which every caller must be refused (404) and which writes nothing"
+)
+COMMUNITY_OPS = "the operators' moderation desk: every company member gets 404"
+
 TARGETS: dict[tuple[str, str], Target] = {
+    # community
+    ("/community/posts/{post_id}", "post_id"): Target(
+        community_post,
+        clerks=(MILL_CLERK,),
+        public="community posts are read by every company; only the author edits or deletes",
+    ),
+    ("/community/posts/{post_id}/replies", "post_id"): Target(
+        community_hidden_post, public=COMMUNITY_SHARED
+    ),
+    ("/community/posts/{post_id}/like", "post_id"): Target(
+        community_hidden_post, public=COMMUNITY_SHARED
+    ),
+    ("/community/posts/{post_id}/follow", "post_id"): Target(
+        community_hidden_post, public=COMMUNITY_SHARED
+    ),
+    ("/community/posts/{post_id}/helpful", "post_id"): Target(
+        community_hidden_post, public=COMMUNITY_SHARED
+    ),
+    ("/community/posts/{post_id}/report", "post_id"): Target(
+        community_hidden_post, public=COMMUNITY_SHARED
+    ),
+    ("/ops/community/posts/{post_id}/hide", "post_id"): Target(
+        community_post, company_wide=COMMUNITY_OPS, owner="operator"
+    ),
+    ("/ops/community/posts/{post_id}/unhide", "post_id"): Target(
+        community_post, company_wide=COMMUNITY_OPS, owner="operator"
+    ),
+    ("/ops/community/replies/{reply_id}/hide", "reply_id"): Target(
+        community_reply, company_wide=COMMUNITY_OPS, owner="operator"
+    ),
+    ("/ops/community/replies/{reply_id}/unhide", "reply_id"): Target(
+        community_reply, company_wide=COMMUNITY_OPS, owner="operator"
+    ),
+    ("/ops/community/bans/{ban_id}", "ban_id"): Target(
+        community_ban, company_wide=COMMUNITY_OPS, owner="operator"
+    ),
+    ("/ops/community/words/{word}", "word"): Target(
+        community_word, company_wide=COMMUNITY_OPS, owner="operator"
+    ),
     # companies
     ("/companies/{company_id}", "company_id"): Target(
         company, company_wide="the company itself: every member reads it"
@@ -700,6 +795,14 @@ TARGETS: dict[tuple[str, str], Target] = {
 # (``me``) where the operation names a member, or company A's objects otherwise.
 Body = Callable[[Ctx, Membership], dict[str, Any]]
 BODIES: dict[tuple[str, str], Body] = {
+    ("PATCH", "/community/posts/{post_id}"): lambda c, me: {"title": "改", "body": "改"},
+    ("POST", "/community/posts/{post_id}/replies"): lambda c, me: {"body": "回复"},
+    ("POST", "/community/posts/{post_id}/helpful"): lambda c, me: {},
+    ("POST", "/community/posts/{post_id}/report"): lambda c, me: {"reason": "广告"},
+    ("POST", "/ops/community/posts/{post_id}/hide"): lambda c, me: {"reason": "违规"},
+    ("POST", "/ops/community/posts/{post_id}/unhide"): lambda c, me: {"reason": ""},
+    ("POST", "/ops/community/replies/{reply_id}/hide"): lambda c, me: {"reason": "违规"},
+    ("POST", "/ops/community/replies/{reply_id}/unhide"): lambda c, me: {"reason": ""},
     ("PATCH", "/companies/{company_id}"): lambda c, me: {"city": "南宁"},
     ("POST", "/companies/{company_id}/verification"): lambda c, me: dict(VERIFICATION),
     ("PATCH", "/members/{membership_id}"): lambda c, me: {"title": "业务员"},

@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from mercator.catalog.api import router as catalog_router
+from mercator.community.api import router as community_router
 from mercator.companies.api import router as companies_router
 from mercator.companies.auth import BearerTokenAuth, SessionActorAuth
 from mercator.core.api import router as core_router
@@ -95,6 +96,8 @@ def _answer(request: HttpRequest, error: DomainError) -> HttpResponse:
     response = api.create_response(request, error.as_dict(), status=error.status)
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="mercator"'
+    if error.status == 429 and "retry_after" in error.details:
+        response["Retry-After"] = str(error.details["retry_after"])
     return response
 
 
@@ -154,3 +157,4 @@ api.add_router("/", payments_router)
 api.add_router("/", catalog_router)
 api.add_router("/", pricing_router)
 api.add_router("/", trading_router)
+api.add_router("/", community_router)

@@ -23,6 +23,8 @@ from django.utils.translation import pgettext_lazy
 
 from mercator.catalog.selectors import SELLER_KINDS
 from mercator.catalog.services import require_catalog_manager
+from mercator.community.selectors import require_operator as community_operator
+from mercator.community.selectors import require_reader as community_reader
 from mercator.companies.models import Company
 from mercator.companies.selectors.activity import notifications_unread_count
 from mercator.companies.selectors.approvals import approval_requests_visible_to
@@ -356,6 +358,20 @@ ENTRIES: tuple[Entry, ...] = (
         every(has_company, can("tokens.manage_own")),
     ),
     Entry(
+        "community",
+        "company",
+        pgettext_lazy("navigation", "社区"),
+        "community",
+        passes(community_reader),
+        also=(
+            "community-board",
+            "community-post",
+            "community-post-new",
+            "community-post-edit",
+            "community-search",
+        ),
+    ),
+    Entry(
         "security",
         "company",
         pgettext_lazy("navigation", "账户安全"),
@@ -405,6 +421,14 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "提现打款"),
         "ops-payouts",
         reads(ops_payouts),
+    ),
+    Entry(
+        "ops-community",
+        "platform",
+        pgettext_lazy("navigation", "社区管理"),
+        "ops-community",
+        passes(community_operator),
+        also=("ops-community-bans", "ops-community-words", "ops-community-boards"),
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
 )

@@ -252,6 +252,9 @@ NINJA_PAGINATION_MAX_LIMIT = 100
 
 # Mercator's own knobs.
 MERCATOR = {
+    # The merchant community: posts and replies one person may write per hour.
+    "COMMUNITY_POSTS_PER_HOUR": int(os.environ.get("MERCATOR_COMMUNITY_POSTS_PER_HOUR", "5")),
+    "COMMUNITY_REPLIES_PER_HOUR": int(os.environ.get("MERCATOR_COMMUNITY_REPLIES_PER_HOUR", "30")),
     "IDEMPOTENCY_TTL_HOURS": int(os.environ.get("MERCATOR_IDEMPOTENCY_TTL_HOURS", "24")),
     # Login throttling: failures allowed per account and per address in the window.
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("MERCATOR_LOGIN_MAX_PER_ACCOUNT", "5")),

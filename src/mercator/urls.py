@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("mercator.catalog.urls")),
     path("", include("mercator.pricing.urls")),
     path("", include("mercator.trading.urls")),
+    path("", include("mercator.community.urls")),
     path("", include("mercator.insights.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

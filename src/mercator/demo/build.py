@@ -5,6 +5,7 @@ from django.db import transaction
 from mercator.demo.activity import build_activity
 from mercator.demo.approvals import build_approvals, build_discount_quote
 from mercator.demo.catalog import build_catalog
+from mercator.demo.community import build_community
 from mercator.demo.customers import build_customers
 from mercator.demo.grade_prices import build_grade_prices
 from mercator.demo.orders import build_orders
@@ -28,3 +29,4 @@ def demo_build() -> None:
         build_activity()
         build_ratings()
         build_grade_prices()  # after build_pricing and the grades of build_membership
+        build_community()

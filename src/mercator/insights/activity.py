@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from mercator.catalog.selectors import listings_of, listings_public, products_of, skus_of
+from mercator.community.selectors import boards_visible_to, posts_visible_to
 from mercator.companies.selectors.approvals import (
     approval_requests_visible_to,
     approval_rules_visible_to,
@@ -198,12 +199,37 @@ SENTENCES: dict[str, Promise] = {
     "pricing.freight.create": _("%(person)s 新增了运费 %(target)s"),
     "pricing.freight.update": _("%(person)s 修改了运费 %(target)s"),
     "pricing.freight.delete": _("%(person)s 删除了运费 %(target)s"),
+    # the merchant community
+    "community.board_create": _("%(person)s 新建了社区版块 %(target)s"),
+    "community.post_create": _("%(person)s 在社区发了帖子 %(target)s"),
+    "community.news_create": _("%(person)s 发布了市场快讯 %(target)s"),
+    "community.post_edit": _("%(person)s 修改了帖子 %(target)s"),
+    "community.post_delete": _("%(person)s 删除了帖子 %(target)s"),
+    "community.reply_create": _("%(person)s 回复了帖子 %(target)s"),
+    "community.like": _("%(person)s 赞了帖子 %(target)s"),
+    "community.unlike": _("%(person)s 取消了对帖子 %(target)s 的赞"),
+    "community.follow": _("%(person)s 关注了 %(target)s"),
+    "community.unfollow": _("%(person)s 取消关注了 %(target)s"),
+    "community.helpful": _("%(person)s 认为帖子 %(target)s 有用"),
+    "community.report": _("%(person)s 举报了帖子 %(target)s 的内容"),
+    "community.report_dismiss": _("%(person)s 驳回了对帖子 %(target)s 的举报"),
+    "community.post_hide": _("%(person)s 隐藏了帖子 %(target)s"),
+    "community.post_unhide": _("%(person)s 恢复显示了帖子 %(target)s"),
+    "community.reply_hide": _("%(person)s 隐藏了帖子 %(target)s 的一条回复"),
+    "community.reply_unhide": _("%(person)s 恢复显示了帖子 %(target)s 的一条回复"),
+    "community.ban": _("%(person)s 禁止 %(target)s 在社区发言"),
+    "community.ban_lift": _("%(person)s 解除了 %(target)s 的社区禁言"),
+    "community.word_add": _("%(person)s 添加了一个社区敏感词"),
+    "community.word_remove": _("%(person)s 删除了一个社区敏感词"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
 # What a target is called when it cannot be shown as a link (not visible, gone, or a
 # kind without a page): never its id.
 KIND_NAMES: dict[str, Promise] = {
+    "post": _("一个帖子"),
+    "board": _("一个版块"),
+    "word": _("一个敏感词"),
     "order": _("一张订单"),
     "quote": _("一份报价单"),
     "invoice": _("一张发票"),
@@ -484,7 +510,26 @@ def _companies(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     return {company.public_id: Link(company.legal_name, reverse("company-profile"))}
 
 
+def _posts(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    """Visible community posts (a hidden one stays unnamed)."""
+    return _by_id(
+        lambda: posts_visible_to(actor),
+        ids,
+        lambda p: Link(p.title, reverse("community-post", args=[p.public_id])),
+    )
+
+
+def _boards(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: boards_visible_to(actor),
+        ids,
+        lambda b: Link(b.display_name, reverse("community-board", args=[b.public_id])),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
+    "post": _posts,
+    "board": _boards,
     "order": _orders,
     "quote": _quotes,
     "invoice": _invoices,

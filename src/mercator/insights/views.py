@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from mercator.community.selectors import home_feed
 from mercator.companies.selectors.members import role_name
 from mercator.core.selectors import audit_entries_visible_to
 from mercator.insights import selectors
@@ -20,6 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if actor.is_authenticated:
         context["counters"] = selectors.workbench_for(actor)
+        # The community's newest (one statement): news and posts of his boards/markets.
+        context["community_feed"] = home_feed(actor)
     if actor.is_authenticated and actor.company is not None:
         context["role_name"] = role_name(actor.company, actor.role)
         context["verification"] = selectors.verification_status(actor)

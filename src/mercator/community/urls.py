@@ -1,0 +1,3 @@
+from mercator.community.views import urlpatterns
+
+__all__ = ["urlpatterns"]
