@@ -5,16 +5,18 @@ from mercator.membership.services.appeals import appeal_create, appeal_decide
 from mercator.membership.services.base import (
     _weight,
     activity_touch,
+    activity_touch_all,
     entry_grade,
     points_award,
     standing_ensure,
 )
-from mercator.membership.services.recompute import listing_quality_award, recompute
+from mercator.membership.services.recompute import listing_quality_award, recompute, recompute_run
 from mercator.membership.services.rules import grade_save, scoring_set
 
 __all__ = [
     "_weight",
     "activity_touch",
+    "activity_touch_all",
     "appeal_create",
     "appeal_decide",
     "entry_grade",
@@ -22,6 +24,7 @@ __all__ = [
     "listing_quality_award",
     "points_award",
     "recompute",
+    "recompute_run",
     "scoring_set",
     "standing_ensure",
 ]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from mercator.catalog.models import Listing, Market
 from mercator.companies.models import Company
-from mercator.core.actor import SYSTEM
+from mercator.core.actor import SYSTEM, Actor
 from mercator.core.services import audit_record
 from mercator.core.texts import text
 from mercator.membership.models import Grade, GradeChange, GradeWarning, PointEntry, Standing
@@ -30,6 +30,7 @@ from mercator.membership.services.base import (
     standing_ensure,
     tell_bosses,
 )
+from mercator.membership.services.rules import require_operator
 
 ZERO = Decimal("0.00")
 DEFAULT_WINDOW_DAYS = 365
@@ -315,3 +316,17 @@ def _move(standing: Standing, to: Grade, reason: str, at: datetime) -> GradeChan
         },
     )
     return change
+
+
+def recompute_run(*, actor: Actor) -> RecomputeResult:
+    """An operator runs the nightly recompute now (it is idempotent)."""
+    require_operator(actor)
+    result = recompute()
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="membership.recompute",
+            target="membership:recompute",
+            changes={"upgrades": result.upgrades, "downgrades": result.downgrades},
+        )
+    return result

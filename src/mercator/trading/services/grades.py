@@ -2,6 +2,7 @@
 market (decay measures it) and the facts that earn points. One call per place in the
 trading services, inside their transactions; membership never reads trading's tables."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -9,8 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from mercator.catalog.models import Listing, Market, Sku
-from mercator.membership.services import activity_touch, points_award
-from mercator.trading.models import Inquiry, Order, Quote, Rfq
+from mercator.membership.services import activity_touch, activity_touch_all, points_award
+from mercator.trading.models import Inquiry, Order, OrderLine, Quote, Rfq
 
 TEN_THOUSAND = Decimal(10000)
 
@@ -28,10 +29,14 @@ def order_market(order: Order) -> Market | None:
     return _market_of(line.listing, line.sku) if line is not None else None
 
 
-def order_placed(order: Order) -> None:
-    market = order_market(order)
-    for company in (order.buyer, order.seller):
-        activity_touch(company=company, market=market, at=order.placed_at)
+def order_placed(order: Order, lines: Sequence[OrderLine]) -> None:
+    """Both sides used the market (the lines in hand name it: no extra read on the hot
+    path of placing an order)."""
+    first = lines[0] if lines else None
+    if first is None:
+        return
+    market = first.listing.market_id if first.listing_id else _market_of(None, first.sku)
+    activity_touch_all(companies=[order.buyer, order.seller], market=market, at=order.placed_at)
 
 
 def order_settled(order: Order) -> None:
@@ -41,8 +46,8 @@ def order_settled(order: Order) -> None:
     if market is None:
         return
     at = order.settled_at or timezone.now()
+    activity_touch_all(companies=[order.buyer, order.seller], market=market, at=at)
     for company in (order.buyer, order.seller):
-        activity_touch(company=company, market=market, at=at)
         if order.total > 0:
             points_award(
                 company=company,

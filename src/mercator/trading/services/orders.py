@@ -379,7 +379,7 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
     )
     if order.status == S.APPROVED:
         order_notice(order, side="seller", kind="placed")
-    grades.order_placed(order)
+    grades.order_placed(order, draft.lines)
     return order
 
 
