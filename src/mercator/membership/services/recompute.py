@@ -326,7 +326,7 @@ def recompute_run(*, actor: Actor) -> RecomputeResult:
         audit_record(
             actor=actor,
             action="membership.recompute",
-            target="membership:recompute",
+            target="grades:recompute",
             changes={"upgrades": result.upgrades, "downgrades": result.downgrades},
         )
     return result
