@@ -6,6 +6,7 @@ from mercator.demo.activity import build_activity
 from mercator.demo.approvals import build_approvals, build_discount_quote
 from mercator.demo.catalog import build_catalog
 from mercator.demo.customers import build_customers
+from mercator.demo.membership import build_membership, build_standings
 from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
 from mercator.demo.services import build_companies
@@ -19,8 +20,10 @@ def demo_build() -> None:
         build_customers()
         build_approvals()
         build_catalog()
+        build_membership()
         build_pricing()
         build_trading()
         build_orders()
         build_discount_quote()
         build_activity()
+        build_standings()

@@ -24,6 +24,9 @@ REASONS: dict[str, tuple[str, object, Decimal]] = {
     "community_helpful": (EFFORT, _("社区贡献被认可"), Decimal("2")),
     "membership_paid": (MONEY, _("付费会员"), Decimal("1")),
     "settled_volume": (MONEY, _("平台成交额"), Decimal("1")),
+    # Settled volume from before the platform kept the orders (an operator's import of a
+    # company's earlier trading, one line a month; value in ten-thousands of yuan).
+    "history_import": (MONEY, _("上线前的历史成交"), Decimal("1")),
 }
 
 

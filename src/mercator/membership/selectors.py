@@ -266,11 +266,12 @@ def refs_shown(refs: Iterable[str]) -> dict[str, RefShown]:
         "post": _("社区帖子"),
         "membership": _("会员费"),
         "company": _("推荐企业"),
+        "history": _("上线前历史成交"),
     }
     for ref in refs - set(shown):
         kind, _sep, rest = ref.partition(":")
         label = str(names.get(kind, _("其他")))
-        month = rest.rpartition(":")[2] if kind == "listing" else ""
+        month = rest.rpartition(":")[2] if kind in ("listing", "history") else ""
         shown[ref] = RefShown(f"{label} {month}".strip())
     return shown
 

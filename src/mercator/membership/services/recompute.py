@@ -85,12 +85,15 @@ def listing_quality_award(*, at: datetime | None = None) -> int:
     return awarded
 
 
-def recompute(*, at: datetime | None = None) -> RecomputeResult:
+def recompute(*, at: datetime | None = None, listings: bool = True) -> RecomputeResult:
     """Grade every standing, and every company with points in a market it has no
-    standing in yet, as of ``at`` (now by default; tests pass a controlled clock)."""
+    standing in yet, as of ``at`` (now by default; tests pass a controlled clock).
+    ``listings=False`` skips the listing-quality award (replaying past nights: today's
+    listings did not exist then)."""
     at = at or timezone.now()
     result = RecomputeResult()
-    result.listing_points = listing_quality_award(at=at)
+    if listings:
+        result.listing_points = listing_quality_award(at=at)
     pairs = set(Standing.objects.values_list("company_id", "market_id"))
     pairs |= set(PointEntry.objects.values_list("company_id", "market_id").distinct())
     ladders: dict[int, list[Grade]] = {}
