@@ -24,13 +24,13 @@ def _dropped(buyer, ladder) -> GradeChange:
 def test_api_shows_a_company_only_its_own(ladder, buyer, second):
     change = _dropped(buyer, ladder)
     mine, theirs = bearer_client(master_of(buyer)), bearer_client(master_of(second))
-    standings = mine.get("/api/v1/membership/standings").json()
+    standings = mine.get("/api/v1/membership/standings").json()["items"]
     assert [s["grade"]["code"] for s in standings] == ["gold"]
     assert standings[0]["points"] == "2500"
     points = mine.get("/api/v1/membership/points").json()
     assert points["count"] == 1 and points["items"][0]["points"] == "2500"
     assert mine.get("/api/v1/membership/changes").json()["count"] == 3  # joined, upgrade, idle
-    assert theirs.get("/api/v1/membership/standings").json() == []
+    assert theirs.get("/api/v1/membership/standings").json()["items"] == []
     assert theirs.get("/api/v1/membership/points").json()["count"] == 0
     assert theirs.get("/api/v1/membership/changes").json()["count"] == 0
     answer = theirs.post(
@@ -87,7 +87,7 @@ def test_api_bad_input_writes_nothing(ladder, buyer, operator):
 
 def test_api_ladder_is_public_to_members_and_ops_is_not(ladder, buyer, operator):
     mine = bearer_client(master_of(buyer))
-    grades = mine.get("/api/v1/membership/markets/sugar/grades").json()
+    grades = mine.get("/api/v1/membership/markets/sugar/grades").json()["items"]
     assert [g["code"] for g in grades] == ["plain", "silver", "gold", "black"]
     assert grades[3]["idle_warn_days"] == 270 and grades[3]["privileges"]
     assert Client().get("/api/v1/membership/markets/sugar/grades").status_code == 401

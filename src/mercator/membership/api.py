@@ -42,6 +42,7 @@ def _market(value: str | None) -> object:
 
 
 @router.get("/membership/standings", response={200: list[StandingOut], **ERRORS})
+@paginate(LimitOffset)
 def standing_list(request: HttpRequest) -> QuerySet[Standing]:
     """My company's grade and points in each market it is graded in."""
     return selectors.standings_of(request.actor)
@@ -77,6 +78,7 @@ def appeal_create(request: HttpRequest, payload: AppealIn) -> Status:
 
 
 @router.get("/membership/markets/{market}/grades", response={200: list[GradeOut], **ERRORS})
+@paginate(LimitOffset)
 def grade_list(request: HttpRequest, market: str) -> list[Grade]:
     """A market's ladder: what each grade requires and grants."""
     return selectors.grades_of_market(request.actor, selectors.market_of(market))
