@@ -201,6 +201,7 @@ SENTENCES: dict[str, Promise] = {
     "membership.grade_change": _("%(target)s的会员等级已重新评定"),
     "membership.warn": _("已提醒%(target)s：会员等级闲置，将要降级"),
     "membership.recompute": _("%(person)s 重新计算了会员等级"),
+    "membership.pay": _("%(person)s 从钱包支付了付费会员 %(target)s"),
     "membership.appeal_create": _("%(person)s 对等级降级提出了申诉 %(target)s"),
     "membership.appeal_accept": _("%(person)s 通过了等级申诉 %(target)s"),
     "membership.appeal_reject": _("%(person)s 驳回了等级申诉 %(target)s"),
@@ -246,6 +247,7 @@ KIND_NAMES: dict[str, Promise] = {
     "grade": _("一个会员等级"),
     "appeal": _("一份等级申诉"),
     "grades": _("会员等级"),
+    "paid_membership": _("一笔会员费"),
 }
 SOMETHING = _("一项资料")
 

@@ -10,7 +10,14 @@ from ninja.pagination import paginate
 from mercator.core.pagination import LimitOffset
 from mercator.core.schemas import ERRORS
 from mercator.membership import selectors, services
-from mercator.membership.models import Grade, GradeAppeal, GradeChange, PointEntry, Standing
+from mercator.membership.models import (
+    Grade,
+    GradeAppeal,
+    GradeChange,
+    PaidMembership,
+    PointEntry,
+    Standing,
+)
 from mercator.membership.schemas import (
     AppealDecideIn,
     AppealIn,
@@ -18,6 +25,8 @@ from mercator.membership.schemas import (
     ChangeOut,
     GradeIn,
     GradeOut,
+    PaidIn,
+    PaidOut,
     PointOut,
     RecomputeOut,
     ScoringIn,
@@ -84,6 +93,22 @@ def grade_list(request: HttpRequest, market: str) -> list[Grade]:
     return selectors.grades_of_market(request.actor, selectors.market_of(market))
 
 
+@router.get("/membership/paid", response={200: list[PaidOut], **ERRORS})
+@paginate(LimitOffset)
+def paid_list(request: HttpRequest) -> QuerySet[PaidMembership]:
+    """My company's paid memberships, newest first."""
+    return selectors.paid_of(request.actor)
+
+
+@router.post("/membership/paid", response={201: PaidOut, **ERRORS})
+def paid_create(request: HttpRequest, payload: PaidIn) -> Status:
+    """The boss pays the market's membership fee from the company wallet (one balanced
+    ledger transaction; 409 ``insufficient_funds`` and nothing written when the wallet is
+    short). Send an ``Idempotency-Key``: a retried request pays once."""
+    paid = services.membership_pay(actor=request.actor, market=selectors.market_of(payload.market))
+    return Status(201, paid)
+
+
 # ----------------------------------------------------------------------------- operators
 
 
@@ -122,6 +147,8 @@ def scoring_put(request: HttpRequest, market: str, payload: ScoringIn) -> dict:
         window_days=payload.window_days,
         weights=payload.weights,
         appeal_protect_days=payload.appeal_protect_days,
+        membership_fee=payload.membership_fee,
+        membership_days=payload.membership_days,
     )
     return _scoring(found)
 
@@ -132,6 +159,7 @@ def _scoring(market: object) -> dict:
         selectors.weights_of(market),  # type: ignore[arg-type]
         selectors.window_days_of(market),  # type: ignore[arg-type]
         selectors.protect_days_of(market),  # type: ignore[arg-type]
+        selectors.scoring_of_market(market),  # type: ignore[arg-type]
     )
 
 

@@ -10,3 +10,9 @@ class MembershipConfig(AppConfig):
     name = "mercator.membership"
     label = "membership"
     verbose_name = _("会员等级")
+
+    def ready(self) -> None:
+        from mercator.membership.selectors import paid_labels
+        from mercator.payments.references import register
+
+        register("membership", paid_labels)

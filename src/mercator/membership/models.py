@@ -182,6 +182,12 @@ class MarketScoring(models.Model):
     weights = models.JSONField(_("积分权重"), default=dict, blank=True)
     # How long a grade restored on appeal is protected from being taken away again.
     appeal_protect_days = models.PositiveSmallIntegerField(_("申诉恢复后保护天数"), default=90)
+    # The paid membership (出钱) of this market: its price in CNY for ``membership_days``;
+    # empty: not offered.
+    membership_fee = models.DecimalField(
+        _("付费会员年费（元）"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
+    membership_days = models.PositiveSmallIntegerField(_("付费会员有效天数"), default=365)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -191,7 +197,11 @@ class MarketScoring(models.Model):
             models.CheckConstraint(
                 condition=Q(window_days__gte=1) & Q(window_days__lte=3660),
                 name="scoring_window_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(membership_fee__isnull=True) | Q(membership_fee__gt=0),
+                name="scoring_fee_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -256,3 +266,33 @@ class GradeAppeal(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.company_id}: {self.status}"
+
+
+class PaidMembership(PublicIdModel):
+    """A company's paid membership of one market (出钱): the fee moved from its wallet to
+    the platform's revenue as one ledger transaction (``ledger_ref``), and the points it
+    earned (reason ``membership_paid``, ref ``membership:<id>``)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("金额"), max_digits=20, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    paid_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    paid_at = models.DateTimeField(_("付款时间"), default=timezone.now)
+    valid_until = models.DateTimeField(_("有效期至"))
+    ledger_ref = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("付费会员")
+        verbose_name_plural = _("付费会员")
+        ordering = ["-paid_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="paid_membership_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}@{self.market_id}: {self.amount}"
+
+    @property
+    def ref(self) -> str:
+        return f"membership:{self.public_id}"

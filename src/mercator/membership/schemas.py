@@ -7,7 +7,14 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from mercator.core.money import plain
-from mercator.membership.models import Grade, GradeAppeal, GradeChange, PointEntry, Standing
+from mercator.membership.models import (
+    Grade,
+    GradeAppeal,
+    GradeChange,
+    PaidMembership,
+    PointEntry,
+    Standing,
+)
 from mercator.membership.points import reason_label
 from mercator.membership.selectors import privileges_words
 
@@ -200,9 +207,17 @@ class ScoringIn(Schema):
     weights: dict[str, str] = Field(
         default_factory=dict, description="reason → points per unit of value (decimal strings)"
     )
+    membership_fee: str | None = Field(
+        None, description='price of the paid membership, CNY (decimal string; "" : not offered)'
+    )
+    membership_days: int | None = Field(None, description="days a paid membership lasts")
 
 
 class ScoringOut(Schema):
+    membership_fee: str | None = Field(
+        description="price of the paid membership, CNY (decimal string; null: not offered)"
+    )
+    membership_days: int = Field(description="days a paid membership lasts")
     market: str = Field(description="market code")
     window_days: int = Field(description="rolling window of points, in days")
     appeal_protect_days: int = Field(description="days of protection after an accepted appeal")
@@ -217,10 +232,41 @@ class RecomputeOut(Schema):
     listing_points: int = Field(description="number of listing-quality point lines written")
 
 
-def scoring_out(market: Any, weights: dict[str, Any], window: int, protect: int) -> dict:
+def scoring_out(
+    market: Any, weights: dict[str, Any], window: int, protect: int, scoring: Any = None
+) -> dict:
+    fee = scoring.membership_fee if scoring is not None else None
     return {
+        "membership_fee": str(fee) if fee is not None else None,
+        "membership_days": scoring.membership_days if scoring is not None else 365,
         "market": market.code,
         "window_days": window,
         "appeal_protect_days": protect,
         "weights": {k: plain(v) for k, v in weights.items()},
     }
+
+
+class PaidIn(Schema):
+    market: str = Field(description="market code or id")
+
+
+class PaidOut(Schema):
+    id: UUID = Field(alias="public_id")
+    market: str = Field(description="market code")
+    amount: str = Field(description="fee paid from the wallet, CNY (decimal string, 2 places)")
+    currency: str
+    paid_at: datetime
+    valid_until: datetime
+    ledger_transaction: str = Field(description="id of the ledger transaction that moved it")
+
+    @staticmethod
+    def resolve_market(obj: PaidMembership) -> str:
+        return obj.market.code
+
+    @staticmethod
+    def resolve_amount(obj: PaidMembership) -> str:
+        return str(obj.amount)
+
+    @staticmethod
+    def resolve_ledger_transaction(obj: PaidMembership) -> str:
+        return obj.ledger_ref

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mercator.catalog.models import Market
@@ -19,6 +20,7 @@ from mercator.membership.models import (
     GradeChange,
     GradeWarning,
     MarketScoring,
+    PaidMembership,
     PointEntry,
     Standing,
 )
@@ -120,6 +122,21 @@ def appeals_of(actor: Actor) -> QuerySet[GradeAppeal]:
     )
 
 
+def paid_of(actor: Actor) -> QuerySet[PaidMembership]:
+    return PaidMembership.objects.filter(company=_company(actor)).select_related("market")
+
+
+def paid_labels(ids: list[str]) -> dict[str, str]:
+    """``payments.references`` labeller for ``membership:<id>``: what a paid membership is
+    called on ledger pages (its market's name)."""
+    parsed = [p for p in (parse_public_id(i) for i in ids) if p is not None]
+    rows = PaidMembership.objects.filter(public_id__in=parsed).select_related("market")
+    return {
+        str(row.public_id): _("会员费 · %(market)s") % {"market": row.market.display_name}
+        for row in rows
+    }
+
+
 def market_of(value: object) -> Market:
     """A market by public id or code (markets are public)."""
     parsed = parse_public_id(value)
@@ -168,6 +185,10 @@ def weights_of(market: Market) -> dict[str, Decimal]:
     return {reason: weight_of(scoring, reason) for reason in REASONS}
 
 
+def scoring_of_market(market: Market) -> MarketScoring | None:
+    return MarketScoring.objects.filter(market=market).first()
+
+
 def protect_days_of(market: Market) -> int:
     scoring = MarketScoring.objects.filter(market=market).first()
     return scoring.appeal_protect_days if scoring is not None else 90
@@ -191,6 +212,8 @@ class Overview:
     warning: GradeWarning | None
     appealable: GradeChange | None
     window_days: int
+    fee: Decimal | None
+    paid: PaidMembership | None
 
 
 def overview_of(actor: Actor) -> list[Overview]:
@@ -226,6 +249,16 @@ def overview_of(actor: Actor) -> list[Overview]:
             .first()
         )
         appealable = last_down if last_down and can_appeal(last_down, standing) else None
+        scoring = MarketScoring.objects.filter(market=standing.market).first()
+        paid = (
+            PaidMembership.objects.filter(
+                company_id=standing.company_id,
+                market_id=standing.market_id,
+                valid_until__gt=timezone.now(),
+            )
+            .order_by("-valid_until")
+            .first()
+        )
         result.append(
             Overview(
                 standing=standing,
@@ -237,6 +270,8 @@ def overview_of(actor: Actor) -> list[Overview]:
                 warning=warning,
                 appealable=appealable,
                 window_days=window_days_of(standing.market),
+                fee=scoring.membership_fee if scoring is not None else None,
+                paid=paid,
             )
         )
     return result
@@ -256,7 +291,9 @@ def refs_shown(refs: Iterable[str]) -> dict[str, RefShown]:
     refs = {r for r in refs if r}
     shown = {
         ref: RefShown(s.label, s.url)
-        for ref, s in shown_for([r for r in refs if r.startswith("order:")]).items()
+        for ref, s in shown_for(
+            [r for r in refs if r.startswith(("order:", "membership:"))]
+        ).items()
     }
     names = {
         "inquiry": _("询盘"),

@@ -53,15 +53,22 @@ def my_grades(request: HttpRequest) -> HttpResponse:
         return error_page(request, exc)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        change_id = request.POST.get("change", "")
+        paying = request.POST.get("action") == "pay"
+        key = request.POST.get("market", "") if paying else request.POST.get("change", "")
         try:
-            services.appeal_create(actor=actor, change_id=change_id, body=request.POST.get("text"))
+            if paying:
+                market = selectors.market_of(key)
+                services.membership_pay(actor=actor, market=market)
+                done = _("已从钱包支付%(market)s的付费会员。") % {"market": market.display_name}
+            else:
+                services.appeal_create(actor=actor, change_id=key, body=request.POST.get("text"))
+                done = _("申诉已提交，运营处理后会通知您。")
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 return error_page(request, exc)
-            errors[change_id] = str(exc.message)
+            errors[key] = str(exc.message)
         else:
-            messages.success(request, _("申诉已提交，运营处理后会通知您。"))
+            messages.success(request, done)
             return redirect(reverse("membership-home"))
     points = _page(request, selectors.points_of(actor), "page")
     shown = selectors.refs_shown(entry.ref for entry in points.object_list)
@@ -78,6 +85,9 @@ def my_grades(request: HttpRequest) -> HttpResponse:
         "appeals": list(selectors.appeals_of(actor)[:20]),
         "errors": errors,
         "posted": request.POST,
+        # The same checks the services make (appeal: company.manage; pay: and payments.pay).
+        "can_appeal": actor.can("company.manage"),
+        "can_pay": actor.can("company.manage") and actor.can("payments.pay"),
     }
     return render(request, "membership/my_grades.html", context, status=422 if errors else 200)
 
@@ -109,6 +119,8 @@ def _ops_post(request: HttpRequest, market: Any) -> tuple[str | None, str]:
             window_days=request.POST.get("window_days"),
             weights=weights,
             appeal_protect_days=request.POST.get("appeal_protect_days"),
+            membership_fee=request.POST.get("membership_fee", ""),
+            membership_days=request.POST.get("membership_days"),
         )
         messages.success(request, _("积分规则已保存。"))
         return None, "weights"
@@ -185,6 +197,7 @@ def ops_membership(request: HttpRequest) -> HttpResponse:
         ],
         "window_days": selectors.window_days_of(market),
         "protect_days": selectors.protect_days_of(market),
+        "scoring": selectors.scoring_of_market(market),
         "appeals": appeals,
         "appeal_status": status,
         "appeal_statuses": GradeAppeal.Status.choices,

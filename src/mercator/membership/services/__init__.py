@@ -10,6 +10,7 @@ from mercator.membership.services.base import (
     points_award,
     standing_ensure,
 )
+from mercator.membership.services.paid import membership_pay
 from mercator.membership.services.recompute import listing_quality_award, recompute, recompute_run
 from mercator.membership.services.rules import grade_save, scoring_set
 
@@ -22,6 +23,7 @@ __all__ = [
     "entry_grade",
     "grade_save",
     "listing_quality_award",
+    "membership_pay",
     "points_award",
     "recompute",
     "recompute_run",

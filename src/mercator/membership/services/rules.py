@@ -127,6 +127,8 @@ def scoring_set(
     window_days: object = None,
     weights: dict[str, object] | None = None,
     appeal_protect_days: object = None,
+    membership_fee: object = None,
+    membership_days: object = None,
 ) -> MarketScoring:
     """Set a market's rolling window and weights (reason → points per unit; a reason
     left out keeps its current weight). New weights apply to points awarded from now on;
@@ -145,6 +147,20 @@ def scoring_set(
         if appeal_protect_days not in (None, "")
         else None
     )
+    fee: Decimal | str | None = "keep"
+    if membership_fee is not None:
+        fee = (
+            None
+            if str(membership_fee).strip() == ""
+            else decimal_of(membership_fee, "membership_fee")
+        )
+        if fee is not None and fee <= 0:
+            raise _invalid("membership_fee", _("金额必须大于 0。"))
+    fee_days = (
+        int_of(membership_days, "membership_days") if membership_days not in (None, "") else None
+    )
+    if fee_days is not None and not 1 <= fee_days <= 3660:
+        raise _invalid("membership_days", _("有效天数须在 1 到 3660 天之间。"))
     with transaction.atomic():
         scoring, _created = MarketScoring.objects.select_for_update().get_or_create(market=market)
         before = {"window_days": scoring.window_days, "weights": dict(scoring.weights or {})}
@@ -152,6 +168,10 @@ def scoring_set(
             scoring.window_days = window
         if protect is not None:
             scoring.appeal_protect_days = protect
+        if fee != "keep":
+            scoring.membership_fee = fee  # type: ignore[assignment]
+        if fee_days is not None:
+            scoring.membership_days = fee_days
         scoring.weights = {**(scoring.weights or {}), **parsed}
         scoring.updated_at = timezone.now()
         validate(scoring, exclude=["market"])
@@ -165,6 +185,8 @@ def scoring_set(
                 "window_days": scoring.window_days,
                 "weights": scoring.weights,
                 "appeal_protect_days": scoring.appeal_protect_days,
+                "membership_fee": str(scoring.membership_fee) if scoring.membership_fee else None,
+                "membership_days": scoring.membership_days,
             },
         )
     return scoring
