@@ -135,3 +135,16 @@ def test_activity_touch_moves_forward_only(ladder, buyer):
     activity_touch(company=buyer, market=ladder.market, at=T0)
     assert standing(buyer, ladder.market).last_active_at == T0 + days(5)
     assert GradeChange.objects.filter(company=buyer, reason="joined").count() == 1
+
+
+def test_the_management_command_runs_the_recompute(ladder, buyer):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    grant(buyer, ladder.market, "150", timezone.now() - days(1))
+    out = StringIO()
+    call_command("grades_recompute", stdout=out)
+    assert "upgrades=1" in out.getvalue()
+    assert standing(buyer, ladder.market).grade == ladder.silver
