@@ -42,3 +42,33 @@ def test_concurrent_recomputes_write_each_move_once():
     assert GradeWarning.objects.filter(standing__company=idle).count() == 1
     # climber's upgrade, dropping's downgrade, idle's warning: one notification each.
     assert Notification.objects.count() - before == 3
+
+
+def test_concurrent_membership_payments_pay_once():
+    from decimal import Decimal
+
+    from mercator.core.errors import Conflict
+    from mercator.membership.models import PaidMembership
+    from mercator.membership.services import membership_pay, scoring_set
+    from mercator.payments.models import LedgerTransaction
+    from tests.factories import UserFactory
+    from tests.membership.conftest import actor_of, master_of, operator_actor
+    from tests.payments.conftest import fund_wallet
+
+    ladder = make_ladder()
+    scoring_set(
+        actor=operator_actor(UserFactory(is_staff=True)),
+        market=ladder.market,
+        membership_fee="5000",
+    )
+    buyer = CompanyFactory()
+    fund_wallet(buyer, "30000")
+    boss = master_of(buyer)
+
+    results = race(lambda: membership_pay(actor=actor_of(boss), market=ladder.market), THREADS)
+
+    assert [r for r in results if isinstance(r, Exception) and not isinstance(r, Conflict)] == []
+    assert PaidMembership.objects.count() == 1
+    assert LedgerTransaction.objects.filter(kind="membership_fee").count() == 1
+    paid = PaidMembership.objects.get()
+    assert paid.amount == Decimal("5000.00")
