@@ -314,6 +314,37 @@ def market(c: Ctx) -> object:
     return c.w.listing.market.code
 
 
+def _ladder(c: Ctx) -> Any:
+    if "_ladder" not in c.built:
+        from tests.membership.conftest import make_ladder
+
+        c.built["_ladder"] = make_ladder(c.w.listing.market.code)
+    return c.built["_ladder"]
+
+
+@once
+def grade(c: Ctx) -> object:
+    return _ladder(c).gold.public_id
+
+
+@once
+def appeal(c: Ctx) -> object:
+    """The mill dropped from gold to silver (idle), and its boss appealed."""
+    from mercator.membership.models import GradeChange, Standing
+    from mercator.membership.services import appeal_create
+
+    ladder = _ladder(c)
+    Standing.objects.create(company=c.w.mill, market=ladder.market, grade=ladder.silver)
+    change = GradeChange.objects.create(
+        company=c.w.mill,
+        market=ladder.market,
+        from_grade=ladder.gold,
+        to_grade=ladder.silver,
+        reason=GradeChange.Reason.IDLE,
+    )
+    return appeal_create(actor=c.boss, change_id=change.public_id, body="请恢复").public_id
+
+
 @once
 def category(c: Ctx) -> object:
     return c.w.sku.product.category.code
@@ -682,6 +713,22 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("/ops/bank-statement-lines/{line_id}/resolve", "line_id"): Target(
         bank_line, clerks=(MILL_CLERK,)
     ),
+    # membership
+    ("/membership/markets/{market}/grades", "market"): Target(
+        market, public="a market's ladder: what each grade requires and grants, to every member"
+    ),
+    ("/membership/ops/markets/{market}/grades", "market"): Target(
+        market, public="a market of the platform; only operators add its grades", owner="operator"
+    ),
+    ("/membership/ops/markets/{market}/scoring", "market"): Target(
+        market, public="a market of the platform; only operators read its rules", owner="operator"
+    ),
+    ("/membership/ops/grades/{grade_id}", "grade_id"): Target(
+        grade, clerks=(MILL_CLERK,), owner="operator"
+    ),
+    ("/membership/ops/appeals/{appeal_id}/decide", "appeal_id"): Target(
+        appeal, clerks=(MILL_CLERK,), owner="operator"
+    ),
     # catalog
     ("/markets/{market_id}", "market_id"): Target(
         market, public="a market of the platform, listed to everyone (GET /markets)"
@@ -825,6 +872,18 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/ops/payouts/{payout_id}/mark-paid"): lambda c, me: {"bank_reference": "ICBC-1"},
     ("POST", "/ops/payouts/{payout_id}/reject"): lambda c, me: {"reason": "户名不符"},
     ("PATCH", "/markets/{market_id}"): lambda c, me: {"name": "白糖"},
+    ("POST", "/membership/ops/markets/{market}/grades"): lambda c, me: {
+        "code": "diamond",
+        "name": "钻石",
+        "rank": 9,
+        "min_points": "9000",
+    },
+    ("PUT", "/membership/ops/markets/{market}/scoring"): lambda c, me: {"window_days": 200},
+    ("PATCH", "/membership/ops/grades/{grade_id}"): lambda c, me: {"name": "金卡"},
+    ("POST", "/membership/ops/appeals/{appeal_id}/decide"): lambda c, me: {
+        "accept": False,
+        "note": "闲置属实",
+    },
     ("PATCH", "/categories/{category_id}"): lambda c, me: {"name": "白糖"},
     ("PATCH", "/catalog/products/{product_id}"): lambda c, me: {"name": "一级白砂糖（新）"},
     ("PATCH", "/catalog/skus/{sku_id}"): lambda c, me: {"name": "25kg 袋装"},

@@ -27,6 +27,7 @@ from mercator.core.errors import (
 )
 from mercator.core.renderers import Utf8JSONRenderer
 from mercator.core.schemas import document_common_errors
+from mercator.membership.api import router as membership_router
 from mercator.payments.api import router as payments_router
 from mercator.pricing.api import router as pricing_router
 from mercator.trading.api import router as trading_router
@@ -155,6 +156,7 @@ api.add_router("/", core_router)
 api.add_router("/", companies_router)
 api.add_router("/", payments_router)
 api.add_router("/", catalog_router)
+api.add_router("/", membership_router)
 api.add_router("/", pricing_router)
 api.add_router("/", trading_router)
 api.add_router("/", community_router)

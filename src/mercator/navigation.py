@@ -32,6 +32,7 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.membership.selectors import appeals_for_operator, standings_of
 from mercator.payments.selectors.bank import bank_statements_visible_to
 from mercator.payments.selectors.credit import can_view_credit
 from mercator.payments.selectors.ledger import platform_accounts
@@ -351,6 +352,13 @@ ENTRIES: tuple[Entry, ...] = (
         passes(member_report_check),
     ),
     Entry(
+        "membership",
+        "company",
+        pgettext_lazy("navigation", "会员等级"),
+        "membership-home",
+        passes(standings_of),
+    ),
+    Entry(
         "tokens",
         "company",
         pgettext_lazy("navigation", "API 令牌"),
@@ -429,6 +437,13 @@ ENTRIES: tuple[Entry, ...] = (
         "ops-community",
         passes(community_operator),
         also=("ops-community-bans", "ops-community-words", "ops-community-boards"),
+    ),
+    Entry(
+        "ops-membership",
+        "platform",
+        pgettext_lazy("navigation", "会员等级管理"),
+        "ops-membership",
+        reads(appeals_for_operator),
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
 )

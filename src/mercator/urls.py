@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("mercator.companies.urls")),
     path("", include("mercator.payments.urls")),
     path("", include("mercator.catalog.urls")),
+    path("", include("mercator.membership.urls")),
     path("", include("mercator.pricing.urls")),
     path("", include("mercator.trading.urls")),
     path("", include("mercator.community.urls")),

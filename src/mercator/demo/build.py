@@ -8,6 +8,7 @@ from mercator.demo.catalog import build_catalog
 from mercator.demo.community import build_community
 from mercator.demo.customers import build_customers
 from mercator.demo.grade_prices import build_grade_prices
+from mercator.demo.membership import build_membership, build_standings
 from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
 from mercator.demo.ratings import build_ratings
@@ -22,6 +23,7 @@ def demo_build() -> None:
         build_customers()
         build_approvals()
         build_catalog()
+        build_membership()
         build_pricing()
         build_trading()
         build_orders()
@@ -30,3 +32,4 @@ def demo_build() -> None:
         build_ratings()
         build_grade_prices()  # after build_pricing and the grades of build_membership
         build_community()
+        build_standings()

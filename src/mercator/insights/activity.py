@@ -221,6 +221,17 @@ SENTENCES: dict[str, Promise] = {
     "community.ban_lift": _("%(person)s 解除了 %(target)s 的社区禁言"),
     "community.word_add": _("%(person)s 添加了一个社区敏感词"),
     "community.word_remove": _("%(person)s 删除了一个社区敏感词"),
+    # membership (grades)
+    "membership.grade_create": _("%(person)s 新增了会员等级 %(target)s"),
+    "membership.grade_update": _("%(person)s 修改了会员等级 %(target)s"),
+    "membership.scoring_set": _("%(person)s 修改了%(target)s的积分规则"),
+    "membership.grade_change": _("%(target)s的会员等级已重新评定"),
+    "membership.warn": _("已提醒%(target)s：会员等级闲置，将要降级"),
+    "membership.recompute": _("%(person)s 重新计算了会员等级"),
+    "membership.pay": _("%(person)s 从钱包支付了付费会员 %(target)s"),
+    "membership.appeal_create": _("%(person)s 对等级降级提出了申诉 %(target)s"),
+    "membership.appeal_accept": _("%(person)s 通过了等级申诉 %(target)s"),
+    "membership.appeal_reject": _("%(person)s 驳回了等级申诉 %(target)s"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
@@ -263,6 +274,10 @@ KIND_NAMES: dict[str, Promise] = {
     "category": _("一个类目"),
     "market": _("一个市场"),
     "import": _("一次导入"),
+    "grade": _("一个会员等级"),
+    "appeal": _("一份等级申诉"),
+    "grades": _("会员等级"),
+    "paid_membership": _("一笔会员费"),
 }
 SOMETHING = _("一项资料")
 

@@ -17,3 +17,8 @@ class MembershipConfig(AppConfig):
         from mercator.membership.privileges import register_catalog_provider
 
         register_catalog_provider()
+
+        from mercator.membership.selectors import paid_labels
+        from mercator.payments.references import register
+
+        register("membership", paid_labels)

@@ -97,6 +97,10 @@ class Standing(models.Model):
     # RFQ, a post): what decay measures.
     last_active_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     recomputed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+    # Restored on appeal: no downgrade before this time.
+    protected_until = models.DateTimeField(_("保护期至"), null=True, blank=True)
+    # Dropped for being idle: points lift it again only after the company uses it again.
+    decayed_at = models.DateTimeField(_("闲置降级时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("会员身份")
@@ -166,3 +170,129 @@ class GradeChange(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.company_id}: {self.from_grade_id} → {self.to_grade_id}"
+
+
+class MarketScoring(models.Model):
+    """The operator's rules for one market's points: the rolling window they are summed
+    over and the weight of each reason (``points.REASONS`` code → points per unit of
+    value; a reason absent here weighs its default)."""
+
+    market = models.OneToOneField(Market, on_delete=models.CASCADE, related_name="+")
+    window_days = models.PositiveSmallIntegerField(_("积分统计窗口（天）"), default=365)
+    weights = models.JSONField(_("积分权重"), default=dict, blank=True)
+    # How long a grade restored on appeal is protected from being taken away again.
+    appeal_protect_days = models.PositiveSmallIntegerField(_("申诉恢复后保护天数"), default=90)
+    # The paid membership (出钱) of this market: its price in CNY for ``membership_days``;
+    # empty: not offered.
+    membership_fee = models.DecimalField(
+        _("付费会员年费（元）"), max_digits=20, decimal_places=2, null=True, blank=True
+    )
+    membership_days = models.PositiveSmallIntegerField(_("付费会员有效天数"), default=365)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(window_days__gte=1) & Q(window_days__lte=3660),
+                name="scoring_window_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(membership_fee__isnull=True) | Q(membership_fee__gt=0),
+                name="scoring_fee_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.market_id}: {self.window_days}d"
+
+
+class GradeWarning(models.Model):
+    """A company warned that an idle grade will drop. One per standing, grade and idle
+    period (``key``): the recompute writes it once, however often it runs."""
+
+    standing = models.ForeignKey(Standing, on_delete=models.CASCADE, related_name="warnings")
+    grade = models.ForeignKey(Grade, on_delete=models.PROTECT, related_name="+")
+    # The last use the idle period is counted from (part of the key).
+    idle_since = models.DateTimeField()
+    key = models.CharField(max_length=120, unique=True)
+    warned_at = models.DateTimeField(_("预警时间"))
+    drop_at = models.DateTimeField(_("降级日期"))
+    # Activity after the warning clears it; the downgrade it announced applies it.
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("降级预警")
+        verbose_name_plural = _("降级预警")
+        ordering = ["-warned_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None and self.applied_at is None
+
+
+class GradeAppeal(PublicIdModel):
+    """A boss's appeal against a downgrade, decided by the operator."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        ACCEPTED = "accepted", _("已恢复")
+        REJECTED = "rejected", _("已驳回")
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+")
+    change = models.OneToOneField(GradeChange, on_delete=models.CASCADE, related_name="appeal")
+    text = models.TextField(_("申诉理由"), max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    note = models.TextField(_("处理意见"), max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        "core.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("等级申诉")
+        verbose_name_plural = _("等级申诉")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.status}"
+
+
+class PaidMembership(PublicIdModel):
+    """A company's paid membership of one market (出钱): the fee moved from its wallet to
+    the platform's revenue as one ledger transaction (``ledger_ref``), and the points it
+    earned (reason ``membership_paid``, ref ``membership:<id>``)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    market = models.ForeignKey(Market, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("金额"), max_digits=20, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    paid_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    paid_at = models.DateTimeField(_("付款时间"), default=timezone.now)
+    valid_until = models.DateTimeField(_("有效期至"))
+    ledger_ref = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("付费会员")
+        verbose_name_plural = _("付费会员")
+        ordering = ["-paid_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="paid_membership_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}@{self.market_id}: {self.amount}"
+
+    @property
+    def ref(self) -> str:
+        return f"membership:{self.public_id}"

@@ -22,8 +22,12 @@ REASONS: dict[str, tuple[str, object, Decimal]] = {
     "complaint_upheld": (EFFORT, _("被投诉属实"), Decimal("-20")),
     "buyer_referred": (EFFORT, _("推荐买家"), Decimal("10")),
     "community_helpful": (EFFORT, _("社区贡献被认可"), Decimal("2")),
+    # value: the fee in thousands of yuan.
     "membership_paid": (MONEY, _("付费会员"), Decimal("1")),
     "settled_volume": (MONEY, _("平台成交额"), Decimal("1")),
+    # Settled volume from before the platform kept the orders (an operator's import of a
+    # company's earlier trading, one line a month; value in ten-thousands of yuan).
+    "history_import": (MONEY, _("上线前的历史成交"), Decimal("1")),
 }
 
 

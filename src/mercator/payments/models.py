@@ -112,6 +112,8 @@ class LedgerTransaction(PublicIdModel):
         WITHDRAWAL = "withdrawal", _("提现")
         PAYOUT = "payout", _("提现打款")
         PAYOUT_RELEASE = "payout_release", _("提现退回")
+        # A company's paid membership of a market (membership app): wallet → fee revenue.
+        MEMBERSHIP_FEE = "membership_fee", _("会员费")
         REVERSAL = "reversal", _("冲正")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)

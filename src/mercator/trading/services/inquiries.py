@@ -22,6 +22,7 @@ from mercator.core.services import audit_record, validate
 from mercator.core.texts import text as stored_text
 from mercator.trading import selectors
 from mercator.trading.models import Inquiry, InquiryMessage, Side
+from mercator.trading.services import grades
 from mercator.trading.services._common import invalid, quantity_of, require_verified, text_of
 from mercator.trading.services.numbering import INQUIRY_PREFIX, new_number
 from mercator.trading.services.quotas import INQUIRY, quota_check
@@ -181,6 +182,7 @@ def inquiry_mark_answered(inquiry: Inquiry, clerk: Membership, *, at: object = N
             at=at,
             response_seconds=seconds,
         )
+        grades.inquiry_first_answered(inquiry, at)
         inquiry.first_answered_at = at
     elif inquiry.status == Inquiry.Status.OPEN:
         Inquiry.objects.filter(pk=inquiry.pk).update(status=Inquiry.Status.ANSWERED)

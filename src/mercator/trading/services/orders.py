@@ -57,6 +57,7 @@ from mercator.pricing.models import PaymentTerms
 from mercator.trading.models import CartItem, Order, OrderEvent, OrderLine, Quote, Side
 from mercator.trading.selectors import orders as order_selectors
 from mercator.trading.selectors.orders import order_side
+from mercator.trading.services import grades
 from mercator.trading.services._common import invalid, require_verified, text_of
 from mercator.trading.services.numbering import ORDER_PREFIX, new_number
 from mercator.trading.services.order_notices import order_notice
@@ -378,6 +379,7 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
     )
     if order.status == S.APPROVED:
         order_notice(order, side="seller", kind="placed")
+    grades.order_placed(order, draft.lines)
     return order
 
 

@@ -39,6 +39,7 @@ from mercator.payments.services.intents import intent_create
 from mercator.pricing.models import PaymentTerms
 from mercator.trading.models import Order, OrderLine, Shipment, ShipmentLine, Side
 from mercator.trading.selectors.orders import order_get
+from mercator.trading.services import grades
 from mercator.trading.services._common import invalid, quantity_of, require_verified, text_of
 from mercator.trading.services.deals import deal_record_if_real
 from mercator.trading.services.order_notices import order_notice
@@ -403,6 +404,7 @@ def _settle_locked(order: Order, *, actor: Actor, by: Any) -> Order:
     audit_record(actor=actor, action="order.settle", target=order.ref, changes=data)
     order_notice(order, side="seller", kind="settled")
     _deal_record(order)
+    grades.order_settled(order)
     return order
 
 

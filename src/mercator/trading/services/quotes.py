@@ -48,6 +48,7 @@ from mercator.core.texts import stored, text
 from mercator.pricing.engine import QuoteRequest, quote_price
 from mercator.trading import selectors
 from mercator.trading.models import Quote, QuoteLine, QuoteRound, Rfq, RfqLine, Side
+from mercator.trading.services import grades
 from mercator.trading.services._common import (
     MAX_LINES,
     future_of,
@@ -446,6 +447,7 @@ def _release(quote: Quote, *, actor: Actor, author: Membership, comment: str, fr
     round_.save()
     _move(quote, frm, S.SENT, sent_at=quote.sent_at or now, approval_ref="", pending_comment="")
     activity_record(membership=quote.owner, kind=ActivityEvent.Kind.QUOTE_SENT, ref=_ref(quote))
+    grades.quote_sent(quote)
     if quote.inquiry_id:
         inquiry_mark_answered(quote.inquiry, quote.owner, at=now)
     audit_record(

@@ -17,6 +17,7 @@ from mercator.core.services import audit_record, validate
 from mercator.pricing.models import DeliveryMethod, PaymentTerms
 from mercator.trading import selectors
 from mercator.trading.models import Quote, Rfq, RfqInvite, RfqLine, Side
+from mercator.trading.services import grades
 from mercator.trading.services._common import (
     MAX_LINES,
     future_of,
@@ -138,6 +139,7 @@ def rfq_create(
             validate(line)
         RfqLine.objects.bulk_create(built)
         RfqInvite.objects.bulk_create([RfqInvite(rfq=rfq, seller=s) for s in sellers])
+        grades.rfq_published(rfq)
         audit_record(
             actor=actor,
             action="rfq.create",

@@ -1,0 +1,91 @@
+"""What trading tells membership (a lower app): that a company used the platform in a
+market (decay measures it) and the facts that earn points. One call per place in the
+trading services, inside their transactions; membership never reads trading's tables."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from mercator.catalog.models import Listing, Market, Sku
+from mercator.membership.services import activity_touch, activity_touch_all, points_award
+from mercator.trading.models import Inquiry, Order, OrderLine, Quote, Rfq
+
+TEN_THOUSAND = Decimal(10000)
+
+
+def _market_of(listing: Listing | None, sku: Sku | None) -> Market | None:
+    if listing is not None:
+        return listing.market
+    if sku is not None:
+        return sku.product.category.market
+    return None
+
+
+def order_market(order: Order) -> Market | None:
+    line = order.lines.select_related("listing__market", "sku__product__category__market").first()
+    return _market_of(line.listing, line.sku) if line is not None else None
+
+
+def order_placed(order: Order, lines: Sequence[OrderLine]) -> None:
+    """Both sides used the market (the lines in hand name it: no extra read on the hot
+    path of placing an order)."""
+    first = lines[0] if lines else None
+    if first is None:
+        return
+    market = first.listing.market_id if first.listing_id else _market_of(None, first.sku)
+    activity_touch_all(companies=[order.buyer, order.seller], market=market, at=order.placed_at)
+
+
+def order_settled(order: Order) -> None:
+    """Both sides used the market; each earns settled-volume points (value: the order's
+    total in ten-thousands of yuan)."""
+    market = order_market(order)
+    if market is None:
+        return
+    at = order.settled_at or timezone.now()
+    activity_touch_all(companies=[order.buyer, order.seller], market=market, at=at)
+    for company in (order.buyer, order.seller):
+        if order.total > 0:
+            points_award(
+                company=company,
+                market=market,
+                reason="settled_volume",
+                value=order.total / TEN_THOUSAND,
+                ref=f"order:{order.public_id}",
+                at=at,
+            )
+
+
+def quote_sent(quote: Quote) -> None:
+    line = quote.lines.select_related("listing__market", "sku__product__category__market").first()
+    if line is not None:
+        activity_touch(
+            company=quote.seller, market=_market_of(line.listing, line.sku), at=quote.sent_at
+        )
+
+
+def rfq_published(rfq: Rfq) -> None:
+    line = rfq.lines.select_related("sku__product__category__market").filter(sku__isnull=False)
+    first = line.first()
+    if first is not None:
+        activity_touch(company=rfq.buyer, market=_market_of(None, first.sku), at=rfq.created_at)
+
+
+def inquiry_first_answered(inquiry: Inquiry, at: datetime) -> None:
+    """The seller used the market; answered within its response target it earns effort
+    points, later it loses some."""
+    market = inquiry.listing.market
+    seller = inquiry.seller
+    activity_touch(company=seller, market=market, at=at)
+    hours = seller.inquiry_response_hours or settings.MERCATOR["INQUIRY_RESPONSE_TARGET_HOURS"]
+    on_time = at - inquiry.received_at <= timedelta(hours=hours)
+    points_award(
+        company=seller,
+        market=market,
+        reason="inquiry_answered" if on_time else "inquiry_late",
+        ref=f"inquiry:{inquiry.public_id}",
+        at=at,
+    )
