@@ -1,6 +1,7 @@
 """The merchant community in a real Chromium, on a desktop and on a phone (390 px): the
 food factory's buyer opens the sugar board from the home page's community block, posts,
 the sugar mill's sales clerk replies, and the buyer sees the reply and a notification.
+Before posting, the buyer looks at his grade: his badge and what the next grade needs.
 Nothing breaks the Content-Security-Policy and <main> never scrolls sideways."""
 
 import pytest
@@ -56,6 +57,15 @@ def test_buyer_posts_on_the_sugar_board_and_the_mill_replies(browser: Browser, u
 
     buyer = _page(browser, viewport)
     _sign_in(buyer, url, BUYER)
+    # His grade first: the badge he holds in the sugar market and what the next one needs.
+    buyer.goto(url("/membership/"))
+    sugar = buyer.locator('[data-testid="standing"][data-market="sugar"]')
+    expect(sugar.locator(".grade-badge")).to_have_text("银牌")
+    expect(sugar.get_by_test_id("next-grade")).to_contain_text("升到金牌需要")
+    expect(sugar.get_by_test_id("next-grade")).to_contain_text("还差")
+    expect(sugar.get_by_test_id("privileges")).to_be_visible()
+    _fits(buyer, "my grades")
+    buyer.goto(url("/"))
     block = buyer.get_by_test_id("community-home")
     expect(block).to_be_visible()
     expect(block.get_by_test_id("community-home-item").first).to_contain_text("市场快讯")
@@ -70,6 +80,7 @@ def test_buyer_posts_on_the_sugar_board_and_the_mill_replies(browser: Browser, u
     buyer.get_by_test_id("post-submit").click()
     expect(buyer.get_by_test_id("post-title")).to_contain_text(title)
     expect(buyer.get_by_test_id("post-body")).to_contain_text("<b>不要</b>加粗")  # as text
+    expect(buyer.get_by_test_id("author").first.locator(".grade-badge")).to_have_text("银牌")
     _fits(buyer, "post")
     post = Post.objects.get(title=title)
 
