@@ -260,7 +260,7 @@ class PublicSkuOut(Schema):
         return plain(obj.min_order_qty)
 
 
-class GradeOut(Schema):
+class GradeBadgeOut(Schema):
     """A company's membership grade in one market, as counterparts see it (its badge)."""
 
     code: str
@@ -300,7 +300,7 @@ class PublicListingOut(Schema):
     province: str
     city: str
     lead_days: int = Field(..., description="Delivery lead time, in days.")
-    seller_grade: GradeOut | None = Field(
+    seller_grade: GradeBadgeOut | None = Field(
         None, description="The seller's membership grade in the listing's market, or null."
     )
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
-from mercator.catalog.schemas import GradeOut, grade_of_row
+from mercator.catalog.schemas import GradeBadgeOut, grade_of_row
 from mercator.payments.schemas import PartyOut  # one company reference across the API
 from mercator.trading.models import Inquiry, Rfq
 
@@ -139,7 +139,7 @@ class RfqOut(Schema):
     open_market: bool
     created_at: datetime
     lines: list[RfqLineOut]
-    buyer_grade: GradeOut | None = Field(
+    buyer_grade: GradeBadgeOut | None = Field(
         None, description="The buyer's membership grade in the RFQ's market, or null."
     )
 
@@ -242,9 +242,9 @@ class QuoteOut(Schema):
     rounds: list[QuoteRoundOut]
     created_at: datetime
     sent_at: datetime | None
-    seller_grade: GradeOut | None = Field(
+    seller_grade: GradeBadgeOut | None = Field(
         None, description="The seller's membership grade in the quote's market, or null."
     )
-    buyer_grade: GradeOut | None = Field(
+    buyer_grade: GradeBadgeOut | None = Field(
         None, description="The buyer's membership grade in the quote's market, or null."
     )
