@@ -12,7 +12,9 @@ customers.png, company.png, market.png, pricing.png, quotes.png, orders.png, ord
 wallet.png, receivables.png, invoices.png, price-index.png and api-docs.png as the sugar
 mill's boss; home-buyer.png, cart.png, cart-review.png, order-receive.png as the food
 factory's buyer; phone-home.png and phone-order.png at 390x844 as its finance;
-ops-disputes.png as the operator (1280x800 unless said, Simplified Chinese).
+my-grades.png and community.png as the food factory's buyer; phone-grade-warning.png at
+390x844 as the Linyi timber boss (the black card's warning); ops-disputes.png and
+ops-membership.png as the operator (1280x800 unless said, Simplified Chinese).
 """
 
 import argparse
@@ -112,7 +114,14 @@ OTHER_ROLES = [
             ("/cart/review", '[data-testid="checkout-steps"]', "cart-review.png"),
             ("first:/orders/?side=buy&status=shipped", '[data-testid="order-stepper"]',
              "order-receive.png"),
+            ("/membership/", '[data-testid="standing"]', "my-grades.png"),
+            ("/community/", "main h1", "community.png"),
         ],
+    ),
+    (
+        "boss@linyi-timber.demo",
+        PHONE,
+        [("/membership/", '[data-testid="grade-warning"]', "phone-grade-warning.png")],
     ),
     (
         "finance@foodfactory.demo",
@@ -123,7 +132,14 @@ OTHER_ROLES = [
              "phone-order.png"),
         ],
     ),
-    ("ops@mercator.demo", VIEWPORT, [("/ops/disputes/", "main h1", "ops-disputes.png")]),
+    (
+        "ops@mercator.demo",
+        VIEWPORT,
+        [
+            ("/ops/disputes/", "main h1", "ops-disputes.png"),
+            ("/ops/membership/?tab=appeals", "main h1", "ops-membership.png"),
+        ],
+    ),
 ]  # fmt: skip
 
 
