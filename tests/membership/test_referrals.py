@@ -219,3 +219,18 @@ def test_the_membership_page_shows_the_link_to_managers_only(world):  # noqa: F8
     assert clerk.login(username=world.mill_clerk.person.email, password=PASSWORD)
     page = clerk.get("/membership/").content.decode()
     assert "referral-link" not in page and world.outsider.short_name not in page
+
+
+def test_the_demo_mill_referred_the_small_food_factory_once(db):
+    from mercator.demo.build import demo_build
+
+    demo_build()
+    demo_build()
+    mill = Company.objects.get(short_name="崇左糖厂")
+    assert Company.objects.get(short_name="好味食品").referred_by == mill
+    assert AuditEntry.objects.filter(action="company.referred").count() == 1
+    boss = Client()
+    assert boss.login(username=master_of(mill).person.email, password="mercator-demo")
+    page = boss.get("/membership/").content.decode()
+    assert 'data-testid="referred-count">1<' in page and 'data-testid="traded-count">0<' in page
+    assert "好味食品" in page
