@@ -49,6 +49,11 @@ class PersonIn(Schema):
 class RegisterIn(Schema):
     person: PersonIn
     company: CompanyIn
+    referral_code: str = Field(
+        "",
+        max_length=32,
+        description="The referring company's code (from its referral link); unknown: 422.",
+    )
 
 
 class PersonOut(Schema):

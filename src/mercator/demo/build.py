@@ -12,6 +12,7 @@ from mercator.demo.membership import build_membership, build_standings
 from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
 from mercator.demo.ratings import build_ratings
+from mercator.demo.referrals import build_referrals
 from mercator.demo.services import build_companies
 from mercator.demo.trading import build_trading
 
@@ -21,6 +22,7 @@ def demo_build() -> None:
     with transaction.atomic():
         build_companies()
         build_customers()
+        build_referrals()
         build_approvals()
         build_catalog()
         build_membership()

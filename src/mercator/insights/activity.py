@@ -136,6 +136,8 @@ SENTENCES: dict[str, Promise] = {
     # company and members
     "company.create": _("%(person)s 创建了企业 %(target)s"),
     "company.update": _("%(person)s 修改了企业资料 %(target)s"),
+    "company.referral_code": _("%(person)s 生成了企业的推荐链接"),
+    "company.referred": _("%(person)s 为 %(target)s 登记了推荐企业"),
     "verification.submit": _("%(person)s 提交了企业认证资料"),
     "verification.approve": _("%(person)s 通过了企业认证"),
     "verification.reject": _("%(person)s 驳回了企业认证"),

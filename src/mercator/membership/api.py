@@ -4,9 +4,11 @@ appeals queue and a recompute trigger (others: 404)."""
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from mercator.companies.services import referrals as referral_services
 from mercator.core.pagination import LimitOffset
 from mercator.core.schemas import ERRORS
 from mercator.membership import selectors, services
@@ -29,6 +31,7 @@ from mercator.membership.schemas import (
     PaidOut,
     PointOut,
     RecomputeOut,
+    ReferralsOut,
     ScoringIn,
     ScoringOut,
     StandingOut,
@@ -55,6 +58,24 @@ def _market(value: str | None) -> object:
 def standing_list(request: HttpRequest) -> QuerySet[Standing]:
     """My company's grade and points in each market it is graded in."""
     return selectors.standings_of(request.actor)
+
+
+@router.get("/membership/referrals", response={200: ReferralsOut, **ERRORS})
+def referral_get(request: HttpRequest) -> dict:
+    """Your company's referral code and link (made the first time it is asked for), how
+    many companies signed up with it and how many of them have traded (their first
+    settled order as a buyer earned you `buyer_referred` points). Only your own company's;
+    needs the company.manage permission (others: 403)."""
+    actor = request.actor
+    code = referral_services.referral_code_ensure(actor=actor)
+    summary = selectors.referrals_summary(actor)
+    return {
+        "code": code,
+        "link": request.build_absolute_uri(f"{reverse('register')}?ref={code}"),
+        "referred_count": summary.referred_count,
+        "traded_count": summary.traded_count,
+        "referred": summary.referred,
+    }
 
 
 @router.get("/membership/points", response={200: list[PointOut], **ERRORS})

@@ -270,3 +270,18 @@ class PaidOut(Schema):
     @staticmethod
     def resolve_ledger_transaction(obj: PaidMembership) -> str:
         return obj.ledger_ref
+
+
+class ReferredOut(Schema):
+    id: UUID = Field(alias="public_id", description="the referred company")
+    name: str
+    referred_at: datetime | None
+    traded: bool = Field(description="its first settled order as a buyer earned you points")
+
+
+class ReferralsOut(Schema):
+    code: str = Field(description="your company's referral code")
+    link: str = Field(description="the sign-up link carrying the code")
+    referred_count: int = Field(description="companies that signed up with your code (count)")
+    traded_count: int = Field(description="of them, companies that have traded (count)")
+    referred: list[ReferredOut] = Field(description="the latest 50 referred companies")

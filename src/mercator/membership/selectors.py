@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mercator.catalog.models import Market
+from mercator.companies.selectors.referrals import referrals_of
 from mercator.core.actor import Actor
 from mercator.core.errors import NotAuthenticated, NotFound
 from mercator.core.ids import parse_public_id
@@ -311,6 +312,45 @@ def refs_shown(refs: Iterable[str]) -> dict[str, RefShown]:
         month = rest.rpartition(":")[2] if kind in ("listing", "history") else ""
         shown[ref] = RefShown(f"{label} {month}".strip())
     return shown
+
+
+# ------------------------------------------------------------------------- referrals
+
+
+@dataclass(frozen=True)
+class Referred:
+    """One company the acting company referred, and whether it has traded (its first
+    settled order as a buyer earned the referrer points in some market)."""
+
+    public_id: Any
+    name: str
+    referred_at: Any
+    traded: bool
+
+
+@dataclass(frozen=True)
+class Referrals:
+    referred: list[Referred]
+    referred_count: int
+    traded_count: int
+
+
+def referrals_summary(actor: Actor, limit: int = 50) -> Referrals:
+    """The companies the acting company referred and how many have traded (members who
+    manage the company, like the link itself; others: 403). Traded is read from the
+    referrer's own ``buyer_referred`` points: membership never reads trading."""
+    companies = referrals_of(actor)
+    earned = set(
+        PointEntry.objects.filter(company=actor.company, reason="buyer_referred")
+        .values_list("ref", flat=True)
+        .distinct()
+    )
+    rows = [
+        Referred(c.public_id, c.short_name, c.referred_at, f"company:{c.public_id}" in earned)
+        for c in companies[:limit]
+    ]
+    traded = sum(1 for ref in earned if ref.startswith("company:"))
+    return Referrals(referred=rows, referred_count=companies.count(), traded_count=traded)
 
 
 # ------------------------------------------------------------------------- the operators

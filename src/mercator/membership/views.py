@@ -14,6 +14,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mercator.companies.services import referrals as referral_services
 from mercator.core.errors import DomainError, NotFound
 from mercator.core.views import error_page
 from mercator.membership import selectors, services
@@ -77,12 +78,19 @@ def my_grades(request: HttpRequest) -> HttpResponse:
         for e in points.object_list
     ]
     changes = _page(request, selectors.changes_of(actor), "cpage")
+    referral_link, referrals = None, None
+    if actor.can("company.manage"):  # the link and who came through it: the managers only
+        code = referral_services.referral_code_ensure(actor=actor)
+        referral_link = request.build_absolute_uri(f"{reverse('register')}?ref={code}")
+        referrals = selectors.referrals_summary(actor)
     context = {
         "overview": overview,
         "points": points,
         "point_rows": point_rows,
         "changes": changes,
         "appeals": list(selectors.appeals_of(actor)[:20]),
+        "referral_link": referral_link,
+        "referrals": referrals,
         "errors": errors,
         "posted": request.POST,
         # The same checks the services make (appeal: company.manage; pay: and payments.pay).

@@ -57,9 +57,13 @@ def token_exchange(request: HttpRequest, payload: TokenExchangeIn) -> Status:
 def register(request: HttpRequest, payload: RegisterIn) -> Status:
     """Sign up a person and register his company in one step (all or nothing); he becomes
     its master account. Then exchange his email and password for a token. A taken email:
-    409 `email_taken`; a weak password: 422 `weak_password`."""
+    409 `email_taken`; a weak password: 422 `weak_password`. With `referral_code` (from
+    another company's referral link) that company is recorded as the referrer; an unknown
+    code: 422 `unknown_referral`, nothing created."""
     person, company = members_services.person_and_company_register(
-        person=payload.person.dict(), company=payload.company.dict()
+        person=payload.person.dict(),
+        company=payload.company.dict(),
+        referral_code=payload.referral_code.strip(),
     )
     return Status(201, {"person": person, "company": company, "role": "master"})
 

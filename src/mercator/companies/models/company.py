@@ -84,6 +84,19 @@ class Company(PublicIdModel):
         choices=TIME_ZONES,
         help_text=_("页面上的日期和时间按此时区显示；留空则用平台默认（北京时间）。"),
     )
+    # Referrals (推荐买家): an opaque code made on demand (not the public id, so a link
+    # says nothing about the company), and who referred this company when it signed up:
+    # set once at registration, never changed (the referrer earns points from it).
+    referral_code = models.CharField(_("推荐码"), max_length=16, blank=True)
+    referred_by = models.ForeignKey(
+        "self",
+        verbose_name=_("推荐人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+    )
+    referred_at = models.DateTimeField(_("推荐时间"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -93,7 +106,15 @@ class Company(PublicIdModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~Q(credit_code=""), name="uniq_credit_code"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["referral_code"],
+                condition=~Q(referral_code=""),
+                name="uniq_referral_code",
+            ),
+            models.CheckConstraint(
+                condition=~Q(referred_by=models.F("pk")), name="no_self_referral"
+            ),
         ]
 
     def __str__(self) -> str:

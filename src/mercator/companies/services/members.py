@@ -29,6 +29,7 @@ from mercator.companies.roles import PERMISSIONS, ROLE_PERMISSIONS, Role
 from mercator.companies.selectors.members import invitation_by_token, membership_get
 from mercator.companies.services.activity import sessions_end_for_person
 from mercator.companies.services.notifications import notify
+from mercator.companies.services.referrals import referral_record, referrer_resolve
 from mercator.companies.tasks import send_invitation_email
 from mercator.companies.validators import validate_credit_code
 from mercator.core.actor import Actor
@@ -145,10 +146,13 @@ def company_create(
 
 
 def person_and_company_register(
-    *, person: dict[str, str], company: dict[str, str]
+    *, person: dict[str, str], company: dict[str, str], referral_code: str = ""
 ) -> tuple[User, Company]:
     """Sign-up: a new person and his company in one step (all or nothing). The password
-    is hashed before the transaction, which holds only the inserts."""
+    is hashed before the transaction, which holds only the inserts. A ``referral_code``
+    records the company that referred this one; an unknown one refuses the whole sign-up
+    (422 ``unknown_referral``) before anything is written."""
+    referrer = referrer_resolve(referral_code) if referral_code else None
     unsaved = _person_new(
         email=person["email"],
         password=person["password"],
@@ -157,9 +161,10 @@ def person_and_company_register(
     )
     with transaction.atomic():
         new_person = _person_save(unsaved)
-        new_company = company_create(
-            actor=Actor(person=new_person, via="web"), master=new_person, **company
-        )
+        actor = Actor(person=new_person, via="web")
+        new_company = company_create(actor=actor, master=new_person, **company)
+        if referrer is not None:
+            new_company = referral_record(actor=actor, company=new_company, referrer=referrer)
     return new_person, new_company
 
 

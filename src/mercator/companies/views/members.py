@@ -25,6 +25,7 @@ from mercator.companies.middleware import SESSION_COMPANY_KEY
 from mercator.companies.models import CompanyVerification
 from mercator.companies.roles import Role, permission_label
 from mercator.companies.selectors import members as selectors
+from mercator.companies.selectors import referrals as referral_selectors
 from mercator.companies.services import members as services
 from mercator.core import twofactor
 from mercator.core.errors import DomainError, NotFound
@@ -50,13 +51,22 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("company-new")
     person_form = PersonForm(request.POST or None, prefix="person")
     company_form = CompanyForm(request.POST or None, prefix="company")
+    # A referral link (?ref=<code>), carried through the form in a hidden field; an
+    # unknown code is dropped with a notice (the sign-up itself goes on without it).
+    code = (request.POST.get("ref") or request.GET.get("ref") or "").strip()[:32]
+    referrer = referral_selectors.company_by_referral_code(code) if code else None
+    if code and referrer is None:
+        messages.info(request, _("推荐链接无效，已忽略；您仍可正常注册。"))
+        code = ""
     status = 200
     if request.method == "POST":
         status = 400
         if person_form.is_valid() and company_form.is_valid():
             try:
                 person, company = services.person_and_company_register(
-                    person=person_form.cleaned_data, company=company_form.cleaned_data
+                    person=person_form.cleaned_data,
+                    company=company_form.cleaned_data,
+                    referral_code=code,
                 )
             except DomainError as exc:
                 add_domain_error(person_form, exc)
@@ -66,7 +76,12 @@ def register(request: HttpRequest) -> HttpResponse:
                 _act_for(request, company)
                 messages.success(request, _("欢迎！请提交企业认证，认证后即可交易。"))
                 return redirect("company-profile")
-    context = {"person_form": person_form, "company_form": company_form}
+    context = {
+        "person_form": person_form,
+        "company_form": company_form,
+        "referral_code": code,
+        "referrer": referrer,
+    }
     return render(request, "companies/register.html", context, status=status)
 
 

@@ -8,8 +8,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from mercator.catalog.models import Listing, Market, Sku
+from mercator.companies.models import Company, Membership
+from mercator.companies.roles import Role
+from mercator.companies.services.notifications import notify
+from mercator.core.texts import text
 from mercator.membership.services import activity_touch, activity_touch_all, points_award
 from mercator.trading.models import Inquiry, Order, OrderLine, Quote, Rfq
 
@@ -57,6 +62,39 @@ def order_settled(order: Order) -> None:
                 ref=f"order:{order.public_id}",
                 at=at,
             )
+    _referral_award(order.buyer, market, at)
+
+
+def _referral_award(buyer: Company, market: Market, at: datetime) -> None:
+    """A referred buyer's first settled order in a market earns its referrer effort
+    points there, once (the dedupe key is the referrer, the market and the buyer), and
+    the referrer's boss hears of it."""
+    referrer = buyer.referred_by
+    if referrer is None:
+        return
+    entry = points_award(
+        company=referrer,
+        market=market,
+        reason="buyer_referred",
+        ref=f"company:{buyer.public_id}",
+        at=at,
+    )
+    if entry is None:
+        return
+    bosses = Membership.objects.select_related("person").filter(
+        company=referrer, role=Role.MASTER, is_active=True
+    )
+    for boss in bosses:
+        notify(
+            person=boss.person,
+            company=referrer,
+            kind="membership.referral",
+            title=text(
+                gettext_noop("您推荐的 %(company)s 完成了首笔订单，您获得了推荐买家积分"),
+                company=buyer.short_name,
+            ),
+            link="/membership/",
+        )
 
 
 def quote_sent(quote: Quote) -> None:
