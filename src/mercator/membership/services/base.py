@@ -138,12 +138,14 @@ def activity_touch_all(
     rows = Standing.objects.filter(company_id__in=by_id, market_id=market_id)
     if rows.filter(fresh).update(last_active_at=at) == len(by_id):
         return
+    # A market without grades (the common case before an operator sets a ladder) stops
+    # here: one statement more, and no standing to create.
+    grade = Grade.objects.filter(market_id=market_id, is_active=True).order_by("rank").first()
+    if grade is None:
+        return
     have = set(rows.values_list("company_id", flat=True))
     missing = [c for pk, c in by_id.items() if pk not in have]
     if not missing:
-        return
-    grade = Grade.objects.filter(market_id=market_id, is_active=True).order_by("rank").first()
-    if grade is None:
         return
     for company in missing:
         try:
