@@ -1,7 +1,7 @@
 """The nightly grade recompute (membership.services.recompute) over a synthetic market:
 BENCH_GRADE_COMPANIES companies (default 2,000) with 20 point lines each spread over the
 last 400 days, half of them already holding a standing, a four-grade ladder with decay
-on the top grade and a quarter of the standings idle for 10 months. Measured: the first
+on the top grade and half the standings idle for 10 months. Measured: the first
 run (it grades, warns and writes), a second run at the same instant (it must write
 nothing: idempotent) and a run a day later. SQLite always; PostgreSQL when it answers.
 The listing-quality award is left out (it is a walk over active listings, measured by

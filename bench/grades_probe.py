@@ -16,7 +16,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mercator.settings")
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from mercator.catalog.models import Market  # noqa: E402
@@ -71,7 +70,7 @@ def build(now: object) -> None:
     standings = []
     for i, cid in enumerate(companies[: COMPANIES // 2]):
         grade = ladder[i % len(ladder)]
-        idle = i % 4 == 0
+        idle = i % 2 == 1  # half the silver and black cards unused for 300 days
         standings.append(
             Standing(
                 company_id=cid,
@@ -84,8 +83,20 @@ def build(now: object) -> None:
     Standing.objects.bulk_create(standings, batch_size=2000)
 
 
+class Counter:
+    """Counts the statements sent (Django's query log stops at 9,000)."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):  # noqa: ANN001, ANN204
+        self.n += 1
+        return execute(sql, params, many, context)
+
+
 def timed(label: str, at: object) -> dict:
-    with CaptureQueriesContext(connection) as queries:
+    counter = Counter()
+    with connection.execute_wrapper(counter):
         started = time.perf_counter()
         result = recompute(at=at, listings=False)
         seconds = time.perf_counter() - started
@@ -97,7 +108,7 @@ def timed(label: str, at: object) -> dict:
         "upgrades": result.upgrades,
         "downgrades": result.downgrades,
         "warnings": result.warnings,
-        "sql": len(queries.captured_queries),
+        "sql": counter.n,
     }
 
 

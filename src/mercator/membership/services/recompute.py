@@ -1,18 +1,24 @@
 """The nightly recompute (可进可退): points over each market's rolling window, grades up
 and down by points, idle grades warned once and then dropped one rung.
 
+Cost: per market, one statement sums every company's points over the window (exactly,
+``core.exact.exact_sums``: SQLite's SUM is a float); then each standing is locked, updated
+and judged in batches of ``BATCH`` per transaction (short on SQLite, and one commit per
+batch rather than per standing on PostgreSQL). ``bench/bench_grades.py`` measures it.
+
 Idempotent by construction: every move is a conditional update on the standing's grade
 (``UPDATE … WHERE grade_id = <the grade read>``), a warning has a unique key per standing,
 grade and idle period, and a downgrade applies a warning with ``UPDATE … WHERE
 applied_at IS NULL``. Running it twice at the same ``at`` writes nothing the second time;
 two runs at once cannot both write (the standing row is also locked on PostgreSQL)."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_noop
@@ -20,6 +26,7 @@ from django.utils.translation import gettext_noop
 from mercator.catalog.models import Listing, Market
 from mercator.companies.models import Company
 from mercator.core.actor import SYSTEM, Actor
+from mercator.core.exact import exact_sums
 from mercator.core.services import audit_record
 from mercator.core.texts import text
 from mercator.membership.models import Grade, GradeChange, GradeWarning, PointEntry, Standing
@@ -34,6 +41,7 @@ from mercator.membership.services.rules import require_operator
 
 ZERO = Decimal("0.00")
 DEFAULT_WINDOW_DAYS = 365
+BATCH = 100  # standings judged per write transaction
 
 
 @dataclass
@@ -96,18 +104,41 @@ def recompute(*, at: datetime | None = None, listings: bool = True) -> Recompute
         result.listing_points = listing_quality_award(at=at)
     pairs = set(Standing.objects.values_list("company_id", "market_id"))
     pairs |= set(PointEntry.objects.values_list("company_id", "market_id").distinct())
-    ladders: dict[int, list[Grade]] = {}
+    by_market: dict[int, list[int]] = defaultdict(list)
     for company_id, market_id in sorted(pairs):
-        if market_id not in ladders:
-            ladders[market_id] = list(
-                Grade.objects.filter(market_id=market_id, is_active=True).order_by("rank")
-            )
-        if not ladders[market_id]:
+        by_market[market_id].append(company_id)
+    for market_id, company_ids in sorted(by_market.items()):
+        ladder = list(Grade.objects.filter(market_id=market_id, is_active=True).order_by("rank"))
+        if not ladder:
             continue
-        with transaction.atomic():  # one standing at a time: short write transactions
-            _grade_one(company_id, market_id, ladders[market_id], at, result)
-        result.standings += 1
+        sums = _market_sums(market_id, at)
+        for start in range(0, len(company_ids), BATCH):
+            batch = company_ids[start : start + BATCH]
+            with transaction.atomic():  # short write transactions, one commit per batch
+                for company_id in batch:
+                    effort, money = sums.get(company_id, (ZERO, ZERO))
+                    _grade_one(company_id, market_id, ladder, at, result, effort, money)
+            result.standings += len(batch)
     return result
+
+
+def _market_sums(market_id: int, at: datetime) -> dict[int, tuple[Decimal, Decimal]]:
+    """Every company's (effort, money) points over the market's window, in one statement."""
+    scoring = scoring_of(Market(pk=market_id))
+    days = scoring.window_days if scoring is not None else DEFAULT_WINDOW_DAYS
+    rows = PointEntry.objects.filter(
+        market_id=market_id, occurred_at__gt=at - timedelta(days=days), occurred_at__lte=at
+    )
+    totals = exact_sums(rows, ("company_id", "side"), "points")
+    sums: dict[int, tuple[Decimal, Decimal]] = {}
+    for (company_id, side), total in totals.items():
+        effort, money = sums.get(company_id, (ZERO, ZERO))
+        if side == EFFORT:
+            effort = total
+        elif side == MONEY:
+            money = total
+        sums[company_id] = (effort, money)
+    return sums
 
 
 def _locked_standing(company_id: int, market_id: int, at: datetime) -> Standing | None:
@@ -130,30 +161,18 @@ def _locked_standing(company_id: int, market_id: int, at: datetime) -> Standing 
     )
 
 
-def _sums(standing: Standing, at: datetime) -> tuple[Decimal, Decimal]:
-    scoring = scoring_of(standing.market)
-    days = scoring.window_days if scoring is not None else DEFAULT_WINDOW_DAYS
-    rows = (
-        PointEntry.objects.filter(
-            company_id=standing.company_id,
-            market_id=standing.market_id,
-            occurred_at__gt=at - timedelta(days=days),
-            occurred_at__lte=at,
-        )
-        .values("side")
-        .annotate(total=Sum("points"))
-    )
-    sums = {row["side"]: row["total"] or ZERO for row in rows}
-    return sums.get(EFFORT, ZERO), sums.get(MONEY, ZERO)
-
-
 def _grade_one(
-    company_id: int, market_id: int, ladder: list[Grade], at: datetime, result: RecomputeResult
+    company_id: int,
+    market_id: int,
+    ladder: list[Grade],
+    at: datetime,
+    result: RecomputeResult,
+    effort: Decimal,
+    money: Decimal,
 ) -> None:
     standing = _locked_standing(company_id, market_id, at)
     if standing is None:
         return
-    effort, money = _sums(standing, at)
     total = effort + money
     Standing.objects.filter(pk=standing.pk).update(
         points=total, effort_points=effort, money_points=money, recomputed_at=at
