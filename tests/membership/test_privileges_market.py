@@ -55,7 +55,23 @@ def test_higher_boost_ranks_first_then_the_usual_order(market_world):
     assert page.index(la) < page.index(lb) < page.index(lc)
     with CaptureQueriesContext(connection) as ctx:
         list(catalog_selectors.listings_public(market="sugar"))
-    assert len(ctx.captured_queries) == 2  # the market, then the ranked listings
+    # The market, whether any of its grades gives a boost, then the ranked listings.
+    assert len(ctx.captured_queries) == 3
+    assert "membership_standing" in ctx.captured_queries[-1]["sql"]
+
+
+def test_a_market_without_boosted_grades_does_not_pay_for_the_boost(market_world):
+    """Ordering by the boost costs a subquery per matching listing: a market whose grades
+    give no boost is ordered as before, without it."""
+    a, _b, _c = market_world["sellers"]
+    la, lb, lc = (str(x.public_id) for x in market_world["listings"])
+    Standing.objects.create(company=a, market=market_world["market"],
+                            grade=market_world["grades"]["gold"])  # fmt: skip
+    Grade.objects.filter(market=market_world["market"]).update(ranking_boost=0)
+    with CaptureQueriesContext(connection) as ctx:
+        rows = list(catalog_selectors.listings_public(market="sugar"))
+    assert [str(r.public_id) for r in rows] == [lc, lb, la]  # newest first, as before
+    assert "membership_standing" not in ctx.captured_queries[-1]["sql"]
 
 
 def test_api_shows_the_sellers_grade(market_world):

@@ -15,6 +15,8 @@ class GradeProvider:
     # ranking boost (0 without a grade), and its grade's code, name, English name, colour
     # and rank (NULL without a grade).
     boost: Callable[[], Any]
+    # Whether ordering by the boost can change anything in a market (None: any market).
+    boost_in_use: Callable[[int | None], bool]
     grade_fields: Callable[[], dict[str, Any]]
     # ``grade_badges(company_ids, market_id)``: one statement for a page's companies.
     badges: Callable[[Iterable[int], int | None], dict[int, Any]]

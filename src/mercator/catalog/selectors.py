@@ -316,7 +316,7 @@ def listings_public(
     keys = {k.lstrip("-") for k in order}
     annotations: dict[str, Any] = {}
     provider = grades.provider()
-    if provider is not None:
+    if provider is not None and provider.boost_in_use(market_obj.pk if market_obj else None):
         annotations["seller_boost"] = provider.boost()
         order = ["-seller_boost", *order]
     if "assortment" in keys:

@@ -78,6 +78,16 @@ def seller_boost(seller: str = "seller", market: str = "market") -> Any:
     return Coalesce(Subquery(boost, output_field=IntegerField()), Value(0))
 
 
+def boost_in_use(market_id: int | None) -> bool:
+    """Whether any active grade (of the market, or of any market) gives a ranking boost.
+    Ordering by the boost costs a subquery per matching listing, so the market pays it
+    only once an operator has given some grade a boost."""
+    grades = Grade.objects.filter(is_active=True, ranking_boost__gt=0)
+    if market_id is not None:
+        grades = grades.filter(market_id=market_id)
+    return grades.exists()
+
+
 def grade_fields(
     company: str = "seller", market: str = "market", prefix: str = "seller_grade"
 ) -> dict[str, Any]:
@@ -96,7 +106,10 @@ def register_catalog_provider() -> None:
 
     catalog_grades.register(
         catalog_grades.GradeProvider(
-            boost=seller_boost, grade_fields=grade_fields, badges=grade_badges
+            boost=seller_boost,
+            boost_in_use=boost_in_use,
+            grade_fields=grade_fields,
+            badges=grade_badges,
         )
     )
 
