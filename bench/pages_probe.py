@@ -14,9 +14,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mercator.settings")
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from mercator.community.models import Board, Post  # noqa: E402
 from mercator.core.models import User  # noqa: E402
 from mercator.trading.models import Order  # noqa: E402
 
@@ -42,14 +44,54 @@ PAGES: list[tuple[str, str]] = [
     ("finance@foodfactory.demo", "/"),
     ("ops@mercator.demo", "/"),
     ("ops@mercator.demo", "/ops/disputes/"),
+    ("buyer@foodfactory.demo", "/membership/"),
+    ("buyer@foodfactory.demo", "/community/"),
+    ("buyer@foodfactory.demo", "BOARD"),
+    ("buyer@foodfactory.demo", "POST"),
+    ("buyer@foodfactory.demo", "/community/search/?q=白糖"),
+    ("ops@mercator.demo", "/ops/membership/?tab=standings"),
+    ("ops@mercator.demo", "/ops/complaints/"),
 ]
+
+
+def board_of() -> str:
+    """The sugar board, the demo's liveliest."""
+    board = Board.objects.filter(market__code="sugar").order_by("pk").first()
+    return f"/community/boards/{board.public_id}/"
+
+
+def post_of() -> str:
+    """The sugar board's post with the most replies."""
+    post = (
+        Post.objects.filter(board__market__code="sugar", is_hidden=False)
+        .annotate(n=Count("replies"))
+        .order_by("-n")
+        .first()
+    )
+    return f"/community/posts/{post.public_id}/"
+
+
+def resolve(email: str, path: str) -> str:
+    if path == "ORDER":
+        return order_of(email)
+    if path == "BOARD":
+        return board_of()
+    if path == "POST":
+        return post_of()
+    return path
+
+
+def shown(path: str) -> str:
+    names = {"ORDER": "/orders/<id>/", "BOARD": "/community/boards/<sugar>/",
+             "POST": "/community/posts/<id>/"}  # fmt: skip
+    return names.get(path, path)
 
 
 def main() -> int:
     for email, path in PAGES:
         client = Client()
         client.force_login(User.objects.get(email=email))
-        url = order_of(email) if path == "ORDER" else path
+        url = resolve(email, path)
         for _ in range(3):  # warm-up: templates, translations, connections
             client.get(url)
         times = []
@@ -67,7 +109,7 @@ def main() -> int:
             json.dumps(
                 {
                     "who": email,
-                    "page": "/orders/<id>/" if path == "ORDER" else path,
+                    "page": shown(path),
                     "p50": round(statistics.median(times), 1),
                     "p95": round(times[int(len(times) * 0.95) - 1], 1),
                     "sql": len(queries),
