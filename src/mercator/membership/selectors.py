@@ -101,7 +101,8 @@ def standings_of(actor: Actor) -> QuerySet[Standing]:
     return (
         Standing.objects.filter(company=_company(actor))
         .select_related("grade", "market")
-        .order_by("market__name")
+        # The grade that matters most to the company first.
+        .order_by("-grade__rank", "-points", "market__name")
     )
 
 
