@@ -7,690 +7,244 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("catalog", "0002_importjob"),
-        ("companies", "0001_initial"),
+        ('catalog', '0002_importjob'),
+        ('companies', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Inquiry",
+            name='Inquiry',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(
-                        default=mercator.core.ids.new_public_id, editable=False, unique=True
-                    ),
-                ),
-                (
-                    "quantity",
-                    models.DecimalField(
-                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="数量"
-                    ),
-                ),
-                ("message", models.TextField(max_length=2000, verbose_name="询盘内容")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("open", "待回复"), ("answered", "已回复"), ("closed", "已关闭")],
-                        default="open",
-                        max_length=10,
-                    ),
-                ),
-                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("first_answered_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "asked_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "assigned_to",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "buyer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="companies.customer",
-                    ),
-                ),
-                (
-                    "listing",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.listing",
-                    ),
-                ),
-                (
-                    "seller",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=mercator.core.ids.new_public_id, editable=False, unique=True)),
+                ('quantity', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='数量')),
+                ('message', models.TextField(max_length=2000, verbose_name='询盘内容')),
+                ('status', models.CharField(choices=[('open', '待回复'), ('answered', '已回复'), ('closed', '已关闭')], default='open', max_length=10)),
+                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('first_answered_at', models.DateTimeField(blank=True, null=True)),
+                ('asked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='companies.company')),
+                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='companies.customer')),
+                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.listing')),
+                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='companies.company')),
             ],
             options={
-                "verbose_name": "询盘",
-                "verbose_name_plural": "询盘",
-                "ordering": ["-received_at", "-pk"],
+                'verbose_name': '询盘',
+                'verbose_name_plural': '询盘',
+                'ordering': ['-received_at', '-pk'],
             },
         ),
         migrations.CreateModel(
-            name="InquiryMessage",
+            name='InquiryMessage',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "side",
-                    models.CharField(choices=[("buyer", "买方"), ("seller", "卖方")], max_length=6),
-                ),
-                ("body", models.TextField(max_length=2000, verbose_name="内容")),
-                ("at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "author",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "inquiry",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="messages",
-                        to="trading.inquiry",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('side', models.CharField(choices=[('buyer', '买方'), ('seller', '卖方')], max_length=6)),
+                ('body', models.TextField(max_length=2000, verbose_name='内容')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('inquiry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='trading.inquiry')),
             ],
             options={
-                "ordering": ["at", "pk"],
+                'ordering': ['at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Quote",
+            name='Quote',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(
-                        default=mercator.core.ids.new_public_id, editable=False, unique=True
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "草稿"),
-                            ("pending_approval", "待审批"),
-                            ("sent", "已发出"),
-                            ("countered", "买方还价"),
-                            ("accepted", "已接受"),
-                            ("rejected", "已拒绝"),
-                            ("expired", "已过期"),
-                            ("withdrawn", "已撤回"),
-                        ],
-                        default="draft",
-                        max_length=20,
-                    ),
-                ),
-                ("currency", models.CharField(default="CNY", max_length=3, verbose_name="币种")),
-                (
-                    "payment_terms",
-                    models.CharField(
-                        choices=[("prepaid", "预付款"), ("cod", "货到付款"), ("credit", "账期")],
-                        default="prepaid",
-                        max_length=10,
-                        verbose_name="付款方式",
-                    ),
-                ),
-                (
-                    "credit_days",
-                    models.PositiveSmallIntegerField(default=0, verbose_name="账期（天）"),
-                ),
-                (
-                    "delivery_method",
-                    models.CharField(
-                        choices=[("pickup", "自提"), ("delivery", "送货")],
-                        default="pickup",
-                        max_length=10,
-                        verbose_name="提货方式",
-                    ),
-                ),
-                (
-                    "destination_province",
-                    models.CharField(blank=True, max_length=30, verbose_name="送达省份"),
-                ),
-                ("valid_until", models.DateTimeField(verbose_name="有效期至")),
-                (
-                    "total",
-                    models.DecimalField(
-                        decimal_places=2, default=0, max_digits=20, verbose_name="总金额"
-                    ),
-                ),
-                ("engine_total", models.DecimalField(decimal_places=2, default=0, max_digits=20)),
-                (
-                    "discount_percent",
-                    models.DecimalField(decimal_places=3, default=0, max_digits=7),
-                ),
-                ("note", models.TextField(blank=True, max_length=2000, verbose_name="备注")),
-                ("approval_ref", models.CharField(blank=True, max_length=64)),
-                ("pending_comment", models.TextField(blank=True, max_length=2000)),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("sent_at", models.DateTimeField(blank=True, null=True)),
-                ("decided_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "buyer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="companies.customer",
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "inquiry",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="quotes",
-                        to="trading.inquiry",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "seller",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=mercator.core.ids.new_public_id, editable=False, unique=True)),
+                ('status', models.CharField(choices=[('draft', '草稿'), ('pending_approval', '待审批'), ('sent', '已发出'), ('countered', '买方还价'), ('accepted', '已接受'), ('rejected', '已拒绝'), ('expired', '已过期'), ('withdrawn', '已撤回')], default='draft', max_length=20)),
+                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='币种')),
+                ('payment_terms', models.CharField(choices=[('prepaid', '预付款'), ('cod', '货到付款'), ('credit', '账期')], default='prepaid', max_length=10, verbose_name='付款方式')),
+                ('credit_days', models.PositiveSmallIntegerField(default=0, verbose_name='账期（天）')),
+                ('delivery_method', models.CharField(choices=[('pickup', '自提'), ('delivery', '送货')], default='pickup', max_length=10, verbose_name='提货方式')),
+                ('destination_province', models.CharField(blank=True, max_length=30, verbose_name='送达省份')),
+                ('valid_until', models.DateTimeField(verbose_name='有效期至')),
+                ('total', models.DecimalField(decimal_places=2, default=0, max_digits=20, verbose_name='总金额')),
+                ('engine_total', models.DecimalField(decimal_places=2, default=0, max_digits=20)),
+                ('discount_percent', models.DecimalField(decimal_places=3, default=0, max_digits=7)),
+                ('note', models.TextField(blank=True, max_length=2000, verbose_name='备注')),
+                ('approval_ref', models.CharField(blank=True, max_length=64)),
+                ('pending_comment', models.TextField(blank=True, max_length=2000)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('decided_at', models.DateTimeField(blank=True, null=True)),
+                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='companies.company')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='companies.customer')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('inquiry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='quotes', to='trading.inquiry')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='companies.company')),
             ],
             options={
-                "verbose_name": "报价单",
-                "verbose_name_plural": "报价单",
-                "ordering": ["-created_at", "-pk"],
+                'verbose_name': '报价单',
+                'verbose_name_plural': '报价单',
+                'ordering': ['-created_at', '-pk'],
             },
         ),
         migrations.CreateModel(
-            name="QuoteRound",
+            name='QuoteRound',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.PositiveSmallIntegerField()),
-                (
-                    "side",
-                    models.CharField(choices=[("buyer", "买方"), ("seller", "卖方")], max_length=6),
-                ),
-                ("lines", models.JSONField(default=list)),
-                ("terms", models.JSONField(default=dict)),
-                ("total", models.DecimalField(decimal_places=2, max_digits=20)),
-                ("comment", models.TextField(blank=True, max_length=2000, verbose_name="留言")),
-                ("at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "author",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "quote",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="rounds",
-                        to="trading.quote",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.PositiveSmallIntegerField()),
+                ('side', models.CharField(choices=[('buyer', '买方'), ('seller', '卖方')], max_length=6)),
+                ('lines', models.JSONField(default=list)),
+                ('terms', models.JSONField(default=dict)),
+                ('total', models.DecimalField(decimal_places=2, max_digits=20)),
+                ('comment', models.TextField(blank=True, max_length=2000, verbose_name='留言')),
+                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('quote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rounds', to='trading.quote')),
             ],
             options={
-                "ordering": ["number"],
+                'ordering': ['number'],
             },
         ),
         migrations.CreateModel(
-            name="Rfq",
+            name='Rfq',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(
-                        default=mercator.core.ids.new_public_id, editable=False, unique=True
-                    ),
-                ),
-                ("title", models.CharField(max_length=200, verbose_name="标题")),
-                (
-                    "payment_terms",
-                    models.CharField(
-                        choices=[("prepaid", "预付款"), ("cod", "货到付款"), ("credit", "账期")],
-                        default="prepaid",
-                        max_length=10,
-                        verbose_name="付款方式",
-                    ),
-                ),
-                (
-                    "credit_days",
-                    models.PositiveSmallIntegerField(default=0, verbose_name="账期（天）"),
-                ),
-                (
-                    "delivery_method",
-                    models.CharField(
-                        choices=[("pickup", "自提"), ("delivery", "送货")],
-                        default="pickup",
-                        max_length=10,
-                        verbose_name="提货方式",
-                    ),
-                ),
-                (
-                    "destination_province",
-                    models.CharField(blank=True, max_length=30, verbose_name="送达省份"),
-                ),
-                ("deadline", models.DateTimeField(verbose_name="报价截止时间")),
-                ("open_market", models.BooleanField(default=False, verbose_name="公开询价")),
-                ("note", models.TextField(blank=True, max_length=2000, verbose_name="备注")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("open", "报价中"),
-                            ("closed", "已截止"),
-                            ("awarded", "已定标"),
-                            ("cancelled", "已取消"),
-                        ],
-                        default="open",
-                        max_length=10,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("closed_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "awarded_quote",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="trading.quote",
-                    ),
-                ),
-                (
-                    "buyer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=mercator.core.ids.new_public_id, editable=False, unique=True)),
+                ('title', models.CharField(max_length=200, verbose_name='标题')),
+                ('payment_terms', models.CharField(choices=[('prepaid', '预付款'), ('cod', '货到付款'), ('credit', '账期')], default='prepaid', max_length=10, verbose_name='付款方式')),
+                ('credit_days', models.PositiveSmallIntegerField(default=0, verbose_name='账期（天）')),
+                ('delivery_method', models.CharField(choices=[('pickup', '自提'), ('delivery', '送货')], default='pickup', max_length=10, verbose_name='提货方式')),
+                ('destination_province', models.CharField(blank=True, max_length=30, verbose_name='送达省份')),
+                ('deadline', models.DateTimeField(verbose_name='报价截止时间')),
+                ('open_market', models.BooleanField(default=False, verbose_name='公开询价')),
+                ('note', models.TextField(blank=True, max_length=2000, verbose_name='备注')),
+                ('status', models.CharField(choices=[('open', '报价中'), ('closed', '已截止'), ('awarded', '已定标'), ('cancelled', '已取消')], default='open', max_length=10)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('closed_at', models.DateTimeField(blank=True, null=True)),
+                ('awarded_quote', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='trading.quote')),
+                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='companies.company')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
             ],
             options={
-                "verbose_name": "询价单",
-                "verbose_name_plural": "询价单",
-                "ordering": ["-created_at", "-pk"],
+                'verbose_name': '询价单',
+                'verbose_name_plural': '询价单',
+                'ordering': ['-created_at', '-pk'],
             },
         ),
         migrations.AddField(
-            model_name="quote",
-            name="rfq",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="quotes",
-                to="trading.rfq",
-            ),
+            model_name='quote',
+            name='rfq',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='quotes', to='trading.rfq'),
         ),
         migrations.CreateModel(
-            name="RfqInvite",
+            name='RfqInvite',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "rfq",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="invites",
-                        to="trading.rfq",
-                    ),
-                ),
-                (
-                    "seller",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('rfq', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invites', to='trading.rfq')),
+                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='companies.company')),
             ],
         ),
         migrations.CreateModel(
-            name="RfqLine",
+            name='RfqLine',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveSmallIntegerField(default=1)),
-                ("product_name", models.CharField(max_length=200, verbose_name="品名")),
-                (
-                    "quantity",
-                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="数量"),
-                ),
-                (
-                    "unit",
-                    models.CharField(
-                        choices=[
-                            ("t", "吨"),
-                            ("kg", "千克"),
-                            ("pair", "双"),
-                            ("m3", "立方米"),
-                            ("piece", "件"),
-                        ],
-                        max_length=8,
-                        verbose_name="单位",
-                    ),
-                ),
-                (
-                    "rfq",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="lines",
-                        to="trading.rfq",
-                    ),
-                ),
-                (
-                    "sku",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.sku",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveSmallIntegerField(default=1)),
+                ('product_name', models.CharField(max_length=200, verbose_name='品名')),
+                ('quantity', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='数量')),
+                ('unit', models.CharField(choices=[('t', '吨'), ('kg', '千克'), ('pair', '双'), ('m3', '立方米'), ('piece', '件')], max_length=8, verbose_name='单位')),
+                ('rfq', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='trading.rfq')),
+                ('sku', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.sku')),
             ],
             options={
-                "ordering": ["position", "pk"],
+                'ordering': ['position', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="QuoteLine",
+            name='QuoteLine',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveSmallIntegerField(default=1)),
-                (
-                    "quantity",
-                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="数量"),
-                ),
-                (
-                    "unit",
-                    models.CharField(
-                        choices=[
-                            ("t", "吨"),
-                            ("kg", "千克"),
-                            ("pair", "双"),
-                            ("m3", "立方米"),
-                            ("piece", "件"),
-                        ],
-                        max_length=8,
-                        verbose_name="单位",
-                    ),
-                ),
-                (
-                    "engine_unit_price",
-                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="系统价"),
-                ),
-                ("engine_amount", models.DecimalField(decimal_places=2, max_digits=20)),
-                ("engine_breakdown", models.JSONField(default=dict)),
-                (
-                    "unit_price",
-                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="报价单价"),
-                ),
-                (
-                    "discount_percent",
-                    models.DecimalField(decimal_places=3, default=0, max_digits=7),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, max_digits=20, verbose_name="金额"),
-                ),
-                (
-                    "listing",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="catalog.listing",
-                    ),
-                ),
-                (
-                    "quote",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="lines",
-                        to="trading.quote",
-                    ),
-                ),
-                (
-                    "sku",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.sku",
-                    ),
-                ),
-                (
-                    "rfq_line",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="trading.rfqline",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveSmallIntegerField(default=1)),
+                ('quantity', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='数量')),
+                ('unit', models.CharField(choices=[('t', '吨'), ('kg', '千克'), ('pair', '双'), ('m3', '立方米'), ('piece', '件')], max_length=8, verbose_name='单位')),
+                ('engine_unit_price', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='系统价')),
+                ('engine_amount', models.DecimalField(decimal_places=2, max_digits=20)),
+                ('engine_breakdown', models.JSONField(default=dict)),
+                ('unit_price', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='报价单价')),
+                ('discount_percent', models.DecimalField(decimal_places=3, default=0, max_digits=7)),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=20, verbose_name='金额')),
+                ('listing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.listing')),
+                ('quote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='trading.quote')),
+                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.sku')),
+                ('rfq_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='trading.rfqline')),
             ],
             options={
-                "ordering": ["position", "pk"],
+                'ordering': ['position', 'pk'],
             },
         ),
         migrations.AddIndex(
-            model_name="inquiry",
-            index=models.Index(
-                fields=["seller", "assigned_to"], name="trading_inq_seller__59d587_idx"
-            ),
+            model_name='inquiry',
+            index=models.Index(fields=['seller', 'assigned_to'], name='trading_inq_seller__59d587_idx'),
         ),
         migrations.AddIndex(
-            model_name="inquiry",
-            index=models.Index(fields=["buyer", "asked_by"], name="trading_inq_buyer_i_f1a362_idx"),
+            model_name='inquiry',
+            index=models.Index(fields=['buyer', 'asked_by'], name='trading_inq_buyer_i_f1a362_idx'),
         ),
         migrations.AddConstraint(
-            model_name="inquiry",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("quantity__isnull", True), ("quantity__gt", 0), _connector="OR"
-                ),
-                name="inquiry_quantity_positive",
-            ),
+            model_name='inquiry',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__isnull', True), ('quantity__gt', 0), _connector='OR'), name='inquiry_quantity_positive'),
         ),
         migrations.AddConstraint(
-            model_name="quoteround",
-            constraint=models.UniqueConstraint(fields=("quote", "number"), name="uniq_quote_round"),
+            model_name='quoteround',
+            constraint=models.UniqueConstraint(fields=('quote', 'number'), name='uniq_quote_round'),
         ),
         migrations.AddIndex(
-            model_name="rfq",
-            index=models.Index(fields=["buyer", "owner"], name="trading_rfq_buyer_i_de7f6c_idx"),
+            model_name='rfq',
+            index=models.Index(fields=['buyer', 'owner'], name='trading_rfq_buyer_i_de7f6c_idx'),
         ),
         migrations.AddIndex(
-            model_name="rfq",
-            index=models.Index(fields=["status"], name="trading_rfq_status_0d8c6b_idx"),
+            model_name='rfq',
+            index=models.Index(fields=['status'], name='trading_rfq_status_0d8c6b_idx'),
         ),
         migrations.AddConstraint(
-            model_name="rfq",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("deadline__gt", models.F("created_at"))),
-                name="rfq_deadline_after_created",
-            ),
+            model_name='rfq',
+            constraint=models.CheckConstraint(condition=models.Q(('deadline__gt', models.F('created_at'))), name='rfq_deadline_after_created'),
         ),
         migrations.AddIndex(
-            model_name="quote",
-            index=models.Index(fields=["seller", "owner"], name="trading_quo_seller__e4a268_idx"),
+            model_name='quote',
+            index=models.Index(fields=['seller', 'owner'], name='trading_quo_seller__e4a268_idx'),
         ),
         migrations.AddIndex(
-            model_name="quote",
-            index=models.Index(fields=["buyer", "status"], name="trading_quo_buyer_i_2ace2b_idx"),
+            model_name='quote',
+            index=models.Index(fields=['buyer', 'status'], name='trading_quo_buyer_i_2ace2b_idx'),
         ),
         migrations.AddIndex(
-            model_name="quote",
-            index=models.Index(
-                fields=["status", "valid_until"], name="trading_quo_status_a0d1d2_idx"
-            ),
+            model_name='quote',
+            index=models.Index(fields=['status', 'valid_until'], name='trading_quo_status_a0d1d2_idx'),
         ),
         migrations.AddConstraint(
-            model_name="quote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("total__gte", 0)), name="quote_total_not_negative"
-            ),
+            model_name='quote',
+            constraint=models.CheckConstraint(condition=models.Q(('total__gte', 0)), name='quote_total_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="quote",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("seller", models.F("buyer")), _negated=True),
-                name="quote_not_to_self",
-            ),
+            model_name='quote',
+            constraint=models.CheckConstraint(condition=models.Q(('seller', models.F('buyer')), _negated=True), name='quote_not_to_self'),
         ),
         migrations.AddConstraint(
-            model_name="rfqinvite",
-            constraint=models.UniqueConstraint(fields=("rfq", "seller"), name="uniq_rfq_invite"),
+            model_name='rfqinvite',
+            constraint=models.UniqueConstraint(fields=('rfq', 'seller'), name='uniq_rfq_invite'),
         ),
         migrations.AddConstraint(
-            model_name="rfqline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="rfq_line_quantity_positive"
-            ),
+            model_name='rfqline',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='rfq_line_quantity_positive'),
         ),
         migrations.AddConstraint(
-            model_name="quoteline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="quote_line_qty_positive"
-            ),
+            model_name='quoteline',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='quote_line_qty_positive'),
         ),
         migrations.AddConstraint(
-            model_name="quoteline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("unit_price__gte", 0)), name="quote_line_price_gte0"
-            ),
+            model_name='quoteline',
+            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='quote_line_price_gte0'),
         ),
     ]

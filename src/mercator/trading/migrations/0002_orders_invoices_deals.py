@@ -8,833 +8,287 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("catalog", "0003_listing_newest"),
-        ("companies", "0001_initial"),
-        ("trading", "0001_initial"),
+        ('catalog', '0003_listing_newest'),
+        ('companies', '0001_initial'),
+        ('trading', '0001_initial'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Invoice",
+            name='Invoice',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(
-                        default=mercator.core.ids.new_public_id, editable=False, unique=True
-                    ),
-                ),
-                ("number", models.CharField(max_length=24, verbose_name="发票号码")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("blue", "蓝字发票"), ("red", "红字发票")],
-                        default="blue",
-                        max_length=4,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("issued", "已开具"), ("reversed", "已红冲")],
-                        default="issued",
-                        max_length=8,
-                    ),
-                ),
-                ("period_start", models.DateField(blank=True, null=True)),
-                ("period_end", models.DateField(blank=True, null=True)),
-                ("seller_title", models.JSONField(default=dict)),
-                ("buyer_title", models.JSONField(default=dict)),
-                ("currency", models.CharField(default="CNY", max_length=3)),
-                (
-                    "tax_percent",
-                    models.DecimalField(decimal_places=2, default=Decimal("13"), max_digits=5),
-                ),
-                (
-                    "net_total",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("0"),
-                        max_digits=20,
-                        verbose_name="不含税金额",
-                    ),
-                ),
-                (
-                    "tax_total",
-                    models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=20, verbose_name="税额"
-                    ),
-                ),
-                (
-                    "total",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("0"),
-                        max_digits=20,
-                        verbose_name="价税合计",
-                    ),
-                ),
-                ("reason", models.CharField(blank=True, max_length=500, verbose_name="红冲原因")),
-                ("issued_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "buyer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
-                (
-                    "issued_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "reverses",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="reversed_by",
-                        to="trading.invoice",
-                    ),
-                ),
-                (
-                    "seller",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=mercator.core.ids.new_public_id, editable=False, unique=True)),
+                ('number', models.CharField(max_length=24, verbose_name='发票号码')),
+                ('kind', models.CharField(choices=[('blue', '蓝字发票'), ('red', '红字发票')], default='blue', max_length=4)),
+                ('status', models.CharField(choices=[('issued', '已开具'), ('reversed', '已红冲')], default='issued', max_length=8)),
+                ('period_start', models.DateField(blank=True, null=True)),
+                ('period_end', models.DateField(blank=True, null=True)),
+                ('seller_title', models.JSONField(default=dict)),
+                ('buyer_title', models.JSONField(default=dict)),
+                ('currency', models.CharField(default='CNY', max_length=3)),
+                ('tax_percent', models.DecimalField(decimal_places=2, default=Decimal('13'), max_digits=5)),
+                ('net_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='不含税金额')),
+                ('tax_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='税额')),
+                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='价税合计')),
+                ('reason', models.CharField(blank=True, max_length=500, verbose_name='红冲原因')),
+                ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.company')),
+                ('issued_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='trading.invoice')),
+                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.company')),
             ],
             options={
-                "verbose_name": "发票",
-                "verbose_name_plural": "发票",
-                "ordering": ["-issued_at", "-pk"],
+                'verbose_name': '发票',
+                'verbose_name_plural': '发票',
+                'ordering': ['-issued_at', '-pk'],
             },
         ),
         migrations.CreateModel(
-            name="Order",
+            name='Order',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(
-                        default=mercator.core.ids.new_public_id, editable=False, unique=True
-                    ),
-                ),
-                ("number", models.CharField(max_length=24, unique=True, verbose_name="订单号")),
-                (
-                    "source",
-                    models.CharField(
-                        choices=[("quote", "报价单"), ("cart", "购物车"), ("quick", "快速下单")],
-                        max_length=8,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending_approval", "待买方审批"),
-                            ("placed", "已下单"),
-                            ("approved", "待付款"),
-                            ("paid", "已付款（资金托管中）"),
-                            ("partially_shipped", "部分发货"),
-                            ("shipped", "已发货"),
-                            ("received", "已收货"),
-                            ("settled", "已结算"),
-                            ("cancelled", "已取消"),
-                            ("disputed", "争议中"),
-                        ],
-                        default="placed",
-                        max_length=20,
-                    ),
-                ),
-                ("currency", models.CharField(default="CNY", max_length=3, verbose_name="币种")),
-                (
-                    "payment_terms",
-                    models.CharField(
-                        choices=[("prepaid", "预付款"), ("cod", "货到付款"), ("credit", "账期")],
-                        default="prepaid",
-                        max_length=10,
-                        verbose_name="付款方式",
-                    ),
-                ),
-                (
-                    "credit_days",
-                    models.PositiveSmallIntegerField(default=0, verbose_name="账期（天）"),
-                ),
-                (
-                    "delivery_method",
-                    models.CharField(
-                        choices=[("pickup", "自提"), ("delivery", "送货")],
-                        default="pickup",
-                        max_length=10,
-                        verbose_name="提货方式",
-                    ),
-                ),
-                (
-                    "destination_province",
-                    models.CharField(blank=True, max_length=30, verbose_name="送达省份"),
-                ),
-                (
-                    "goods_total",
-                    models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=20, verbose_name="货款"
-                    ),
-                ),
-                (
-                    "freight_total",
-                    models.DecimalField(
-                        decimal_places=2, default=Decimal("0"), max_digits=20, verbose_name="运费"
-                    ),
-                ),
-                (
-                    "total",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("0"),
-                        max_digits=20,
-                        verbose_name="订单金额",
-                    ),
-                ),
-                (
-                    "fee_percent",
-                    models.DecimalField(decimal_places=3, default=Decimal("0"), max_digits=7),
-                ),
-                (
-                    "fee_amount",
-                    models.DecimalField(
-                        decimal_places=2,
-                        default=Decimal("0"),
-                        max_digits=20,
-                        verbose_name="平台服务费",
-                    ),
-                ),
-                (
-                    "credit_used",
-                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=20),
-                ),
-                ("note", models.TextField(blank=True, max_length=2000, verbose_name="备注")),
-                ("approval_ref", models.CharField(blank=True, max_length=64)),
-                ("placed_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("approved_at", models.DateTimeField(blank=True, null=True)),
-                ("paid_at", models.DateTimeField(blank=True, null=True)),
-                ("shipped_at", models.DateTimeField(blank=True, null=True)),
-                ("received_at", models.DateTimeField(blank=True, null=True)),
-                ("settled_at", models.DateTimeField(blank=True, null=True)),
-                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
-                ("disputed_at", models.DateTimeField(blank=True, null=True)),
-                ("expires_at", models.DateTimeField(blank=True, null=True)),
-                ("auto_settle_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "cancel_reason",
-                    models.CharField(blank=True, max_length=500, verbose_name="取消原因"),
-                ),
-                (
-                    "dispute_reason",
-                    models.CharField(blank=True, max_length=500, verbose_name="争议原因"),
-                ),
-                ("is_real", models.BooleanField(default=False, verbose_name="真实成交")),
-                (
-                    "buyer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
-                (
-                    "customer",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="companies.customer",
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "placed_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "quote",
-                    models.OneToOneField(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="order",
-                        to="trading.quote",
-                    ),
-                ),
-                (
-                    "seller",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
-                (
-                    "seller_owner",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=mercator.core.ids.new_public_id, editable=False, unique=True)),
+                ('number', models.CharField(max_length=24, unique=True, verbose_name='订单号')),
+                ('source', models.CharField(choices=[('quote', '报价单'), ('cart', '购物车'), ('quick', '快速下单')], max_length=8)),
+                ('status', models.CharField(choices=[('pending_approval', '待买方审批'), ('placed', '已下单'), ('approved', '待付款'), ('paid', '已付款（资金托管中）'), ('partially_shipped', '部分发货'), ('shipped', '已发货'), ('received', '已收货'), ('settled', '已结算'), ('cancelled', '已取消'), ('disputed', '争议中')], default='placed', max_length=20)),
+                ('currency', models.CharField(default='CNY', max_length=3, verbose_name='币种')),
+                ('payment_terms', models.CharField(choices=[('prepaid', '预付款'), ('cod', '货到付款'), ('credit', '账期')], default='prepaid', max_length=10, verbose_name='付款方式')),
+                ('credit_days', models.PositiveSmallIntegerField(default=0, verbose_name='账期（天）')),
+                ('delivery_method', models.CharField(choices=[('pickup', '自提'), ('delivery', '送货')], default='pickup', max_length=10, verbose_name='提货方式')),
+                ('destination_province', models.CharField(blank=True, max_length=30, verbose_name='送达省份')),
+                ('goods_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='货款')),
+                ('freight_total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='运费')),
+                ('total', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='订单金额')),
+                ('fee_percent', models.DecimalField(decimal_places=3, default=Decimal('0'), max_digits=7)),
+                ('fee_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20, verbose_name='平台服务费')),
+                ('credit_used', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=20)),
+                ('note', models.TextField(blank=True, max_length=2000, verbose_name='备注')),
+                ('approval_ref', models.CharField(blank=True, max_length=64)),
+                ('placed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('approved_at', models.DateTimeField(blank=True, null=True)),
+                ('paid_at', models.DateTimeField(blank=True, null=True)),
+                ('shipped_at', models.DateTimeField(blank=True, null=True)),
+                ('received_at', models.DateTimeField(blank=True, null=True)),
+                ('settled_at', models.DateTimeField(blank=True, null=True)),
+                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
+                ('disputed_at', models.DateTimeField(blank=True, null=True)),
+                ('expires_at', models.DateTimeField(blank=True, null=True)),
+                ('auto_settle_at', models.DateTimeField(blank=True, null=True)),
+                ('cancel_reason', models.CharField(blank=True, max_length=500, verbose_name='取消原因')),
+                ('dispute_reason', models.CharField(blank=True, max_length=500, verbose_name='争议原因')),
+                ('is_real', models.BooleanField(default=False, verbose_name='真实成交')),
+                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.company')),
+                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='companies.customer')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('placed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('quote', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='order', to='trading.quote')),
+                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.company')),
+                ('seller_owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
             ],
             options={
-                "verbose_name": "订单",
-                "verbose_name_plural": "订单",
-                "ordering": ["-placed_at", "-pk"],
+                'verbose_name': '订单',
+                'verbose_name_plural': '订单',
+                'ordering': ['-placed_at', '-pk'],
             },
         ),
         migrations.CreateModel(
-            name="OrderEvent",
+            name='OrderEvent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("action", models.CharField(max_length=30)),
-                ("from_status", models.CharField(blank=True, max_length=20)),
-                ("to_status", models.CharField(max_length=20)),
-                ("note", models.CharField(blank=True, max_length=500)),
-                ("data", models.JSONField(blank=True, default=dict)),
-                ("at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="events",
-                        to="trading.order",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('action', models.CharField(max_length=30)),
+                ('from_status', models.CharField(blank=True, max_length=20)),
+                ('to_status', models.CharField(max_length=20)),
+                ('note', models.CharField(blank=True, max_length=500)),
+                ('data', models.JSONField(blank=True, default=dict)),
+                ('at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='trading.order')),
             ],
             options={
-                "ordering": ["at", "pk"],
+                'ordering': ['at', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="OrderLine",
+            name='OrderLine',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("position", models.PositiveSmallIntegerField(default=1)),
-                ("product_name", models.CharField(max_length=200, verbose_name="品名")),
-                (
-                    "quantity",
-                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="数量"),
-                ),
-                (
-                    "unit",
-                    models.CharField(
-                        choices=[
-                            ("t", "吨"),
-                            ("kg", "千克"),
-                            ("pair", "双"),
-                            ("m3", "立方米"),
-                            ("piece", "件"),
-                        ],
-                        max_length=8,
-                        verbose_name="单位",
-                    ),
-                ),
-                (
-                    "unit_price",
-                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="单价"),
-                ),
-                (
-                    "freight_per_unit",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=20),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(decimal_places=2, max_digits=20, verbose_name="金额"),
-                ),
-                ("breakdown", models.JSONField(default=dict)),
-                ("reserved", models.BooleanField(default=False)),
-                (
-                    "shipped_qty",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=20,
-                        verbose_name="已发数量",
-                    ),
-                ),
-                (
-                    "received_qty",
-                    models.DecimalField(
-                        decimal_places=4,
-                        default=Decimal("0"),
-                        max_digits=20,
-                        verbose_name="已收数量",
-                    ),
-                ),
-                (
-                    "listing",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.listing",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="lines",
-                        to="trading.order",
-                    ),
-                ),
-                (
-                    "sku",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.sku",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('position', models.PositiveSmallIntegerField(default=1)),
+                ('product_name', models.CharField(max_length=200, verbose_name='品名')),
+                ('quantity', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='数量')),
+                ('unit', models.CharField(choices=[('t', '吨'), ('kg', '千克'), ('pair', '双'), ('m3', '立方米'), ('piece', '件')], max_length=8, verbose_name='单位')),
+                ('unit_price', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='单价')),
+                ('freight_per_unit', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=20)),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=20, verbose_name='金额')),
+                ('breakdown', models.JSONField(default=dict)),
+                ('reserved', models.BooleanField(default=False)),
+                ('shipped_qty', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=20, verbose_name='已发数量')),
+                ('received_qty', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=20, verbose_name='已收数量')),
+                ('listing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.listing')),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='trading.order')),
+                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.sku')),
             ],
             options={
-                "ordering": ["position", "pk"],
+                'ordering': ['position', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="InvoiceLine",
+            name='InvoiceLine',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "description",
-                    models.CharField(max_length=200, verbose_name="货物或应税劳务名称"),
-                ),
-                (
-                    "quantity",
-                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="数量"),
-                ),
-                ("unit", models.CharField(max_length=8, verbose_name="单位")),
-                (
-                    "unit_price",
-                    models.DecimalField(
-                        decimal_places=4, max_digits=20, verbose_name="单价（含税）"
-                    ),
-                ),
-                (
-                    "amount",
-                    models.DecimalField(
-                        decimal_places=2, max_digits=20, verbose_name="金额（含税）"
-                    ),
-                ),
-                (
-                    "net_amount",
-                    models.DecimalField(decimal_places=2, max_digits=20, verbose_name="不含税金额"),
-                ),
-                (
-                    "tax_amount",
-                    models.DecimalField(decimal_places=2, max_digits=20, verbose_name="税额"),
-                ),
-                (
-                    "invoice",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="lines",
-                        to="trading.invoice",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="invoice_lines",
-                        to="trading.order",
-                    ),
-                ),
-                (
-                    "order_line",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="trading.orderline",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('description', models.CharField(max_length=200, verbose_name='货物或应税劳务名称')),
+                ('quantity', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='数量')),
+                ('unit', models.CharField(max_length=8, verbose_name='单位')),
+                ('unit_price', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='单价（含税）')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=20, verbose_name='金额（含税）')),
+                ('net_amount', models.DecimalField(decimal_places=2, max_digits=20, verbose_name='不含税金额')),
+                ('tax_amount', models.DecimalField(decimal_places=2, max_digits=20, verbose_name='税额')),
+                ('invoice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='trading.invoice')),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoice_lines', to='trading.order')),
+                ('order_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='trading.orderline')),
             ],
             options={
-                "ordering": ["pk"],
+                'ordering': ['pk'],
             },
         ),
         migrations.CreateModel(
-            name="Deal",
+            name='Deal',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("quantity", models.DecimalField(decimal_places=4, max_digits=20)),
-                ("unit", models.CharField(max_length=8)),
-                ("unit_price", models.DecimalField(decimal_places=4, max_digits=20)),
-                ("amount", models.DecimalField(decimal_places=2, max_digits=20)),
-                ("currency", models.CharField(default="CNY", max_length=3)),
-                ("region", models.CharField(max_length=30)),
-                (
-                    "payment_terms",
-                    models.CharField(
-                        choices=[("prepaid", "预付款"), ("cod", "货到付款"), ("credit", "账期")],
-                        max_length=10,
-                    ),
-                ),
-                ("credit_days", models.PositiveSmallIntegerField(default=0)),
-                ("dealt_on", models.DateField()),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "buyer",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
-                (
-                    "seller",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.company",
-                    ),
-                ),
-                (
-                    "sku",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="catalog.sku",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="deals",
-                        to="trading.order",
-                    ),
-                ),
-                (
-                    "order_line",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="deal",
-                        to="trading.orderline",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('quantity', models.DecimalField(decimal_places=4, max_digits=20)),
+                ('unit', models.CharField(max_length=8)),
+                ('unit_price', models.DecimalField(decimal_places=4, max_digits=20)),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=20)),
+                ('currency', models.CharField(default='CNY', max_length=3)),
+                ('region', models.CharField(max_length=30)),
+                ('payment_terms', models.CharField(choices=[('prepaid', '预付款'), ('cod', '货到付款'), ('credit', '账期')], max_length=10)),
+                ('credit_days', models.PositiveSmallIntegerField(default=0)),
+                ('dealt_on', models.DateField()),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('buyer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.company')),
+                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.company')),
+                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.sku')),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deals', to='trading.order')),
+                ('order_line', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='deal', to='trading.orderline')),
             ],
             options={
-                "ordering": ["-dealt_on", "-pk"],
+                'ordering': ['-dealt_on', '-pk'],
             },
         ),
         migrations.CreateModel(
-            name="Shipment",
+            name='Shipment',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(
-                        default=mercator.core.ids.new_public_id, editable=False, unique=True
-                    ),
-                ),
-                ("number", models.PositiveSmallIntegerField()),
-                ("shipped_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("carrier", models.CharField(blank=True, max_length=100, verbose_name="承运方")),
-                (
-                    "tracking_no",
-                    models.CharField(blank=True, max_length=100, verbose_name="运单号"),
-                ),
-                ("note", models.CharField(blank=True, max_length=500, verbose_name="备注")),
-                ("received_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="shipments",
-                        to="trading.order",
-                    ),
-                ),
-                (
-                    "received_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "shipped_by",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=mercator.core.ids.new_public_id, editable=False, unique=True)),
+                ('number', models.PositiveSmallIntegerField()),
+                ('shipped_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('carrier', models.CharField(blank=True, max_length=100, verbose_name='承运方')),
+                ('tracking_no', models.CharField(blank=True, max_length=100, verbose_name='运单号')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='备注')),
+                ('received_at', models.DateTimeField(blank=True, null=True)),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shipments', to='trading.order')),
+                ('received_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('shipped_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
             ],
             options={
-                "ordering": ["number"],
+                'ordering': ['number'],
             },
         ),
         migrations.CreateModel(
-            name="ShipmentLine",
+            name='ShipmentLine',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("quantity", models.DecimalField(decimal_places=4, max_digits=20)),
-                (
-                    "received_qty",
-                    models.DecimalField(decimal_places=4, default=Decimal("0"), max_digits=20),
-                ),
-                (
-                    "order_line",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="trading.orderline",
-                    ),
-                ),
-                (
-                    "shipment",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="lines",
-                        to="trading.shipment",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('quantity', models.DecimalField(decimal_places=4, max_digits=20)),
+                ('received_qty', models.DecimalField(decimal_places=4, default=Decimal('0'), max_digits=20)),
+                ('order_line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='trading.orderline')),
+                ('shipment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='trading.shipment')),
             ],
             options={
-                "ordering": ["pk"],
+                'ordering': ['pk'],
             },
         ),
         migrations.CreateModel(
-            name="CartItem",
+            name='CartItem',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "quantity",
-                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="数量"),
-                ),
-                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "listing",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="catalog.listing",
-                    ),
-                ),
-                (
-                    "membership",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('quantity', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='数量')),
+                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.listing')),
+                ('membership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='companies.membership')),
             ],
             options={
-                "ordering": ["added_at", "pk"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("membership", "listing"), name="uniq_cart_item"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("quantity__gt", 0)), name="cart_qty_positive"
-                    ),
-                ],
+                'ordering': ['added_at', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('membership', 'listing'), name='uniq_cart_item'), models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='cart_qty_positive')],
             },
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.UniqueConstraint(
-                fields=("seller", "number"), name="uniq_invoice_number"
-            ),
+            model_name='invoice',
+            constraint=models.UniqueConstraint(fields=('seller', 'number'), name='uniq_invoice_number'),
         ),
         migrations.AddConstraint(
-            model_name="invoice",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "blue"), ("total__gt", 0), ("reverses__isnull", True)),
-                    models.Q(("kind", "red"), ("total__lt", 0), ("reverses__isnull", False)),
-                    _connector="OR",
-                ),
-                name="invoice_kind_sign",
-            ),
+            model_name='invoice',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'blue'), ('total__gt', 0), ('reverses__isnull', True)), models.Q(('kind', 'red'), ('total__lt', 0), ('reverses__isnull', False)), _connector='OR'), name='invoice_kind_sign'),
         ),
         migrations.AddIndex(
-            model_name="order",
-            index=models.Index(fields=["buyer", "owner"], name="trading_ord_buyer_i_48b9b5_idx"),
+            model_name='order',
+            index=models.Index(fields=['buyer', 'owner'], name='trading_ord_buyer_i_48b9b5_idx'),
         ),
         migrations.AddIndex(
-            model_name="order",
-            index=models.Index(
-                fields=["seller", "seller_owner"], name="trading_ord_seller__ab4273_idx"
-            ),
+            model_name='order',
+            index=models.Index(fields=['seller', 'seller_owner'], name='trading_ord_seller__ab4273_idx'),
         ),
         migrations.AddIndex(
-            model_name="order",
-            index=models.Index(
-                fields=["status", "expires_at"], name="trading_ord_status_944068_idx"
-            ),
+            model_name='order',
+            index=models.Index(fields=['status', 'expires_at'], name='trading_ord_status_944068_idx'),
         ),
         migrations.AddIndex(
-            model_name="order",
-            index=models.Index(
-                fields=["status", "auto_settle_at"], name="trading_ord_status_56fe02_idx"
-            ),
+            model_name='order',
+            index=models.Index(fields=['status', 'auto_settle_at'], name='trading_ord_status_56fe02_idx'),
         ),
         migrations.AddConstraint(
-            model_name="order",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("total__gte", 0)), name="order_total_not_negative"
-            ),
+            model_name='order',
+            constraint=models.CheckConstraint(condition=models.Q(('total__gte', 0)), name='order_total_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="order",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("seller", models.F("buyer")), _negated=True),
-                name="order_not_to_self",
-            ),
+            model_name='order',
+            constraint=models.CheckConstraint(condition=models.Q(('seller', models.F('buyer')), _negated=True), name='order_not_to_self'),
         ),
         migrations.AddConstraint(
-            model_name="order",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("credit_used__gte", 0)), name="order_credit_used_not_negative"
-            ),
+            model_name='order',
+            constraint=models.CheckConstraint(condition=models.Q(('credit_used__gte', 0)), name='order_credit_used_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="orderline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="order_line_qty_positive"
-            ),
+            model_name='orderline',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='order_line_qty_positive'),
         ),
         migrations.AddConstraint(
-            model_name="orderline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("unit_price__gte", 0)), name="order_line_price_not_negative"
-            ),
+            model_name='orderline',
+            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='order_line_price_not_negative'),
         ),
         migrations.AddConstraint(
-            model_name="orderline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("shipped_qty__gte", 0), ("shipped_qty__lte", models.F("quantity"))
-                ),
-                name="order_line_shipped_in_range",
-            ),
+            model_name='orderline',
+            constraint=models.CheckConstraint(condition=models.Q(('shipped_qty__gte', 0), ('shipped_qty__lte', models.F('quantity'))), name='order_line_shipped_in_range'),
         ),
         migrations.AddConstraint(
-            model_name="orderline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("received_qty__gte", 0), ("received_qty__lte", models.F("shipped_qty"))
-                ),
-                name="order_line_received_in_range",
-            ),
+            model_name='orderline',
+            constraint=models.CheckConstraint(condition=models.Q(('received_qty__gte', 0), ('received_qty__lte', models.F('shipped_qty'))), name='order_line_received_in_range'),
         ),
         migrations.AddIndex(
-            model_name="deal",
-            index=models.Index(
-                fields=["sku", "region", "dealt_on"], name="trading_dea_sku_id_7d3c40_idx"
-            ),
+            model_name='deal',
+            index=models.Index(fields=['sku', 'region', 'dealt_on'], name='trading_dea_sku_id_7d3c40_idx'),
         ),
         migrations.AddConstraint(
-            model_name="shipment",
-            constraint=models.UniqueConstraint(
-                fields=("order", "number"), name="uniq_shipment_number"
-            ),
+            model_name='shipment',
+            constraint=models.UniqueConstraint(fields=('order', 'number'), name='uniq_shipment_number'),
         ),
         migrations.AddConstraint(
-            model_name="shipmentline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity__gt", 0)), name="shipment_line_qty_positive"
-            ),
+            model_name='shipmentline',
+            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='shipment_line_qty_positive'),
         ),
         migrations.AddConstraint(
-            model_name="shipmentline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("received_qty__gte", 0), ("received_qty__lte", models.F("quantity"))
-                ),
-                name="shipment_line_received_in_range",
-            ),
+            model_name='shipmentline',
+            constraint=models.CheckConstraint(condition=models.Q(('received_qty__gte', 0), ('received_qty__lte', models.F('quantity'))), name='shipment_line_received_in_range'),
         ),
     ]

@@ -8,9 +8,8 @@ def withdraw_sandbox_deals(apps, schema_editor):
     Order = apps.get_model("trading", "Order")
     Deal = apps.get_model("trading", "Deal")
     references = set(
-        PaymentIntent.objects.filter(sandbox=True, status="succeeded", purpose="order").values_list(
-            "reference", flat=True
-        )
+        PaymentIntent.objects.filter(sandbox=True, status="succeeded", purpose="order")
+        .values_list("reference", flat=True)
     )
     ids = [r.removeprefix("order:") for r in references if r.startswith("order:")]
     orders = Order.objects.filter(public_id__in=ids, is_real=True)

@@ -7,72 +7,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("companies", "0002_prices_response_target"),
-        ("trading", "0004_sandbox_deals_withdrawn"),
+        ('companies', '0002_prices_response_target'),
+        ('trading', '0004_sandbox_deals_withdrawn'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="DisputeEvidence",
+            name='DisputeEvidence',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "public_id",
-                    models.UUIDField(
-                        default=mercator.core.ids.new_public_id, editable=False, unique=True
-                    ),
-                ),
-                (
-                    "side",
-                    models.CharField(
-                        choices=[("buyer", "买方"), ("seller", "卖方")],
-                        max_length=6,
-                        verbose_name="一方",
-                    ),
-                ),
-                ("note", models.TextField(blank=True, max_length=1000, verbose_name="说明")),
-                ("stored_name", models.CharField(blank=True, max_length=200)),
-                ("filename", models.CharField(blank=True, max_length=200, verbose_name="文件名")),
-                ("content_type", models.CharField(blank=True, max_length=40)),
-                ("size", models.PositiveIntegerField(default=0)),
-                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
-                (
-                    "author",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
-                        to="companies.membership",
-                    ),
-                ),
-                (
-                    "order",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="evidence",
-                        to="trading.order",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('public_id', models.UUIDField(default=mercator.core.ids.new_public_id, editable=False, unique=True)),
+                ('side', models.CharField(choices=[('buyer', '买方'), ('seller', '卖方')], max_length=6, verbose_name='一方')),
+                ('note', models.TextField(blank=True, max_length=1000, verbose_name='说明')),
+                ('stored_name', models.CharField(blank=True, max_length=200)),
+                ('filename', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
+                ('content_type', models.CharField(blank=True, max_length=40)),
+                ('size', models.PositiveIntegerField(default=0)),
+                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='companies.membership')),
+                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='trading.order')),
             ],
             options={
-                "verbose_name": "争议证据",
-                "verbose_name_plural": "争议证据",
-                "ordering": ["created_at", "pk"],
-                "constraints": [
-                    models.CheckConstraint(
-                        condition=models.Q(
-                            models.Q(("note", ""), _negated=True),
-                            models.Q(("stored_name", ""), _negated=True),
-                            _connector="OR",
-                        ),
-                        name="evidence_not_empty",
-                    )
-                ],
+                'verbose_name': '争议证据',
+                'verbose_name_plural': '争议证据',
+                'ordering': ['created_at', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('note', ''), _negated=True), models.Q(('stored_name', ''), _negated=True), _connector='OR'), name='evidence_not_empty')],
             },
         ),
     ]

@@ -9,11 +9,7 @@ from django.db import migrations
 from django.utils import timezone
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-KINDS = (
-    ("Inquiry", "INQ", "received_at"),
-    ("Rfq", "RFQ", "created_at"),
-    ("Quote", "QT", "created_at"),
-)
+KINDS = (("Inquiry", "INQ", "received_at"), ("Rfq", "RFQ", "created_at"), ("Quote", "QT", "created_at"))
 
 
 def backfill(apps: Any, schema_editor: Any) -> None:
