@@ -16,7 +16,6 @@ A company without a standing in a market holds the market's entry grade (rank 0)
 there is one; a market without grades grants and limits nothing."""
 
 import zoneinfo
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -58,11 +57,6 @@ def grade_summary(badge: Any) -> dict[str, Any] | None:
     if badge is None:
         return None
     return {"code": badge.code, "name": badge.name, "colour": badge.colour, "rank": badge.rank}
-
-
-def badges_for(company_ids: Iterable[int], market_id: int | None = None) -> dict[int, Any]:
-    """``membership.selectors.grade_badges``, re-exported for the apps above (one statement)."""
-    return grade_badges(company_ids, market_id)
 
 
 # ------------------------------------------------------------------ ranking boost

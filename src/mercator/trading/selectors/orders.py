@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from mercator.catalog.models import Listing, Market, Sku
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound, PermissionDenied
 from mercator.core.ids import parse_public_id
@@ -285,3 +286,24 @@ def order_next_action(
     if can_rate:
         return "rate"
     return ""
+
+
+def line_market(listing: Listing | None, sku: Sku | None) -> Market | None:
+    """The market a document line trades in: its listing's, else its SKU's category's."""
+    if listing is not None:
+        return listing.market
+    if sku is not None:
+        return sku.product.category.market
+    return None
+
+
+def order_market(order: Order) -> Market | None:
+    """The market an order traded in: its first line's (grades, ratings and the badges
+    on its page all ask this one question)."""
+    line = (
+        OrderLine.objects.filter(order=order)
+        .select_related("listing__market", "sku__product__category__market")
+        .order_by("position", "pk")
+        .first()
+    )
+    return line_market(line.listing, line.sku) if line is not None else None

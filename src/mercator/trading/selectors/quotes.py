@@ -30,10 +30,10 @@ from mercator.core.actor import Actor
 from mercator.core.errors import NotFound
 from mercator.core.ids import parse_public_id
 from mercator.membership import privileges
+from mercator.membership.selectors import grade_badges
 from mercator.trading.models import (
     Inquiry,
     InquiryMessage,
-    OrderLine,
     Quote,
     QuoteLine,
     QuoteRound,
@@ -446,7 +446,7 @@ def discount_of(engine: Decimal, price: Decimal) -> Decimal:
 def badges_for(company_ids: Iterable[int], market_id: int | None = None) -> dict[int, Any]:
     """The counterparts' grade badges for one page, in one statement (grades are public:
     the badge is what counterparts see). Without a market, each company's highest."""
-    return privileges.badges_for(company_ids, market_id)
+    return grade_badges(company_ids, market_id)
 
 
 def common_market(rows: Iterable[Any], attr: str = "rfq_market") -> int | None:
@@ -484,13 +484,3 @@ def quote_graded(quote: Quote) -> Quote:
         .first()
     )
     return found or quote
-
-
-def order_market(order: Any) -> int | None:
-    """An order's market, for its parties' badges: its first line's SKU's."""
-    return (
-        OrderLine.objects.filter(order=order)
-        .order_by("position", "pk")
-        .values_list("sku__product__category__market_id", flat=True)
-        .first()
-    )

@@ -40,7 +40,6 @@ from mercator.trading.models import (
     Complaint,
     Dimension,
     Order,
-    OrderLine,
     Rating,
     Side,
 )
@@ -135,22 +134,6 @@ def can_complain(actor: Actor, order: Order) -> bool:
 
 def dimensions_for(side: str) -> tuple[str, ...]:
     return DIMENSIONS_BY_SIDE[side]
-
-
-def order_market(order: Order) -> Market | None:
-    """The market an order traded in: its first line's listing's market, else the market
-    of the first line's product category."""
-    line = (
-        OrderLine.objects.filter(order=order)
-        .select_related("listing__market", "sku__product__category__market")
-        .order_by("position", "pk")
-        .first()
-    )
-    if line is None:
-        return None
-    if line.listing_id is not None:
-        return line.listing.market
-    return line.sku.product.category.market
 
 
 def order_ratings(actor: Actor, order_id: object) -> tuple[Order, list[Rating]]:

@@ -10,28 +10,16 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from mercator.catalog.models import Listing, Market, Sku
+from mercator.catalog.models import Market
 from mercator.companies.models import Company, Membership
 from mercator.companies.roles import Role
 from mercator.companies.services.notifications import notify
 from mercator.core.texts import text
 from mercator.membership.services import activity_touch, activity_touch_all, points_award
 from mercator.trading.models import Inquiry, Order, OrderLine, Quote, Rfq
+from mercator.trading.selectors.orders import line_market, order_market
 
 TEN_THOUSAND = Decimal(10000)
-
-
-def _market_of(listing: Listing | None, sku: Sku | None) -> Market | None:
-    if listing is not None:
-        return listing.market
-    if sku is not None:
-        return sku.product.category.market
-    return None
-
-
-def order_market(order: Order) -> Market | None:
-    line = order.lines.select_related("listing__market", "sku__product__category__market").first()
-    return _market_of(line.listing, line.sku) if line is not None else None
 
 
 def order_placed(order: Order, lines: Sequence[OrderLine]) -> None:
@@ -40,7 +28,7 @@ def order_placed(order: Order, lines: Sequence[OrderLine]) -> None:
     first = lines[0] if lines else None
     if first is None:
         return
-    market = first.listing.market_id if first.listing_id else _market_of(None, first.sku)
+    market = first.listing.market_id if first.listing_id else line_market(None, first.sku)
     activity_touch_all(companies=[order.buyer, order.seller], market=market, at=order.placed_at)
 
 
@@ -101,7 +89,7 @@ def quote_sent(quote: Quote) -> None:
     line = quote.lines.select_related("listing__market", "sku__product__category__market").first()
     if line is not None:
         activity_touch(
-            company=quote.seller, market=_market_of(line.listing, line.sku), at=quote.sent_at
+            company=quote.seller, market=line_market(line.listing, line.sku), at=quote.sent_at
         )
 
 
@@ -109,7 +97,7 @@ def rfq_published(rfq: Rfq) -> None:
     line = rfq.lines.select_related("sku__product__category__market").filter(sku__isnull=False)
     first = line.first()
     if first is not None:
-        activity_touch(company=rfq.buyer, market=_market_of(None, first.sku), at=rfq.created_at)
+        activity_touch(company=rfq.buyer, market=line_market(None, first.sku), at=rfq.created_at)
 
 
 def inquiry_first_answered(inquiry: Inquiry, at: datetime) -> None:

@@ -37,7 +37,7 @@ from mercator.core.texts import text as stored_text
 from mercator.membership.services import points_award
 from mercator.trading.models import Complaint, Dimension, Order, Rating
 from mercator.trading.selectors import ratings as selectors
-from mercator.trading.selectors.orders import order_get, order_side
+from mercator.trading.selectors.orders import order_get, order_market, order_side
 from mercator.trading.services._common import invalid, text_of
 
 MAX_COMMENT = 1000
@@ -102,7 +102,7 @@ def _tell(company: Company, *, kind: str, title: Any, order: Order) -> None:
 
 
 def _push_rating_points(rating: Rating, value: Decimal, ref: str) -> None:
-    market = selectors.order_market(rating.order)
+    market = order_market(rating.order)
     if market is None or value == 0:
         return
     points_award(
@@ -321,7 +321,7 @@ def complaint_resolve(
         complaint.save()
         order = complaint.order
         if decision == Complaint.Status.UPHELD:
-            market = selectors.order_market(order)
+            market = order_market(order)
             if market is not None:
                 points_award(
                     company=complaint.against,

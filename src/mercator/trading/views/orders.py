@@ -40,7 +40,7 @@ from mercator.trading.selectors import orders as selectors
 from mercator.trading.selectors.flows import order_three_flows
 from mercator.trading.selectors.invoices import can_issue_for, invoices_for_order
 from mercator.trading.selectors.lists import ORDER_LIST
-from mercator.trading.selectors.quotes import badges_for, order_market
+from mercator.trading.selectors.quotes import badges_for
 from mercator.trading.selectors.ratings import order_rating_panel
 
 PAGE_SIZE = 30
@@ -151,7 +151,9 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         "shipments": shipments,
         "intents": list(intents_for_reference(actor, order.ref)),
         "flows": order_three_flows(order),
-        "badges": badges_for([order.seller_id, order.buyer_id], order_market(order)),
+        "badges": badges_for(
+            [order.seller_id, order.buyer_id], getattr(selectors.order_market(order), "pk", None)
+        ),
         "invoices": list(invoices_for_order(actor, order)),
         "can_issue": can_issue,
         "pay_form": PayForm(),
