@@ -22,8 +22,10 @@ from mercator.membership.models import Grade, GradeChange, MarketScoring, PointE
 from mercator.membership.points import REASONS, default_weight, reason_side
 
 
-def scoring_of(market: Market) -> MarketScoring | None:
-    return MarketScoring.objects.filter(market=market).first()
+def scoring_of(market: Market | int) -> MarketScoring | None:
+    """A market's rules (the market or its primary key); None: the defaults."""
+    market_id = market if isinstance(market, int) else market.pk
+    return MarketScoring.objects.filter(market_id=market_id).first()
 
 
 def weight_of(scoring: MarketScoring | None, reason: str) -> Decimal:

@@ -124,7 +124,7 @@ def recompute(*, at: datetime | None = None, listings: bool = True) -> Recompute
 
 def _market_sums(market_id: int, at: datetime) -> dict[int, tuple[Decimal, Decimal]]:
     """Every company's (effort, money) points over the market's window, in one statement."""
-    scoring = scoring_of(Market(pk=market_id))
+    scoring = scoring_of(market_id)
     days = scoring.window_days if scoring is not None else DEFAULT_WINDOW_DAYS
     rows = PointEntry.objects.filter(
         market_id=market_id, occurred_at__gt=at - timedelta(days=days), occurred_at__lte=at
