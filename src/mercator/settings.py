@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "mercator.membership",
     "mercator.pricing",
     "mercator.trading",
+    "mercator.markets",
     "mercator.community",
     "mercator.insights",
     "mercator.demo",

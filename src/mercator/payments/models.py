@@ -46,6 +46,10 @@ class AccountKind(models.TextChoices):
     # Money a company asked to withdraw, held until an operator pays it out (or rejects
     # the request and it goes back to the wallet); legs carry "payout:<id>".
     PAYOUT_HOLD = "payout_hold", _("提现待付")
+    # Deposits (保证金) and margins held for aggregation trading (auctions, group buys,
+    # forward contracts): taken from a company's wallet, legs carry "deposit:<id>", and
+    # released back, applied to an order's escrow or forfeited.
+    DEPOSIT_HOLD = "deposit_hold", _("保证金")
 
 
 # Kinds whose balance may go below zero.
@@ -63,6 +67,7 @@ PLATFORM_KINDS = {
     AccountKind.BANK_CLEARING,
     AccountKind.SANDBOX_CLEARING,
     AccountKind.PAYOUT_HOLD,
+    AccountKind.DEPOSIT_HOLD,
 }
 
 
@@ -114,6 +119,11 @@ class LedgerTransaction(PublicIdModel):
         PAYOUT_RELEASE = "payout_release", _("提现退回")
         # A company's paid membership of a market (membership app): wallet → fee revenue.
         MEMBERSHIP_FEE = "membership_fee", _("会员费")
+        # Deposits and margins (保证金) of auctions, group buys and forward contracts.
+        DEPOSIT_HOLD = "deposit_hold", _("缴纳保证金")
+        DEPOSIT_RELEASE = "deposit_release", _("退还保证金")
+        DEPOSIT_APPLY = "deposit_apply", _("保证金抵扣货款")
+        DEPOSIT_FORFEIT = "deposit_forfeit", _("保证金罚没")
         REVERSAL = "reversal", _("冲正")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -26,6 +26,28 @@ def escrow_held(*, reference: str, currency: str = "CNY") -> Decimal:
     return exact_sum(entries, "amount")  # never SQLite's float SUM
 
 
+def deposit_held(*, reference: str, currency: str = "CNY") -> Decimal:
+    """What the platform holds for the deposit ``reference`` right now (exact)."""
+    entries = LedgerEntry.objects.filter(
+        account__kind=AccountKind.DEPOSIT_HOLD,
+        account__company__isnull=True,
+        currency=currency,
+        reference=reference,
+    )
+    return exact_sum(entries, "amount")
+
+
+def deposits_held_total(*, prefix: str = "deposit:", currency: str = "CNY") -> Decimal:
+    """All the platform holds as deposits whose reference starts with ``prefix``."""
+    entries = LedgerEntry.objects.filter(
+        account__kind=AccountKind.DEPOSIT_HOLD,
+        account__company__isnull=True,
+        currency=currency,
+        reference__startswith=prefix,
+    )
+    return exact_sum(entries, "amount")
+
+
 def ledger_problems() -> list[str]:
     """Every way the ledger is inconsistent, as readable lines; empty when it is sound."""
     problems: list[str] = []

@@ -45,6 +45,10 @@ class Order(PublicIdModel):
         QUOTE = "quote", _("报价单")
         CART = "cart", _("购物车")
         QUICK = "quick", _("快速下单")
+        # Orders that an aggregation market (markets app) places when it settles.
+        AUCTION = "auction", _("拍卖成交")
+        GROUP_BUY = "group_buy", _("团购成团")
+        FORWARD = "forward", _("中远期交割")
 
     S = Status
     # Allowed transitions: from -> set of to. "approved" means the order may be paid (or,
@@ -73,7 +77,14 @@ class Order(PublicIdModel):
     customer = models.ForeignKey(  # the seller's record of the buyer, if he keeps one
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    source = models.CharField(max_length=8, choices=Source.choices)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    # The document a market order came from ("auction:<id>", "groupbuy:<id>",
+    # "forward:<id>"): a typed reference, since markets sits above trading.
+    origin = models.CharField(_("来源单据"), max_length=80, blank=True, db_index=True)
+    # A deposit (保证金, payments' "deposit:<id>") that pays part of this order: moved
+    # into escrow when the buyer pays the rest (``amount_due``).
+    deposit_ref = models.CharField(max_length=80, blank=True)
+    deposit_applied = models.DecimalField(_("保证金抵扣"), **AMOUNT, default=ZERO)
     quote = models.OneToOneField(
         Quote, null=True, blank=True, on_delete=models.PROTECT, related_name="order"
     )
@@ -131,6 +142,10 @@ class Order(PublicIdModel):
             models.CheckConstraint(
                 condition=Q(credit_used__gte=0), name="order_credit_used_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(deposit_applied__gte=0) & Q(deposit_applied__lte=F("total")),
+                name="order_deposit_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -139,6 +154,11 @@ class Order(PublicIdModel):
     @property
     def ref(self) -> str:
         return f"order:{self.public_id}"
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the buyer pays in: the total less a deposit that counts toward it."""
+        return self.total - self.deposit_applied
 
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, set())

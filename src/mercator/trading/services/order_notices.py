@@ -38,8 +38,11 @@ def order_notice(order: Order, *, side: str, kind: str) -> None:
         "number": order.number,
         "total": figures.amount(order.total, order.currency),
         "currency": order.currency,
+        "due": figures.amount(order.amount_due, order.currency),
     }
     titles = {
+        # A market order (auction won, group buy succeeded, forward delivered) for the buyer.
+        "due": gettext_noop("成交订单 %(number)s 已生成，请付款 %(due)s %(currency)s"),
         "placed": gettext_noop("新订单 %(number)s，金额 %(total)s %(currency)s"),
         "paid": gettext_noop("订单 %(number)s 已付款（资金托管中），请发货"),
         "shipped": gettext_noop("订单 %(number)s 已发货，请收货后确认"),

@@ -34,6 +34,7 @@ from mercator.core.money import plain
 from mercator.core.services import audit_record
 from mercator.payments.models import PaymentIntent
 from mercator.payments.services.credit import receivable_open
+from mercator.payments.services.deposits import deposit_apply
 from mercator.payments.services.escrow import escrow_refund, escrow_release
 from mercator.payments.services.intents import intent_create
 from mercator.pricing.models import PaymentTerms
@@ -98,12 +99,12 @@ def order_pay(*, actor: Actor, order_id: object, method: str) -> PaymentIntent:
             payee=order.seller,
             purpose=PaymentIntent.Purpose.ORDER,
             reference=order.ref,
-            amount=order.total,
+            amount=order.amount_due,
             currency=order.currency,
             method=method,
         )
         fresh = Order.objects.filter(pk=order.pk).values_list("status", flat=True).first()
-        data = {"intent": str(intent.public_id), "method": method, "amount": str(order.total)}
+        data = {"intent": str(intent.public_id), "method": method, "amount": str(order.amount_due)}
         event(
             order,
             action="pay_start",
@@ -137,7 +138,7 @@ def order_mark_paid(*, intent: PaymentIntent, transaction: Any = None) -> Order 
         takes = (
             order.paid_at is None
             and not order.is_expired
-            and intent.amount == order.total
+            and intent.amount == order.amount_due
             and intent.currency == order.currency
             and (
                 (order.payment_terms == PREPAID and status == S.APPROVED)
@@ -152,6 +153,15 @@ def order_mark_paid(*, intent: PaymentIntent, transaction: Any = None) -> Order 
         if takes:
             now = timezone.now()
             to = S.PAID if status == S.APPROVED else status
+            if order.deposit_applied > 0:
+                # The market deposit pays the rest: escrow now holds the whole total.
+                deposit_apply(
+                    reference=order.deposit_ref,
+                    order_reference=order.ref,
+                    amount=order.deposit_applied,
+                    currency=order.currency,
+                    created_by=by,
+                )
             move(order, to, paid_at=now, expires_at=None)
             event(order, action="paid", frm=status, to=to, by=by, data=data)
             audit_record(actor=actor, action="order.paid", target=order.ref, changes=data)

@@ -1,0 +1,5 @@
+"""API of forwards (filled by its module's routes)."""
+
+from ninja import Router
+
+router = Router(tags=["markets"])

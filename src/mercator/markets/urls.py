@@ -1,0 +1,8 @@
+from mercator.markets.views import auctions, forwards, groupbuys, proposals
+
+urlpatterns = [
+    *auctions.urlpatterns,
+    *groupbuys.urlpatterns,
+    *forwards.urlpatterns,
+    *proposals.urlpatterns,
+]

@@ -1,0 +1,1 @@
+"""Pages of the aggregation markets, one module per kind."""

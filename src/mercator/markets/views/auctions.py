@@ -1,0 +1,5 @@
+"""Pages of auctions."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages of forwards."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages of groupbuys."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
