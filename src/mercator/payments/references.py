@@ -54,6 +54,10 @@ def kind_names() -> dict[str, str]:
         "intent": _("付款"),
         "statement": _("银行对账单"),
         "credit_line": _("授信额度"),
+        "deposit": _("保证金"),
+        "auction": _("拍卖"),
+        "groupbuy": _("团购"),
+        "forwardcontract": _("中远期合同"),
     }
 
 

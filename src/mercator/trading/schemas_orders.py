@@ -149,6 +149,15 @@ class OrderOut(Schema):
     goods_total: str
     freight_total: str
     total: str
+    origin: str = Field(
+        ...,
+        description="The market document a market order came from: 'auction:<id>', "
+        "'groupbuy:<id>' or 'forwardcontract:<id>'; empty for other orders.",
+    )
+    deposit_applied: str = Field(
+        ..., description="Part of the total paid by the buyer's market deposit (CNY etc.)."
+    )
+    amount_due: str = Field(..., description="What the buyer pays in: total − deposit_applied.")
     fee_percent: str
     fee_amount: str
     credit_used: str

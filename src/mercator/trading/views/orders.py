@@ -25,6 +25,7 @@ from mercator.core.listing import Column
 from mercator.core.views import error_page
 from mercator.payments.models import PaymentIntent
 from mercator.payments.providers import checkout_url
+from mercator.payments.references import shown_for
 from mercator.payments.selectors.intents import intents_for_reference
 from mercator.trading import services
 from mercator.trading.forms_orders import (
@@ -156,6 +157,8 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         ),
         "invoices": list(invoices_for_order(actor, order)),
         "can_issue": can_issue,
+        # A market order names the auction, group buy or contract it came from.
+        "origin": shown_for([order.origin]).get(order.origin) if order.origin else None,
         "pay_form": PayForm(),
         "ship_form": ShipForm(),
         "reason_form": ReasonForm(),
