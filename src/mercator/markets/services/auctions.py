@@ -543,9 +543,10 @@ def _refuse(auction: Auction, code: str, least: Decimal | None) -> Conflict:
 
 def auction_bid(
     *, actor: Actor, auction_id: object, price: object = None, action: str = "bid"
-) -> Bid:
+) -> Bid | None:
     """One bid (``action``: bid; buy_now for English; take for Dutch; stay or drop for
-    Japanese rounds), accepted or refused atomically against the current high."""
+    Japanese rounds), accepted or refused atomically against the current high. A drop
+    writes no bid (None)."""
     auction = sel.auction_get(actor, auction_id)
     _bidder_check(actor, auction)
     me = sel.participant_of(actor, auction)
@@ -725,7 +726,7 @@ def _japanese_stay(actor: Actor, auction: Auction, me: AuctionParticipant, now: 
         return _insert(actor, auction, me, price, Bid.Kind.STAY, now, round_no=round_no)
 
 
-def _japanese_drop(actor: Actor, auction: Auction, me: AuctionParticipant, now: datetime) -> Bid:
+def _japanese_drop(actor: Actor, auction: Auction, me: AuctionParticipant, now: datetime) -> None:
     """Leave the rounds (recorded on the participant; no Bid row is written)."""
     round_no = sel.current_round(auction, now)
     with transaction.atomic():
@@ -735,10 +736,7 @@ def _japanese_drop(actor: Actor, auction: Auction, me: AuctionParticipant, now: 
         if not done:
             raise Conflict(_("贵公司已退出本场竞价。"), code="dropped_out")
         _audit(actor, "auction.drop", auction, alias=me.alias_no, round=round_no)
-    last = Bid.objects.filter(auction=auction, participant=me).order_by("-sequence").first()
-    if last is None:
-        raise Conflict(_("已退出本场竞价。"), code="dropped_out")
-    return last
+    return None
 
 
 def _sealed_bid(
