@@ -223,6 +223,21 @@ ENTRIES: tuple[Entry, ...] = (
         every(buys, reads(orders_visible_to), lambda a: sees_all(a) or a.can("orders.place")),
         query="side=buy",
     ),
+    Entry(
+        "auctions",
+        "buy",
+        pgettext_lazy("navigation", "拍卖大厅"),
+        "auctions",
+        signed_in,
+        also=("auction-detail", "auction-register"),
+    ),
+    Entry(
+        "auctions-bidding",
+        "buy",
+        pgettext_lazy("navigation", "我的竞拍"),
+        "auctions-bidding",
+        has_company,
+    ),
     # 销售: selling.
     Entry(
         "inquiries",
@@ -278,6 +293,14 @@ ENTRIES: tuple[Entry, ...] = (
         "orders",
         every(sells, reads(orders_visible_to), lambda a: sees_all(a) or a.can("orders.fulfil")),
         query="side=sell",
+    ),
+    Entry(
+        "auctions-mine",
+        "sell",
+        pgettext_lazy("navigation", "我发起的拍卖"),
+        "auctions-mine",
+        every(has_company, any_of("orders.fulfil", "orders.place")),
+        also=("auction-new",),
     ),
     # 资金: money.
     Entry(

@@ -322,9 +322,7 @@ def ops_auction_list(request: HttpRequest, filters: Query[AuctionFilter]) -> Any
 
 
 @router.post("/ops/auctions/{auction_id}/cancel", response={200: AuctionOut, **ERRORS})
-def ops_auction_cancel(
-    request: HttpRequest, auction_id: str, payload: AuctionCancelIn
-) -> Auction:
+def ops_auction_cancel(request: HttpRequest, auction_id: str, payload: AuctionCancelIn) -> Auction:
     """An operator cancels a draft, or an open auction without bids."""
     selectors.auctions_for_operator(request.actor)
     services.auction_cancel(actor=request.actor, auction_id=auction_id, reason=payload.reason)

@@ -327,6 +327,18 @@ class Live:
     winner: str | None = None
     winning_price: Decimal | None = None
 
+    @property
+    def status_label(self) -> str:
+        return str(A(self.status).label)
+
+    @property
+    def countdown(self) -> str:
+        """The time left as "2 天 03:04:05" (or "03:04:05")."""
+        days, rest = divmod(self.seconds_left, 86400)
+        hours, rest = divmod(rest, 3600)
+        clock = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+        return (_("%(days)d 天 ") % {"days": days} + clock) if days else clock
+
 
 def live_state(actor: Actor, auction: Auction) -> Live:
     now = timezone.now()

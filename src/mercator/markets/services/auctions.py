@@ -83,6 +83,17 @@ def _manages(actor: Actor, auction: Auction) -> bool:
     return actor.can(need)
 
 
+def can_create(actor: Actor) -> bool:
+    """A verified company's member who may sell or buy drafts an auction (the kind then
+    decides which of the two he needs)."""
+    company = actor.company
+    return (
+        company is not None
+        and company.is_verified
+        and (actor.can("orders.fulfil") or actor.can("orders.place"))
+    )
+
+
 def can_update(actor: Actor, auction: Auction) -> bool:
     return auction.status == A.DRAFT and _manages(actor, auction)
 
@@ -308,7 +319,7 @@ def _owner_for(actor: Actor, data: Mapping[str, Any], kind: str) -> tuple[Compan
     return owner, actor.membership
 
 
-def _audit(actor: Actor, action: str, auction: Auction, **changes: Any) -> None:
+def _audit(actor: Actor, auction: Auction, *, action: str, **changes: Any) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -342,7 +353,7 @@ def auction_create(
         )
         auction.full_clean(exclude=["number", "owner", "created_by", "market", "sku", "category"])
         auction.save(force_insert=True)
-        _audit(actor, "auction.create", auction, kind=auction.kind, owner=owner.public_id)
+        _audit(actor, auction, action="auction.create", kind=auction.kind, owner=owner.public_id)
     return auction
 
 
@@ -404,7 +415,7 @@ def auction_update(*, actor: Actor, auction_id: object, data: Mapping[str, Any])
             setattr(locked, name, value)
         locked.full_clean(exclude=["number", "owner", "created_by", "market", "sku", "category"])
         locked.save()
-        _audit(actor, "auction.update", locked, fields=",".join(sorted(data)))
+        _audit(actor, locked, action="auction.update", fields=",".join(sorted(data)))
     return locked
 
 
@@ -424,7 +435,7 @@ def auction_publish(*, actor: Actor, auction_id: object) -> Auction:
         if not done:
             raise not_allowed(auction.get_status_display(), _("发布"), auction.status)
         auction.refresh_from_db()
-        _audit(actor, "auction.publish", auction, ends_at=auction.ends_at.isoformat())
+        _audit(actor, auction, action="auction.publish", ends_at=auction.ends_at.isoformat())
     return auction
 
 
@@ -445,7 +456,7 @@ def auction_cancel(*, actor: Actor, auction_id: object, reason: str = "") -> Auc
             raise not_allowed(auction.get_status_display(), _("取消"), auction.status)
         auction.refresh_from_db()
         _release_all(auction, actor=actor)
-        _audit(actor, "auction.cancel", auction, reason=reason)
+        _audit(actor, auction, action="auction.cancel", reason=reason)
     return auction
 
 
@@ -507,8 +518,8 @@ def auction_register(*, actor: Actor, auction_id: object, sku: object = None) ->
             participant.save(force_insert=True)
             _audit(
                 actor,
-                "auction.register",
                 locked,
+                action="auction.register",
                 alias=participant.alias_no,
                 deposit=participant.deposit_amount,
             )
@@ -612,7 +623,13 @@ def _insert(
         created_at=now,
     )
     _audit(
-        actor, "auction.bid", auction, alias=me.alias_no, price=price, kind=kind, sequence=sequence
+        actor,
+        auction,
+        action="auction.bid",
+        alias=me.alias_no,
+        price=price,
+        kind=kind,
+        sequence=sequence,
     )
     return bid
 
@@ -735,7 +752,7 @@ def _japanese_drop(actor: Actor, auction: Auction, me: AuctionParticipant, now: 
         )
         if not done:
             raise Conflict(_("贵公司已退出本场竞价。"), code="dropped_out")
-        _audit(actor, "auction.drop", auction, alias=me.alias_no, round=round_no)
+        _audit(actor, auction, action="auction.drop", alias=me.alias_no, round=round_no)
     return None
 
 
@@ -848,8 +865,8 @@ def _offer(auction: Auction, participant: AuctionParticipant, price: Decimal) ->
     auction.refresh_from_db()
     _audit(
         SYSTEM,
-        "auction.award",
         auction,
+        action="auction.award",
         alias=participant.alias_no,
         price=price,
         order=order.number,
@@ -864,7 +881,7 @@ def _settle_closed(auction: Auction, now: datetime) -> None:
         Auction.objects.filter(pk=auction.pk).update(status=A.UNSOLD, settled_at=now)
         auction.refresh_from_db()
         _release_all(auction)
-        _audit(SYSTEM, "auction.unsold", auction)
+        _audit(SYSTEM, auction, action="auction.unsold")
         return
     if auction.kind == K.SEALED:
         Auction.objects.filter(pk=auction.pk).update(high_price=price, high_participant=winner)
@@ -891,7 +908,7 @@ def _follow(auction: Auction, order: Order, now: datetime) -> None:
                 )
                 AuctionParticipant.objects.filter(pk=winner.pk).update(deposit_status=D.APPLIED)
         _release_all(auction)
-        _audit(SYSTEM, "auction.sold", auction, order=order.number)
+        _audit(SYSTEM, auction, action="auction.sold", order=order.number)
         return
     if order.effective_status() != Order.Status.CANCELLED:
         return
@@ -903,7 +920,7 @@ def _follow(auction: Auction, order: Order, now: datetime) -> None:
         Auction.objects.filter(pk=auction.pk).update(status=A.UNSOLD, settled_at=now)
         auction.refresh_from_db()
         _release_all(auction)
-        _audit(SYSTEM, "auction.unpaid", auction, order=order.number)
+        _audit(SYSTEM, auction, action="auction.unpaid", order=order.number)
         return
     if winner.deposit_status == D.HELD:
         deposit_forfeit(reference=winner.deposit_ref, to=auction.owner, currency=auction.currency)
@@ -911,7 +928,7 @@ def _follow(auction: Auction, order: Order, now: datetime) -> None:
         defaulted=True,
         deposit_status=(D.FORFEITED if winner.deposit_status == D.HELD else winner.deposit_status),
     )
-    _audit(SYSTEM, "auction.default", auction, alias=winner.alias_no, order=order.number)
+    _audit(SYSTEM, auction, action="auction.default", alias=winner.alias_no, order=order.number)
     if auction.on_failure == Auction.OnFailure.NEXT_BIDDER:
         defaulted = set(
             AuctionParticipant.objects.filter(auction=auction, defaulted=True).values_list(
@@ -933,7 +950,7 @@ def _follow(auction: Auction, order: Order, now: datetime) -> None:
         Auction.objects.filter(pk=auction.pk).update(status=A.UNSOLD, settled_at=now)
         auction.refresh_from_db()
         _release_all(auction)
-        _audit(SYSTEM, "auction.unsold", auction)
+        _audit(SYSTEM, auction, action="auction.unsold")
         return
     _relist(auction, now)
 
@@ -989,7 +1006,7 @@ def _relist(auction: Auction, now: datetime) -> Auction:
     Auction.objects.filter(pk=auction.pk).update(status=A.UNSOLD, settled_at=now, relisted_as=copy)
     auction.refresh_from_db()
     _release_all(auction)
-    _audit(SYSTEM, "auction.relist", auction, relisted_as=copy.number)
+    _audit(SYSTEM, auction, action="auction.relist", relisted_as=copy.number)
     return copy
 
 
@@ -1018,7 +1035,7 @@ def auctions_close_due(*, now: datetime | None = None, ids: list[int] | None = N
             auction = Auction.objects.select_related("owner", "sku__product", "created_by").get(
                 pk=pk
             )
-            _audit(SYSTEM, "auction.close", auction, bids=auction.bid_count)
+            _audit(SYSTEM, auction, action="auction.close", bids=auction.bid_count)
             _settle_closed(auction, now)
             changed += 1
     following = Auction.objects.filter(status=A.CLOSED).exclude(order_ref="")
