@@ -236,7 +236,15 @@ ENTRIES: tuple[Entry, ...] = (
         "buy",
         pgettext_lazy("navigation", "我的竞拍"),
         "auctions-bidding",
-        has_company,
+        every(buys, has_company, can("orders.place")),
+    ),
+    Entry(
+        "auctions-procure",
+        "buy",
+        pgettext_lazy("navigation", "我的采购竞价"),
+        "auctions-mine",
+        every(buys, has_company, can("orders.place")),
+        query="side=buy",
     ),
     # 销售: selling.
     Entry(
@@ -299,8 +307,16 @@ ENTRIES: tuple[Entry, ...] = (
         "sell",
         pgettext_lazy("navigation", "我发起的拍卖"),
         "auctions-mine",
-        every(has_company, any_of("orders.fulfil", "orders.place")),
+        every(sells, has_company, can("orders.fulfil")),
         also=("auction-new",),
+    ),
+    Entry(
+        "auctions-supplying",
+        "sell",
+        pgettext_lazy("navigation", "我参与的采购竞价"),
+        "auctions-bidding",
+        every(sells, has_company, can("orders.fulfil")),
+        query="side=sell",
     ),
     # 资金: money.
     Entry(

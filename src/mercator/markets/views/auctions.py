@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mercator.catalog.selectors import categories_all, markets_all, skus_of
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError, NotFound
+from mercator.core.names import localized
 from mercator.core.views import error_page
 from mercator.markets.forms_auctions import AuctionForm, BidForm
 from mercator.markets.models import Auction
@@ -135,7 +136,7 @@ def register(request: HttpRequest, auction_id: str) -> HttpResponse:
         return error_page(request, exc)
     skus = []
     if auction.is_procurement and actor.company is not None:
-        skus = [(str(s.public_id), f"{s.product.name} {s.name}") for s in skus_of(actor)]
+        skus = _sku_choices(actor)
     error, status = "", 200
     if request.method == "POST":
         try:
@@ -189,11 +190,14 @@ def cancel(request: HttpRequest, auction_id: str) -> HttpResponse:
 
 
 def _choices(actor: Actor) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    skus = []
-    if actor.company is not None:
-        skus = [(str(s.public_id), f"{s.product.name} {s.name}") for s in skus_of(actor)]
-    categories = [(str(c.public_id), c.name) for c in categories_all()]
+    skus = _sku_choices(actor) if actor.company is not None else []
+    categories = [(str(c.public_id), localized(c)) for c in categories_all()]
     return skus, categories
+
+
+def _sku_choices(actor: Actor) -> list[tuple[str, str]]:
+    """The company's own SKUs, named in the reader's language."""
+    return [(str(s.public_id), f"{localized(s.product)} {localized(s)}") for s in skus_of(actor)]
 
 
 @login_required
