@@ -158,3 +158,21 @@ def test_operators_list_and_cancel(world):  # noqa: F811
         f"{API}/ops/auctions/{auction.public_id}/cancel", {}, content_type="application/json"
     )
     assert done.status_code == 200 and done.json()["status"] == "cancelled"
+
+
+def test_an_operator_creates_a_draft_for_a_seller(world):  # noqa: F811
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    ops = Client()
+    ops.force_login(UserFactory(is_staff=True))
+    body = {**sale_data(world), "owner": str(world.mill.public_id)}
+    created = ops.post(f"{API}/auctions", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    auction = Auction.objects.get()
+    assert auction.owner_id == world.mill.pk and auction.status == "draft"
+    # A member naming another owner is ignored: his own company owns the draft.
+    food = bearer_client(world.food_boss)
+    mine = post(food, "/auctions", {**sale_data(world), "owner": str(world.mill.public_id)})
+    assert mine.status_code == 422 and mine.json()["details"]["field"] == "sku"
