@@ -64,7 +64,10 @@ def auctions_hall(
 ) -> QuerySet[Auction]:
     """The 拍卖大厅: published auctions (open by default), soonest close first."""
     rows = auctions_visible_to(actor).filter(published_at__isnull=False)
-    rows = rows.filter(status=status) if status in A.values else rows.filter(status=A.OPEN)
+    if status in A.values and status != A.OPEN:
+        rows = rows.filter(status=status)
+    else:  # open, and not past its close (before the sweep writes it down)
+        rows = rows.filter(status=A.OPEN, ends_at__gt=timezone.now())
     if market:
         rows = rows.filter(market__code=market)
     if kind in K.values:
