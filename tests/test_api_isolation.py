@@ -48,6 +48,7 @@ from mercator.companies.services import customers as customer_services
 from mercator.companies.services import members as member_services
 from mercator.companies.services.tokens import token_create
 from mercator.core.actor import Actor
+from mercator.markets.services import auctions as auction_services
 from mercator.payments.services.bank import bank_statement_import
 from mercator.payments.services.credit import credit_consume, credit_line_grant, receivable_open
 from mercator.payments.services.payouts import payout_request
@@ -57,6 +58,7 @@ from mercator.trading.services.invoices import invoice_issue_for_order
 from mercator.trading.services.ratings import complaint_create
 from tests.conftest import bearer_client, master_of
 from tests.factories import CompanyFactory, UserFactory, add_member
+from tests.markets.auction_helpers import sale_data as auction_sale_data
 from tests.payments.conftest import fund_wallet, make_intent
 from tests.trading.conftest import World, world  # noqa: F401
 from tests.trading.test_invoices import make_order, titles
@@ -582,6 +584,17 @@ def community_word(c: Ctx) -> object:
     return community_services.word_add(actor=operator(), word="代开发票").word
 
 
+@once
+def auction_draft(c: Ctx) -> object:
+    """A draft auction of the mill: unpublished, so every other company gets 404."""
+    auction = auction_services.auction_create(
+        actor=c.boss, data=auction_sale_data(c.w, title="未发布的拍卖")
+    )
+    return auction.public_id
+
+
+AUCTION_WIDE = "the company's auctions: every colleague who sells sees its drafts"
+
 COMMUNITY_SHARED = (
     "the community is shared across companies by design; the factory builds a post the "
     "operator hid, which every caller must be refused (404) and which writes nothing"
@@ -589,6 +602,24 @@ COMMUNITY_SHARED = (
 COMMUNITY_OPS = "the operators' moderation desk: every company member gets 404"
 
 TARGETS: dict[tuple[str, str], Target] = {
+    # markets: auctions
+    ("/auctions/{auction_id}", "auction_id"): Target(auction_draft, company_wide=AUCTION_WIDE),
+    ("/auctions/{auction_id}/publish", "auction_id"): Target(
+        auction_draft, company_wide=AUCTION_WIDE
+    ),
+    ("/auctions/{auction_id}/cancel", "auction_id"): Target(
+        auction_draft, company_wide=AUCTION_WIDE
+    ),
+    ("/auctions/{auction_id}/register", "auction_id"): Target(
+        auction_draft, company_wide=AUCTION_WIDE
+    ),
+    ("/auctions/{auction_id}/bids", "auction_id"): Target(auction_draft, company_wide=AUCTION_WIDE),
+    ("/auctions/{auction_id}/live", "auction_id"): Target(auction_draft, company_wide=AUCTION_WIDE),
+    ("/ops/auctions/{auction_id}/cancel", "auction_id"): Target(
+        auction_draft,
+        company_wide="the operators' desk: every company member gets 404",
+        owner="operator",
+    ),
     # community
     ("/community/posts/{post_id}", "post_id"): Target(
         community_post,
@@ -842,6 +873,11 @@ TARGETS: dict[tuple[str, str], Target] = {
 # (``me``) where the operation names a member, or company A's objects otherwise.
 Body = Callable[[Ctx, Membership], dict[str, Any]]
 BODIES: dict[tuple[str, str], Body] = {
+    ("PATCH", "/auctions/{auction_id}"): lambda c, me: {"title": "改"},
+    ("POST", "/auctions/{auction_id}/cancel"): lambda c, me: {"reason": ""},
+    ("POST", "/auctions/{auction_id}/register"): lambda c, me: {},
+    ("POST", "/auctions/{auction_id}/bids"): lambda c, me: {"price": "5000"},
+    ("POST", "/ops/auctions/{auction_id}/cancel"): lambda c, me: {"reason": ""},
     ("PATCH", "/community/posts/{post_id}"): lambda c, me: {"title": "改", "body": "改"},
     ("POST", "/community/posts/{post_id}/replies"): lambda c, me: {"body": "回复"},
     ("POST", "/community/posts/{post_id}/helpful"): lambda c, me: {},

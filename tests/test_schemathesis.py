@@ -55,6 +55,8 @@ REFUSES_VALID: dict[str, str] = {
     "POST /api/v1/orders/{order_id}/cancel": "the shared ReasonIn: cancel needs a reason",
     "POST /api/v1/orders/{order_id}/dispute": "the shared ReasonIn: dispute needs a reason",
     "POST /api/v1/invoices/period": "a real calendar period, end after start",
+    "POST /api/v1/auctions": "sku/category name real ones; prices are decimal text; ends_at "
+    "lies in the future",
 }
 
 # Operations whose examples each need a company of their own: what one example creates

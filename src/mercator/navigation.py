@@ -223,6 +223,29 @@ ENTRIES: tuple[Entry, ...] = (
         every(buys, reads(orders_visible_to), lambda a: sees_all(a) or a.can("orders.place")),
         query="side=buy",
     ),
+    Entry(
+        "auctions",
+        "buy",
+        pgettext_lazy("navigation", "拍卖大厅"),
+        "auctions",
+        signed_in,
+        also=("auction-detail", "auction-register"),
+    ),
+    Entry(
+        "auctions-bidding",
+        "buy",
+        pgettext_lazy("navigation", "我的竞拍"),
+        "auctions-bidding",
+        every(buys, has_company, can("orders.place")),
+    ),
+    Entry(
+        "auctions-procure",
+        "buy",
+        pgettext_lazy("navigation", "我的采购竞价"),
+        "auctions-mine",
+        every(buys, has_company, can("orders.place")),
+        query="side=buy",
+    ),
     # 销售: selling.
     Entry(
         "inquiries",
@@ -277,6 +300,22 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "销售订单"),
         "orders",
         every(sells, reads(orders_visible_to), lambda a: sees_all(a) or a.can("orders.fulfil")),
+        query="side=sell",
+    ),
+    Entry(
+        "auctions-mine",
+        "sell",
+        pgettext_lazy("navigation", "我发起的拍卖"),
+        "auctions-mine",
+        every(sells, has_company, can("orders.fulfil")),
+        also=("auction-new",),
+    ),
+    Entry(
+        "auctions-supplying",
+        "sell",
+        pgettext_lazy("navigation", "我参与的采购竞价"),
+        "auctions-bidding",
+        every(sells, has_company, can("orders.fulfil")),
         query="side=sell",
     ),
     # 资金: money.

@@ -38,6 +38,7 @@ from mercator.core.errors import DomainError
 from mercator.core.figures import money
 from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
+from mercator.markets.selectors.auctions import auctions_visible_to
 from mercator.payments.selectors.credit import credit_lines_visible_to
 from mercator.payments.selectors.intents import intents_visible_to
 from mercator.payments.selectors.payouts import payouts_visible_to
@@ -53,6 +54,7 @@ from mercator.trading.selectors.quotes import (
 SENTENCES: dict[str, Promise] = {
     # orders
     "order.place": _("%(person)s 下了订单 %(target)s"),
+    "order.place_market": _("市场成交生成了订单 %(target)s（%(person)s）"),
     "order.approve": _("%(person)s 审批通过了订单 %(target)s"),
     "order.pay": _("%(person)s 发起了订单 %(target)s 的付款"),
     "order.paid": _("订单 %(target)s 的货款已进入担保账户（%(person)s）"),
@@ -234,6 +236,21 @@ SENTENCES: dict[str, Promise] = {
     "membership.appeal_create": _("%(person)s 对等级降级提出了申诉 %(target)s"),
     "membership.appeal_accept": _("%(person)s 通过了等级申诉 %(target)s"),
     "membership.appeal_reject": _("%(person)s 驳回了等级申诉 %(target)s"),
+    # auctions
+    "auction.create": _("%(person)s 起草了拍卖 %(target)s"),
+    "auction.update": _("%(person)s 修改了拍卖 %(target)s"),
+    "auction.publish": _("%(person)s 发布了拍卖 %(target)s"),
+    "auction.cancel": _("%(person)s 取消了拍卖 %(target)s"),
+    "auction.register": _("%(person)s 报名参加拍卖 %(target)s，缴纳了保证金"),
+    "auction.bid": _("%(person)s 在拍卖 %(target)s 中出价"),
+    "auction.drop": _("%(person)s 退出了拍卖 %(target)s 的轮次竞价"),
+    "auction.close": _("拍卖 %(target)s 已结束"),
+    "auction.award": _("拍卖 %(target)s 已成交，生成了订单"),
+    "auction.sold": _("拍卖 %(target)s 的成交订单已付款"),
+    "auction.unsold": _("拍卖 %(target)s 流拍"),
+    "auction.unpaid": _("拍卖 %(target)s 的成交订单未付款"),
+    "auction.default": _("拍卖 %(target)s 的买受人未付款，保证金已罚没"),
+    "auction.relist": _("拍卖 %(target)s 已重新上拍"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
@@ -244,6 +261,7 @@ KIND_NAMES: dict[str, Promise] = {
     "board": _("一个版块"),
     "word": _("一个敏感词"),
     "order": _("一张订单"),
+    "auction": _("一场拍卖"),
     "quote": _("一份报价单"),
     "invoice": _("一张发票"),
     "rfq": _("一份询价单"),
@@ -544,7 +562,16 @@ def _boards(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _auctions(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: auctions_visible_to(actor),
+        ids,
+        lambda a: Link(a.number, reverse("auction-detail", args=[a.public_id])),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
+    "auction": _auctions,
     "post": _posts,
     "board": _boards,
     "order": _orders,

@@ -173,6 +173,8 @@ class AuctionParticipant(PublicIdModel):
     deposit_status = models.CharField(
         max_length=10, choices=DepositStatus.choices, default=DepositStatus.NONE
     )
+    # Procurement kinds: the bidder's own SKU he would deliver (the winner's order line).
+    sku = models.ForeignKey(Sku, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # Japanese rounds: the round he dropped out in (null while he stays in).
     dropped_round = models.PositiveSmallIntegerField(null=True, blank=True)
     # A failed payment: the order offered to him was not paid (or he declined).
