@@ -9,17 +9,18 @@
 ``can_act`` is the one rule both the services (draft, dismiss) and the pages (their
 buttons) use."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mercator.core.actor import Actor
 from mercator.core.errors import NotAuthenticated, NotFound
 from mercator.core.ids import parse_public_id
+from mercator.core.listing import ListSpec, SortOption
 from mercator.markets.models import Proposal
 
 __all__ = [
@@ -32,6 +33,19 @@ __all__ = [
     "proposals_visible_to",
     "require_operator",
 ]
+
+LIST = ListSpec(
+    date_field="created_at",
+    sorts=(
+        SortOption("date", "created_at", gettext_lazy("日期")),
+        SortOption("gain", "gain", gettext_lazy("预计收益")),
+    ),
+    default_sort="-date",
+    text_fields=("title",),
+    party_fields=("seller",),
+    status_field="status",
+    statuses=tuple(Proposal.Status.choices),
+)
 
 
 def _base() -> QuerySet[Proposal]:
@@ -86,6 +100,12 @@ def proposals_filtered(
     return rows
 
 
+def proposal_markets(rows: QuerySet[Proposal]) -> list[tuple[str, str]]:
+    """(code, name) of the markets the given proposals are in, for the filter."""
+    found = rows.order_by().values_list("market__code", "market__name").distinct()
+    return sorted(set(found))
+
+
 def proposal_get(actor: Actor, proposal_id: object) -> Proposal:
     wanted = parse_public_id(proposal_id)
     found = proposals_visible_to(actor).filter(public_id=wanted).first() if wanted else None
@@ -118,30 +138,15 @@ def draft_link(proposal: Proposal) -> str:
     return ""
 
 
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: Decimal
-    width: int  # percent of the largest bar
-    note: str = ""
-
-
-def bars_of(proposal: Proposal) -> list[Bar]:
-    """The bars drawn beside a proposal: quantity per price level (auction) or each
-    buyer's monthly volume (group buy)."""
+def chart_rows(proposal: Proposal) -> list[tuple[str, Decimal, bool]]:
+    """What a proposal's bar chart draws: (label, quantity, highlighted) per price level
+    of an auction (the bottom level, the lot, highlighted), or per buyer of a group buy
+    (his monthly volume)."""
     f: dict[str, Any] = proposal.figures or {}
     if proposal.kind == Proposal.Kind.AUCTION:
-        items = [(lv["price"], Decimal(lv["quantity"]), "") for lv in f.get("levels", [])]
-    else:
-        items = [
-            (b["name"], Decimal(b["monthly_quantity"]), b["average_price"])
-            for b in f.get("buyers", [])
-        ]
-    top = max((value for _l, value, _n in items), default=Decimal(0))
-    return [
-        Bar(str(label), value, int(value * 100 / top) if top else 0, note)
-        for label, value, note in items
-    ]
+        levels = f.get("levels", [])
+        return [(plain(lv["price"]), Decimal(lv["quantity"]), i == 0) for i, lv in enumerate(levels)]
+    return [(b["name"], Decimal(b["monthly_quantity"]), False) for b in f.get("buyers", [])]
 
 
 def plain(value: object) -> str:
