@@ -31,7 +31,7 @@ def operator() -> Actor:
     return Actor(person=UserFactory(is_staff=True), via="api")
 
 
-def essay(world) -> None:
+def essay(world) -> None:  # noqa: F811
     """The essay's month: 5,000 t at 5,000, 3,000 t at 5,100, 2,000 t at 5,200, to three
     buyers in three provinces (no group buy: one buyer per province)."""
     a, b, c = buyers(1, "广西")[0], buyers(1, "广东")[0], buyers(1, "湖南")[0]
@@ -44,7 +44,7 @@ def essay(world) -> None:
 # ------------------------------------------------------------------------- detection
 
 
-def test_the_essays_price_levels_propose_an_auction_of_the_bottom_lot(world):
+def test_the_essays_price_levels_propose_an_auction_of_the_bottom_lot(world):  # noqa: F811
     essay(world)
     (found,) = proposals_detect(today=TODAY)
     assert found.kind == Proposal.Kind.AUCTION and found.seller_id == world.mill.pk
@@ -64,7 +64,7 @@ def test_the_essays_price_levels_propose_an_auction_of_the_bottom_lot(world):
     assert found.key == f"auction:{world.sku.public_id}:{world.mill.public_id}:2026-11"
 
 
-def test_one_price_level_or_no_deal_in_the_window_proposes_nothing(world):
+def test_one_price_level_or_no_deal_in_the_window_proposes_nothing(world):  # noqa: F811
     (a,) = buyers(1)
     deal(world, a, "100", "5000")
     deal(world, a, "100", "5030")  # rounds to the same level (step 100)
@@ -79,7 +79,7 @@ def test_price_step_and_levels():
     assert str(price_step(Decimal("0.5"))) == "0.01"
 
 
-def test_similar_buyers_in_one_region_propose_a_group_buy(world):
+def test_similar_buyers_in_one_region_propose_a_group_buy(world):  # noqa: F811
     a, b, c = buyers(3)
     # Monthly volumes (90 days = 3 months): 30, 20, 12 t; median 20 → all within ×3.
     for who, qty, price in ((a, "90", "5000"), (b, "60", "5100"), (c, "36", "5200")):
@@ -106,7 +106,7 @@ def test_similar_buyers_in_one_region_propose_a_group_buy(world):
     assert gb.key == f"group_buy:{world.sku.public_id}:广西:2026-11"
 
 
-def test_dissimilar_or_too_few_buyers_propose_no_group_buy(world):
+def test_dissimilar_or_too_few_buyers_propose_no_group_buy(world):  # noqa: F811
     a, b, c = buyers(3)
     # 2 similar buyers and one ten times bigger: only 2 within ×3 of the median.
     deal(world, a, "30", "5000")
@@ -115,7 +115,7 @@ def test_dissimilar_or_too_few_buyers_propose_no_group_buy(world):
     assert proposals_detect(today=TODAY) == []
 
 
-def test_regions_are_separate(world):
+def test_regions_are_separate(world):  # noqa: F811
     gx = buyers(2, "广西")
     gd = buyers(2, "广东")
     for who in gx:
@@ -129,13 +129,13 @@ def test_regions_are_separate(world):
     assert [p.region for p in found] == ["广西"]
 
 
-def test_unknown_region_never_becomes_a_group_buy(world):
+def test_unknown_region_never_becomes_a_group_buy(world):  # noqa: F811
     for who in buyers(3):
         deal(world, who, "30", "5000", region="未知")
     assert proposals_detect(today=TODAY) == []
 
 
-def test_exact_sums_beyond_float(world):
+def test_exact_sums_beyond_float(world):  # noqa: F811
     """Quantities that a float SUM would blur still give exact figures."""
     (a, b) = buyers(2)
     deal(world, a, "0.1", "5000")
@@ -149,7 +149,7 @@ def test_exact_sums_beyond_float(world):
 # ------------------------------------------------------------------- writing, reruns
 
 
-def test_rerun_writes_nothing_new_and_refreshes_new_ones(world):
+def test_rerun_writes_nothing_new_and_refreshes_new_ones(world):  # noqa: F811
     essay(world)
     first = proposals_generate(today=TODAY)
     assert first["created"] == 1 and first["auction"] == 1
@@ -169,7 +169,7 @@ def test_rerun_writes_nothing_new_and_refreshes_new_ones(world):
     assert Proposal.objects.count() == 2
 
 
-def test_dismissed_proposals_are_left_alone(world):
+def test_dismissed_proposals_are_left_alone(world):  # noqa: F811
     essay(world)
     proposals_generate(today=TODAY)
     proposal = Proposal.objects.get()
@@ -185,7 +185,7 @@ def test_dismissed_proposals_are_left_alone(world):
     assert exc.value.details == {"status": "dismissed"}
 
 
-def test_the_operators_run_is_audited_and_needs_an_operator(world):
+def test_the_operators_run_is_audited_and_needs_an_operator(world):  # noqa: F811
     essay(world)
     with pytest.raises(NotFound):
         proposals_run(actor=world.actor(world.mill_boss))
@@ -198,13 +198,13 @@ def test_the_operators_run_is_audited_and_needs_an_operator(world):
 
 
 @pytest.fixture
-def made(world) -> Proposal:
+def made(world) -> Proposal:  # noqa: F811
     essay(world)
     proposals_generate(today=TODAY)
     return Proposal.objects.get()
 
 
-def test_who_sees_a_proposal(world, made):
+def test_who_sees_a_proposal(world, made):  # noqa: F811
     pid = made.public_id
     assert proposal_get(operator(), pid) == made
     assert proposal_get(world.actor(world.mill_boss), pid) == made
@@ -221,12 +221,12 @@ def test_who_sees_a_proposal(world, made):
 
 
 @pytest.mark.parametrize("bad", ["", "nope", "00000000-0000-0000-0000-000000000000", None, 7])
-def test_bad_ids_are_404(world, made, bad):
+def test_bad_ids_are_404(world, made, bad):  # noqa: F811
     with pytest.raises(NotFound):
         proposal_get(operator(), bad)
 
 
-def test_deals_are_untouched(world, made):
+def test_deals_are_untouched(world, made):  # noqa: F811
     assert Deal.objects.count() == 4
     levels = price_levels([], Decimal(100))
     assert levels == []

@@ -76,7 +76,9 @@ def test_a_seller_sees_his_own_and_a_buyer_nothing(world, proposals):  # noqa: F
 def test_dismiss_from_the_page(world, proposals):  # noqa: F811
     client = world.web(world.mill_boss)
     pid = proposals["group_buy"].public_id
-    response = client.post(reverse("proposal-dismiss", args=[pid]), {"next": "https://evil.example/"})
+    response = client.post(
+        reverse("proposal-dismiss", args=[pid]), {"next": "https://evil.example/"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("proposals")
     assert Proposal.objects.get(public_id=pid).status == "dismissed"
     # A second time: refused with a message naming the state, nothing changes.

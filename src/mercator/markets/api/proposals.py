@@ -130,9 +130,7 @@ def proposal_detail(request: HttpRequest, proposal_id: str) -> dict[str, Any]:
     return proposal_out(request, selectors.proposal_get(request.actor, proposal_id))
 
 
-@router.post(
-    "/proposals/{proposal_id}/draft", response={200: ProposalDraftOut, **ERRORS}
-)
+@router.post("/proposals/{proposal_id}/draft", response={200: ProposalDraftOut, **ERRORS})
 def proposal_draft(request: HttpRequest, proposal_id: str) -> dict[str, Any]:
     """Turn a NEW proposal into a DRAFT auction or group buy (its reference in
     `draft_ref`); 409 naming the state once drafted or dismissed."""

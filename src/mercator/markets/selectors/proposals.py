@@ -49,9 +49,7 @@ LIST = ListSpec(
 
 
 def _base() -> QuerySet[Proposal]:
-    return Proposal.objects.select_related(
-        "sku__product", "seller", "market", "decided_by__person"
-    )
+    return Proposal.objects.select_related("sku__product", "seller", "market", "decided_by__person")
 
 
 def require_operator(actor: Actor) -> None:
@@ -145,14 +143,17 @@ def chart_rows(proposal: Proposal) -> list[tuple[str, Decimal, bool]]:
     f: dict[str, Any] = proposal.figures or {}
     if proposal.kind == Proposal.Kind.AUCTION:
         levels = f.get("levels", [])
-        return [(plain(lv["price"]), Decimal(lv["quantity"]), i == 0) for i, lv in enumerate(levels)]
+        return [
+            (plain(lv["price"]), Decimal(lv["quantity"]), i == 0) for i, lv in enumerate(levels)
+        ]
     return [(b["name"], Decimal(b["monthly_quantity"]), False) for b in f.get("buyers", [])]
 
 
 def plain(value: object) -> str:
     """A figure without trailing zeros (5000, not 5000.0000)."""
     number = Decimal(str(value))
-    return f"{number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize():f}"
+    whole = number == number.to_integral_value()
+    return f"{number.quantize(Decimal(1)) if whole else number.normalize():f}"
 
 
 def heading(proposal: Proposal) -> str:

@@ -214,8 +214,10 @@ def _group_buy(
         )
     first_price = Decimal(tiers[0]["unit_price"])
     gain = _q(
-        sum((max(per_buyer[b].vwap - first_price, Decimal(0)) * monthly[b] for b in similar),
-            Decimal(0)),
+        sum(
+            (max(per_buyer[b].vwap - first_price, Decimal(0)) * monthly[b] for b in similar),
+            Decimal(0),
+        ),
         CENT,
     )
     names = dict(Company.objects.filter(pk__in=similar).values_list("pk", "short_name"))
@@ -509,8 +511,7 @@ def groupbuy_data(actor: Actor, proposal: Proposal) -> dict[str, Any]:
         "sku": str(proposal.sku.public_id),
         "title": proposal.title[:120],
         "description": _(
-            "%(region)s 的 %(n)s 家买家每月合计采购约 %(pooled)s %(unit)s，"
-            "拼单后按阶梯价成交。"
+            "%(region)s 的 %(n)s 家买家每月合计采购约 %(pooled)s %(unit)s，拼单后按阶梯价成交。"
         )
         % {
             "region": proposal.region,
