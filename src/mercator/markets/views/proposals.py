@@ -53,7 +53,7 @@ def _columns() -> list[Column]:
         Column(_("状态"), lambda p: p.get_status_display()),
         Column(_("卖方"), lambda p: p.seller.short_name),
         Column(_("地区"), lambda p: p.region),
-        Column(_("预计收益"), lambda p: p.gain, "money", lambda p: p.figures.get("currency")),
+        Column(_("预计收益"), lambda p: p.gain, "money", lambda p: p.figures.get("currency") or "CNY"),
         Column(_("生成时间"), lambda p: p.created_at, "date"),
     ]
 
