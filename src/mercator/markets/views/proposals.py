@@ -46,6 +46,10 @@ def _chart(proposal: Proposal) -> SafeString:
     )
 
 
+def _currency(proposal: Proposal) -> str:
+    return (proposal.figures or {}).get("currency") or "CNY"
+
+
 def _columns() -> list[Column]:
     return [
         Column(_("标题"), lambda p: p.title),
@@ -53,7 +57,7 @@ def _columns() -> list[Column]:
         Column(_("状态"), lambda p: p.get_status_display()),
         Column(_("卖方"), lambda p: p.seller.short_name),
         Column(_("地区"), lambda p: p.region),
-        Column(_("预计收益"), lambda p: p.gain, "money", lambda p: p.figures.get("currency") or "CNY"),
+        Column(_("预计收益"), lambda p: p.gain, "money", _currency),
         Column(_("生成时间"), lambda p: p.created_at, "date"),
     ]
 
