@@ -69,11 +69,11 @@ class ProposalDraftOut(Schema):
 
 
 class ProposalRunOut(Schema):
-    created: int
-    refreshed: int
-    kept: int
-    group_buy: int
-    auction: int
+    created: int = Field(description="Number of proposals written for the first time.")
+    refreshed: int = Field(description="Number of waiting proposals whose figures changed.")
+    kept: int = Field(description="Number of proposals found again and left as they were.")
+    group_buy: int = Field(description="Number of group-buy proposals the deals give.")
+    auction: int = Field(description="Number of auction proposals the deals give.")
 
 
 class ProposalFilter(Schema):

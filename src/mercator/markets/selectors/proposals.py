@@ -21,6 +21,7 @@ from mercator.core.actor import Actor
 from mercator.core.errors import NotAuthenticated, NotFound
 from mercator.core.ids import parse_public_id
 from mercator.core.listing import ListSpec, SortOption
+from mercator.core.names import english, localized
 from mercator.markets.models import Proposal
 
 __all__ = [
@@ -100,8 +101,10 @@ def proposals_filtered(
 
 def proposal_markets(rows: QuerySet[Proposal]) -> list[tuple[str, str]]:
     """(code, name) of the markets the given proposals are in, for the filter."""
-    found = rows.order_by().values_list("market__code", "market__name").distinct()
-    return sorted(set(found))
+    found = rows.order_by().values_list("market__code", "market__name", "market__name_en")
+    return sorted(
+        {(code, (name_en if english() and name_en else name)) for code, name, name_en in found}
+    )
 
 
 def proposal_get(actor: Actor, proposal_id: object) -> Proposal:
@@ -169,7 +172,7 @@ def heading(proposal: Proposal) -> str:
             "sku": name,
         }
     return _("%(region)s %(n)s 家买家拼单采购 %(sku)s") % {
-        "region": proposal.region,
+        "region": localized(proposal.region),
         "n": len(f.get("buyers", [])),
         "sku": name,
     }
