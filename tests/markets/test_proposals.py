@@ -230,3 +230,20 @@ def test_deals_are_untouched(world, made):  # noqa: F811
     assert Deal.objects.count() == 4
     levels = price_levels([], Decimal(100))
     assert levels == []
+
+
+def test_the_command_and_the_nightly_task(world, capsys):  # noqa: F811
+    from django.core.management import CommandError, call_command
+
+    from mercator.markets.tasks_proposals import generate_proposals
+
+    essay(world)
+    call_command("proposals_generate", today=TODAY.isoformat())
+    assert "created=1" in capsys.readouterr().out
+    with pytest.raises(CommandError):
+        call_command("proposals_generate", today="2026-13-40")
+    # The nightly task runs on today's window; run twice, the second writes nothing.
+    first = generate_proposals.call_local()
+    assert set(first) == {"created", "refreshed", "kept", "group_buy", "auction"}
+    assert generate_proposals.call_local()["created"] == 0
+    assert Proposal.objects.filter(key__endswith=":2026-11").count() == 1

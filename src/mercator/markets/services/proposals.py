@@ -58,7 +58,7 @@ from mercator.core.actor import SYSTEM, Actor
 from mercator.core.errors import not_allowed
 from mercator.core.services import audit_record
 from mercator.markets.models import Proposal
-from mercator.markets.selectors.proposals import can_act, proposal_get
+from mercator.markets.selectors.proposals import can_act, proposal_get, require_operator
 from mercator.trading.models import Deal
 
 WINDOW_DAYS = 90
@@ -220,8 +220,9 @@ def _group_buy(
         ),
         CENT,
     )
-    names = dict(Company.objects.filter(pk__in=similar).values_list("pk", "short_name"))
-    ids = dict(Company.objects.filter(pk__in=similar).values_list("pk", "public_id"))
+    named = Company.objects.filter(pk__in=similar).values_list("pk", "short_name", "public_id")
+    names = {pk: name for pk, name, _id in named}
+    ids = {pk: public_id for pk, _name, public_id in named}
     smallest = min(monthly[b] for b in similar)
     figures = {
         "window": window.as_dict(),
@@ -440,8 +441,6 @@ def proposals_generate(*, today: date | None = None) -> dict[str, int]:
 
 def proposals_run(*, actor: Actor) -> dict[str, int]:
     """An operator runs the nightly detection now."""
-    from mercator.markets.selectors.proposals import require_operator
-
     require_operator(actor)
     counts = proposals_generate()
     with transaction.atomic():
