@@ -512,6 +512,19 @@ def complaint(c: Ctx) -> object:
     return made.public_id
 
 
+@once
+def proposal(c: Ctx) -> object:
+    """The mill's auction proposal from its sales at three price levels (real deals)."""
+    from mercator.markets.models import Proposal
+    from mercator.markets.services.proposals import proposals_generate
+    from tests.markets.proposals_helpers import TODAY, buyers, deal
+
+    for who, price in zip(buyers(3), ("5000", "5100", "5200"), strict=True):
+        deal(c.w, who, "100", price)
+    proposals_generate(today=TODAY)
+    return Proposal.objects.get(kind=Proposal.Kind.AUCTION, seller=c.w.mill).public_id
+
+
 def provider(c: Ctx) -> str:
     return "sandbox"
 
@@ -529,6 +542,10 @@ COMPANY_WIDE_PRICING = (
 )
 COMPANY_WIDE_MONEY = (
     "the company's money: everyone with payments.view or credit.manage sees all of it (no owner)"
+)
+SELLERS_PROPOSALS = (
+    "the seller's proposals: every member who may sell (orders.fulfil) reads and acts on "
+    "them (no owner); buyers and other companies get 404"
 )
 OPERATORS = (
     "platform operators' record: a company member is never an operator, so a clerk is "
@@ -863,6 +880,14 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("/invoices/{invoice_id}/pdf", "invoice_id"): Target(invoice, clerks=(MILL_CLERK, FOOD_CLERK)),
     ("/invoices/{invoice_id}/reverse", "invoice_id"): Target(
         invoice, clerks=(MILL_CLERK, FOOD_CLERK)
+    ),
+    # markets: proposals
+    ("/proposals/{proposal_id}", "proposal_id"): Target(proposal, company_wide=SELLERS_PROPOSALS),
+    ("/proposals/{proposal_id}/draft", "proposal_id"): Target(
+        proposal, company_wide=SELLERS_PROPOSALS
+    ),
+    ("/proposals/{proposal_id}/dismiss", "proposal_id"): Target(
+        proposal, company_wide=SELLERS_PROPOSALS
     ),
 }
 

@@ -26,6 +26,8 @@ GETS = [
     "/ops/verifications/not-a-uuid/licence",
     "/ops/disputes/?refund=abc",
     "/?x=1",
+    "/markets/proposals/?kind=zz&market=%00&status=x&page=-1&sort=;drop&format=xlsx",
+    "/ops/markets/proposals/?kind=%ff&from=9999-99-99&market=" + "x" * 500,
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -33,6 +35,8 @@ POSTS = [
     ("/i18n/setlang/", {"language": "xx-evil", "next": "http://evil.com"}),
     ("/orders/not-a-uuid/evidence/", {"statement": "x"}),
     ("/company/", {"time_zone": "Mars/Olympus"}),
+    ("/markets/proposals/not-a-uuid/dismiss", {"next": "http://evil.com"}),
+    ("/markets/proposals/%00/draft", {}),
 ]
 
 

@@ -32,6 +32,7 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.markets.selectors.proposals import proposals_for_operator, proposals_of_seller
 from mercator.membership.selectors import appeals_for_operator, standings_of
 from mercator.payments.selectors.bank import bank_statements_visible_to
 from mercator.payments.selectors.credit import can_view_credit
@@ -273,6 +274,13 @@ ENTRIES: tuple[Entry, ...] = (
         also=("customer-new", "customer-detail"),
     ),
     Entry(
+        "proposals",
+        "sell",
+        pgettext_lazy("navigation", "聚合建议"),
+        "proposals",
+        every(sells, reads(proposals_of_seller)),
+    ),
+    Entry(
         "products",
         "sell",
         pgettext_lazy("navigation", "我的商品"),
@@ -483,6 +491,13 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "会员等级管理"),
         "ops-membership",
         reads(appeals_for_operator),
+    ),
+    Entry(
+        "ops-proposals",
+        "platform",
+        pgettext_lazy("navigation", "聚合建议"),
+        "ops-proposals",
+        reads(proposals_for_operator),
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
 )

@@ -9,6 +9,7 @@ from mercator.demo.community import build_community
 from mercator.demo.customers import build_customers
 from mercator.demo.grade_prices import build_grade_prices
 from mercator.demo.markets_auctions import build_auctions
+from mercator.demo.markets_deals import build_markets_deals
 from mercator.demo.membership import build_membership, build_standings
 from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
@@ -16,6 +17,7 @@ from mercator.demo.ratings import build_ratings
 from mercator.demo.referrals import build_referrals
 from mercator.demo.services import build_companies
 from mercator.demo.trading import build_trading
+from mercator.markets.services.proposals import proposals_generate
 
 
 def demo_build() -> None:
@@ -37,3 +39,5 @@ def demo_build() -> None:
         build_community()
         build_standings()
         build_auctions()
+        build_markets_deals()
+        proposals_generate()  # last: what the demo's real deals propose (聚)

@@ -251,6 +251,12 @@ SENTENCES: dict[str, Promise] = {
     "auction.unpaid": _("拍卖 %(target)s 的成交订单未付款"),
     "auction.default": _("拍卖 %(target)s 的买受人未付款，保证金已罚没"),
     "auction.relist": _("拍卖 %(target)s 已重新上拍"),
+    # proposals from real deals (markets)
+    "proposal.create": _("平台根据真实成交生成了%(target)s"),
+    "proposal.refresh": _("平台根据新的成交更新了%(target)s"),
+    "proposal.run": _("%(person)s 重新分析了真实成交，生成聚合建议"),
+    "proposal.draft": _("%(person)s 将%(target)s生成了草稿"),
+    "proposal.dismiss": _("%(person)s 忽略了%(target)s"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
@@ -298,6 +304,8 @@ KIND_NAMES: dict[str, Promise] = {
     "appeal": _("一份等级申诉"),
     "grades": _("会员等级"),
     "paid_membership": _("一笔会员费"),
+    "proposal": _("一条聚合建议"),
+    "proposals": _("聚合建议"),
 }
 SOMETHING = _("一项资料")
 
