@@ -53,6 +53,7 @@ from mercator.trading.selectors.quotes import (
 SENTENCES: dict[str, Promise] = {
     # orders
     "order.place": _("%(person)s 下了订单 %(target)s"),
+    "order.place_market": _("聚合交易成交，生成了订单 %(target)s（%(person)s）"),
     "order.approve": _("%(person)s 审批通过了订单 %(target)s"),
     "order.pay": _("%(person)s 发起了订单 %(target)s 的付款"),
     "order.paid": _("订单 %(target)s 的货款已进入担保账户（%(person)s）"),
@@ -234,6 +235,20 @@ SENTENCES: dict[str, Promise] = {
     "membership.appeal_create": _("%(person)s 对等级降级提出了申诉 %(target)s"),
     "membership.appeal_accept": _("%(person)s 通过了等级申诉 %(target)s"),
     "membership.appeal_reject": _("%(person)s 驳回了等级申诉 %(target)s"),
+    # forward trading (中远期)
+    "forward.offer_create": _("%(person)s 发布了中远期报盘 %(target)s"),
+    "forward.month_add": _("%(person)s 为中远期报盘 %(target)s 增加了交割月份"),
+    "forward.month_update": _("%(person)s 修改了中远期报盘 %(target)s 的月份报价或数量"),
+    "forward.offer_close": _("%(person)s 关闭了中远期报盘 %(target)s"),
+    "forward.demand_post": _("%(person)s 提交了远期需求 %(target)s"),
+    "forward.demand_withdraw": _("%(person)s 撤回了远期需求 %(target)s"),
+    "forward.demand_decline": _("%(person)s 未接受远期需求 %(target)s"),
+    "forward.contract_make": _("%(person)s 签订了中远期合同 %(target)s"),
+    "forward.contract_convert": _("中远期合同 %(target)s 已转为交割订单（%(person)s）"),
+    "forward.margin_release": _("中远期合同 %(target)s 的卖方保证金已退还"),
+    "forward.contract_complete": _("中远期合同 %(target)s 已交割完成"),
+    "forward.contract_default": _("中远期合同 %(target)s 违约，保证金按约罚没"),
+    "forward.contract_cancel": _("中远期合同 %(target)s 已取消"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
@@ -280,6 +295,9 @@ KIND_NAMES: dict[str, Promise] = {
     "appeal": _("一份等级申诉"),
     "grades": _("会员等级"),
     "paid_membership": _("一笔会员费"),
+    "forward": _("一份中远期报盘"),
+    "forwarddemand": _("一条远期需求"),
+    "forwardcontract": _("一份中远期合同"),
 }
 SOMETHING = _("一项资料")
 
