@@ -32,6 +32,8 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.markets.selectors.forwards import contracts_visible_to as forward_contracts
+from mercator.markets.selectors.forwards import offers_visible_to as forward_offers
 from mercator.membership.selectors import appeals_for_operator, standings_of
 from mercator.payments.selectors.bank import bank_statements_visible_to
 from mercator.payments.selectors.credit import can_view_credit
@@ -176,6 +178,21 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "行情"),
         "price-index",
         passes(require_reader),
+    ),
+    Entry(
+        "forwards",
+        "buy",
+        pgettext_lazy("navigation", "中远期"),
+        "forwards",
+        passes(forward_offers),
+        also=("forward-offer",),
+    ),
+    Entry(
+        "forward-contracts",
+        "buy",
+        pgettext_lazy("navigation", "中远期合同"),
+        "forward-contracts",
+        passes(forward_contracts),
     ),
     Entry(
         "cart",
