@@ -33,6 +33,7 @@ from mercator.companies.selectors.members import members_visible_to, verificatio
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.markets.selectors.forwards import contracts_visible_to as forward_contracts
+from mercator.markets.selectors.forwards import offer_skus as forward_offer_skus
 from mercator.markets.selectors.forwards import offers_visible_to as forward_offers
 from mercator.membership.selectors import appeals_for_operator, standings_of
 from mercator.payments.selectors.bank import bank_statements_visible_to
@@ -287,6 +288,13 @@ ENTRIES: tuple[Entry, ...] = (
         "pricing",
         every(sells, passes(seller_of)),
         also=("pricing-list",),
+    ),
+    Entry(
+        "forward-offer-new",
+        "sell",
+        pgettext_lazy("navigation", "发布中远期报盘"),
+        "forward-offer-new",
+        every(sells, passes(forward_offer_skus)),
     ),
     Entry(
         "orders-sold",

@@ -18,9 +18,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from mercator.catalog.models import Sku
+from mercator.catalog.selectors import SELLER_KINDS
 from mercator.core.actor import Actor
-from mercator.core.errors import NotAuthenticated, NotFound
+from mercator.core.errors import NotAuthenticated, NotFound, PermissionDenied
 from mercator.core.ids import parse_public_id
 from mercator.core.money import quantize_amount
 from mercator.markets.models import ForwardContract, ForwardDemand, ForwardMonth, ForwardOffer
@@ -110,6 +113,36 @@ def offers_of_seller(actor: Actor) -> QuerySet[ForwardOffer]:
     if actor.company is None:
         return ForwardOffer.objects.none()
     return offers_visible_to(actor).filter(seller=actor.company)
+
+
+def offer_skus(actor: Actor) -> QuerySet[Sku]:
+    """The SKUs the actor may offer forward: his own company's, for a member who may sell
+    (``orders.fulfil``) in a verified selling company. Anyone else is refused (403): the
+    offer form's page and its navigation link ask exactly this."""
+    _reader(actor)
+    company = actor.require_company()
+    actor.require("orders.fulfil")
+    if company.kind not in SELLER_KINDS:
+        raise PermissionDenied(_("只有销售企业可以发布中远期报盘。"), code="not_a_seller")
+    if not company.is_verified:
+        raise PermissionDenied(
+            _("贵公司尚未通过企业认证：认证后才能发布中远期报盘。"),
+            code="company_not_verified",
+        )
+    return (
+        Sku.objects.filter(seller=company)
+        .select_related("product")
+        .order_by("product__name", "code", "pk")
+    )
+
+
+def may_offer(actor: Actor) -> bool:
+    """Whether :func:`offer_skus` lets the actor in (the 中远期 page's link to the form)."""
+    try:
+        offer_skus(actor)
+    except (NotAuthenticated, PermissionDenied):
+        return False
+    return True
 
 
 # -------------------------------------------------------------------------------- book

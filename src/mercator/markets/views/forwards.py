@@ -1,7 +1,8 @@
 """Pages of forward trading (中远期): the offers with their months and aggregated demand
-(/markets/forwards/), an offer's page (a buyer posts demand or takes the ask after a
-confirmation showing the margin; the seller sees the book's demands anonymously and
-accepts or declines them), and my contracts with the marked-to-market view."""
+(/markets/forwards/), the seller's form for a new offer (/markets/forwards/new/), an
+offer's page (a buyer posts demand or takes the ask after a confirmation showing the
+margin; the seller sees the book's demands anonymously and accepts or declines them),
+and my contracts with the marked-to-market view."""
 
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mercator.catalog.provinces import PROVINCES
 from mercator.core.errors import DomainError, NotFound
 from mercator.core.views import error_page
+from mercator.markets.forms_forwards import (
+    MONTH_ROWS,
+    ForwardMonthForm,
+    ForwardOfferForm,
+    show_offer_error,
+)
 from mercator.markets.selectors import forwards as selectors
 from mercator.markets.services import forwards as services
 from mercator.markets.services.common import price_of, quantity_of
@@ -37,7 +44,59 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         _template(request, "markets/forwards/list.html", "markets/forwards/_offers.html"),
-        {"rows": rows},
+        {"rows": rows, "can_offer": selectors.may_offer(request.actor)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_new(request: HttpRequest) -> HttpResponse:
+    """The seller offers one of his SKUs for delivery months (the rows left blank are
+    ignored); ``forward_offer_create`` decides, and its refusal shows on the form."""
+    actor = request.actor
+    try:
+        skus = [
+            (str(s.public_id), f"{s.product.name} {s.name}（{s.code}）")
+            for s in selectors.offer_skus(actor)
+        ]
+    except DomainError as exc:
+        return error_page(request, exc)
+    data = request.POST if request.method == "POST" else None
+    form = ForwardOfferForm(data, skus=skus)
+    rows = [ForwardMonthForm(data, prefix=f"month-{i}") for i in range(1, MONTH_ROWS + 1)]
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() & all([row.is_valid() for row in rows]):
+            filled = [row for row in rows if not row.is_blank()]
+            d = form.cleaned_data
+            try:
+                offer = services.forward_offer_create(
+                    actor=actor,
+                    data={
+                        "sku": d["sku"],
+                        "title": d["title"],
+                        "description": d["description"],
+                        "margin_percent": d["margin_percent"],
+                        "forfeit_percent": d["forfeit_percent"],
+                        "delivery_terms": d["delivery_terms"],
+                        "pay_hours": d["pay_hours"],
+                        "months": [dict(row.cleaned_data) for row in filled],
+                    },
+                )
+            except DomainError as exc:
+                show_offer_error(form, filled, exc)
+                status = exc.status
+            else:
+                done = _("中远期报盘 %(number)s 已发布。") % {"number": offer.number}
+                messages.success(request, done)
+                return redirect("forward-offer", offer_id=offer.public_id)
+        else:
+            status = 422
+    return render(
+        request,
+        "markets/forwards/new.html",
+        {"form": form, "rows": rows, "no_skus": not skus},
+        status=status,
     )
 
 
@@ -257,6 +316,7 @@ def contracts(request: HttpRequest) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("markets/forwards/", offer_list, name="forwards"),
     path("markets/forwards/contracts/", contracts, name="forward-contracts"),
+    path("markets/forwards/new/", offer_new, name="forward-offer-new"),
     path("markets/forwards/<str:offer_id>/", offer_detail, name="forward-offer"),
     path("markets/forwards/<str:offer_id>/demand/", offer_demand, name="forward-demand"),
     path("markets/forwards/<str:offer_id>/take/", offer_take, name="forward-take"),
