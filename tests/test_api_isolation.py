@@ -618,6 +618,51 @@ COMMUNITY_SHARED = (
 )
 COMMUNITY_OPS = "the operators' moderation desk: every company member gets 404"
 
+
+@once
+def forward_offer(c: Ctx) -> object:
+    from tests.markets.forwards_world import make_offer
+
+    return make_offer(c.w).public_id
+
+
+@once
+def forward_demand(c: Ctx) -> object:
+    from mercator.markets.services.forwards import forward_demand_post
+    from tests.markets.forwards_world import label
+
+    made = forward_demand_post(
+        actor=c.actor(c.w.food_boss),
+        offer_id=forward_offer(c),
+        month=label(2),
+        quantity="10",
+        price="5500",
+    )
+    return made.public_id
+
+
+@once
+def forward_contract(c: Ctx) -> object:
+    from mercator.markets.services.forwards import forward_take
+    from tests.markets.forwards_world import label
+
+    fund_wallet(c.w.food, "1000000")
+    fund_wallet(c.w.mill, "1000000")
+    made = forward_take(
+        actor=c.actor(c.w.food_boss), offer_id=forward_offer(c), month=label(1), quantity="10"
+    )
+    return made.public_id
+
+
+FORWARD_OFFER = (
+    "a forward offer is read by every company (its book aggregated, no buyer named); "
+    "only its seller changes it, and another company's demand or take needs a body"
+)
+FORWARD_SELLER = "the seller's book and answers: every member of the seller with orders.fulfil"
+FORWARD_DEMAND = "a buyer's demand is his company's: any member with orders.place withdraws it"
+FORWARD_CONTRACT = "a contract binds the two companies: every member of either side reads it"
+
+
 TARGETS: dict[tuple[str, str], Target] = {
     # markets: auctions
     ("/auctions/{auction_id}", "auction_id"): Target(auction_draft, company_wide=AUCTION_WIDE),
@@ -888,6 +933,33 @@ TARGETS: dict[tuple[str, str], Target] = {
     ),
     ("/proposals/{proposal_id}/dismiss", "proposal_id"): Target(
         proposal, company_wide=SELLERS_PROPOSALS
+    ("/forwards/offers/{offer_id}", "offer_id"): Target(forward_offer, public=FORWARD_OFFER),
+    ("/forwards/offers/{offer_id}/months", "offer_id"): Target(forward_offer, public=FORWARD_OFFER),
+    ("/forwards/offers/{offer_id}/close", "offer_id"): Target(forward_offer, public=FORWARD_OFFER),
+    ("/forwards/offers/{offer_id}/demands", "offer_id"): Target(
+        forward_offer, public=FORWARD_OFFER
+    ),
+    ("/forwards/offers/{offer_id}/take", "offer_id"): Target(forward_offer, public=FORWARD_OFFER),
+    ("/forwards/offers/{offer_id}/accept-at", "offer_id"): Target(
+        forward_offer, public=FORWARD_OFFER
+    ),
+    ("/forwards/offers/{offer_id}/book", "offer_id"): Target(
+        forward_offer, company_wide=FORWARD_SELLER
+    ),
+    ("/forwards/demands/{demand_id}/withdraw", "demand_id"): Target(
+        forward_demand, company_wide=FORWARD_DEMAND, owner="food_boss"
+    ),
+    ("/forwards/demands/{demand_id}/accept", "demand_id"): Target(
+        forward_demand, company_wide=FORWARD_SELLER
+    ),
+    ("/forwards/demands/{demand_id}/decline", "demand_id"): Target(
+        forward_demand, company_wide=FORWARD_SELLER
+    ),
+    ("/forwards/contracts/{contract_id}", "contract_id"): Target(
+        forward_contract, company_wide=FORWARD_CONTRACT
+    ),
+    ("/forwards/contracts/{contract_id}/convert", "contract_id"): Target(
+        forward_contract, company_wide=FORWARD_CONTRACT
     ),
 }
 

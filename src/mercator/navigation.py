@@ -32,6 +32,9 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.markets.selectors.forwards import contracts_visible_to as forward_contracts
+from mercator.markets.selectors.forwards import offer_skus as forward_offer_skus
+from mercator.markets.selectors.forwards import offers_visible_to as forward_offers
 from mercator.markets.selectors.proposals import proposals_for_operator, proposals_of_seller
 from mercator.membership.selectors import appeals_for_operator, standings_of
 from mercator.payments.selectors.bank import bank_statements_visible_to
@@ -179,6 +182,21 @@ ENTRIES: tuple[Entry, ...] = (
         passes(require_reader),
     ),
     Entry(
+        "forwards",
+        "buy",
+        pgettext_lazy("navigation", "中远期"),
+        "forwards",
+        passes(forward_offers),
+        also=("forward-offer",),
+    ),
+    Entry(
+        "forward-contracts",
+        "buy",
+        pgettext_lazy("navigation", "中远期合同"),
+        "forward-contracts",
+        passes(forward_contracts),
+    ),
+    Entry(
         "cart",
         "buy",
         pgettext_lazy("navigation", "购物车"),
@@ -301,6 +319,13 @@ ENTRIES: tuple[Entry, ...] = (
         "pricing",
         every(sells, passes(seller_of)),
         also=("pricing-list",),
+    ),
+    Entry(
+        "forward-offer-new",
+        "sell",
+        pgettext_lazy("navigation", "发布中远期报盘"),
+        "forward-offer-new",
+        every(sells, passes(forward_offer_skus)),
     ),
     Entry(
         "orders-sold",

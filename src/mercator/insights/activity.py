@@ -55,6 +55,7 @@ SENTENCES: dict[str, Promise] = {
     # orders
     "order.place": _("%(person)s 下了订单 %(target)s"),
     "order.place_market": _("市场成交生成了订单 %(target)s（%(person)s）"),
+    "order.place_market": _("聚合交易成交，生成了订单 %(target)s（%(person)s）"),
     "order.approve": _("%(person)s 审批通过了订单 %(target)s"),
     "order.pay": _("%(person)s 发起了订单 %(target)s 的付款"),
     "order.paid": _("订单 %(target)s 的货款已进入担保账户（%(person)s）"),
@@ -257,6 +258,20 @@ SENTENCES: dict[str, Promise] = {
     "proposal.run": _("%(person)s 重新分析了真实成交，生成聚合建议"),
     "proposal.draft": _("%(person)s 将%(target)s生成了草稿"),
     "proposal.dismiss": _("%(person)s 忽略了%(target)s"),
+    # forward trading (中远期)
+    "forward.offer_create": _("%(person)s 发布了中远期报盘 %(target)s"),
+    "forward.month_add": _("%(person)s 为中远期报盘 %(target)s 增加了交割月份"),
+    "forward.month_update": _("%(person)s 修改了中远期报盘 %(target)s 的月份报价或数量"),
+    "forward.offer_close": _("%(person)s 关闭了中远期报盘 %(target)s"),
+    "forward.demand_post": _("%(person)s 提交了远期需求 %(target)s"),
+    "forward.demand_withdraw": _("%(person)s 撤回了远期需求 %(target)s"),
+    "forward.demand_decline": _("%(person)s 未接受远期需求 %(target)s"),
+    "forward.contract_make": _("%(person)s 签订了中远期合同 %(target)s"),
+    "forward.contract_convert": _("中远期合同 %(target)s 已转为交割订单（%(person)s）"),
+    "forward.margin_release": _("中远期合同 %(target)s 的卖方保证金已退还"),
+    "forward.contract_complete": _("中远期合同 %(target)s 已交割完成"),
+    "forward.contract_default": _("中远期合同 %(target)s 违约，保证金按约罚没"),
+    "forward.contract_cancel": _("中远期合同 %(target)s 已取消"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
@@ -306,6 +321,9 @@ KIND_NAMES: dict[str, Promise] = {
     "paid_membership": _("一笔会员费"),
     "proposal": _("一条聚合建议"),
     "proposals": _("聚合建议"),
+    "forward": _("一份中远期报盘"),
+    "forwarddemand": _("一条远期需求"),
+    "forwardcontract": _("一份中远期合同"),
 }
 SOMETHING = _("一项资料")
 
