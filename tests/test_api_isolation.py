@@ -933,6 +933,7 @@ TARGETS: dict[tuple[str, str], Target] = {
     ),
     ("/proposals/{proposal_id}/dismiss", "proposal_id"): Target(
         proposal, company_wide=SELLERS_PROPOSALS
+    ),
     ("/forwards/offers/{offer_id}", "offer_id"): Target(forward_offer, public=FORWARD_OFFER),
     ("/forwards/offers/{offer_id}/months", "offer_id"): Target(forward_offer, public=FORWARD_OFFER),
     ("/forwards/offers/{offer_id}/close", "offer_id"): Target(forward_offer, public=FORWARD_OFFER),

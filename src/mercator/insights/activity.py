@@ -55,7 +55,6 @@ SENTENCES: dict[str, Promise] = {
     # orders
     "order.place": _("%(person)s 下了订单 %(target)s"),
     "order.place_market": _("市场成交生成了订单 %(target)s（%(person)s）"),
-    "order.place_market": _("聚合交易成交，生成了订单 %(target)s（%(person)s）"),
     "order.approve": _("%(person)s 审批通过了订单 %(target)s"),
     "order.pay": _("%(person)s 发起了订单 %(target)s 的付款"),
     "order.paid": _("订单 %(target)s 的货款已进入担保账户（%(person)s）"),
