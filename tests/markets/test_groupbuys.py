@@ -27,9 +27,11 @@ from tests.markets.groupbuy_world import (
     past_deadline,
 )
 from tests.payments.conftest import fund_wallet
-from tests.trading.conftest import World, world  # noqa: F401
+from tests.trading import conftest as trading_conftest
+from tests.trading.conftest import World
 
 pytestmark = pytest.mark.django_db
+world = trading_conftest.world  # the fixture
 
 
 def wallet(company) -> Decimal:

@@ -63,7 +63,8 @@ def groupbuys_open(
         rows = rows.filter(market__code=market)
     if region:
         # JSON list membership portably: pick in Python among the few open ones.
-        ids = [gb.pk for gb in rows.only("pk", "regions") if not gb.regions or region in gb.regions]
+        pairs = rows.values_list("pk", "regions")
+        ids = [pk for pk, regions in pairs if not regions or region in regions]
         rows = rows.filter(pk__in=ids)
     return rows.order_by("deadline", "pk")
 
