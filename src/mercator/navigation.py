@@ -32,6 +32,7 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.markets.selectors.groupbuys import require_groupbuy_manager
 from mercator.membership.selectors import appeals_for_operator, standings_of
 from mercator.payments.selectors.bank import bank_statements_visible_to
 from mercator.payments.selectors.credit import can_view_credit
@@ -192,6 +193,21 @@ ENTRIES: tuple[Entry, ...] = (
         every(buys, has_company, can("orders.place")),
     ),
     Entry(
+        "group-buys",
+        "buy",
+        pgettext_lazy("navigation", "团购"),
+        "groupbuy-list",
+        signed_in,
+        also=("groupbuy-detail",),
+    ),
+    Entry(
+        "group-buy-commitments",
+        "buy",
+        pgettext_lazy("navigation", "我的团购"),
+        "groupbuy-mine",
+        every(buys, has_company, can("orders.place")),
+    ),
+    Entry(
         "rfqs",
         "buy",
         pgettext_lazy("navigation", "我的询价单"),
@@ -278,6 +294,14 @@ ENTRIES: tuple[Entry, ...] = (
         "orders",
         every(sells, reads(orders_visible_to), lambda a: sees_all(a) or a.can("orders.fulfil")),
         query="side=sell",
+    ),
+    Entry(
+        "group-buys-managed",
+        "sell",
+        pgettext_lazy("navigation", "团购管理"),
+        "groupbuy-managed",
+        passes(require_groupbuy_manager),
+        also=("groupbuy-new", "groupbuy-edit"),
     ),
     # 资金: money.
     Entry(

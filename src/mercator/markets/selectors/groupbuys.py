@@ -14,10 +14,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mercator.catalog.models import Sku
+from mercator.catalog.selectors import SELLER_KINDS
+from mercator.companies.models import Company
 from mercator.core.actor import Actor
 from mercator.core.errors import NotFound
 from mercator.core.ids import parse_public_id
 from mercator.markets.models import Commitment, GroupBuy, GroupBuyTier
+from mercator.trading.models import Order
 
 S = GroupBuy.Status
 ZERO = Decimal("0")
@@ -152,6 +156,18 @@ class GroupBuyFacts:
     seconds_left: int
     extra: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def days_left(self) -> int:
+        return self.seconds_left // 86400
+
+    @property
+    def hours_left(self) -> int:
+        return self.seconds_left % 86400 // 3600
+
+    @property
+    def minutes_left(self) -> int:
+        return self.seconds_left % 3600 // 60
+
 
 def tiers_of(gb: GroupBuy) -> list[GroupBuyTier]:
     return list(GroupBuyTier.objects.filter(group_buy=gb).order_by("min_quantity"))
@@ -222,3 +238,39 @@ def groupbuy_held_deposits(gb: GroupBuy) -> Decimal:
     for c in Commitment.objects.filter(group_buy=gb, status=Commitment.Status.ACTIVE):
         total += c.deposit_amount
     return total
+
+
+def require_groupbuy_manager(actor: Actor) -> None:
+    """The pages that open and manage group buys: operators, and the members of a seller
+    who sell (``orders.fulfil``). Anyone else: 404."""
+    if actor.is_operator and actor.membership is not None:
+        return
+    if (
+        actor.is_authenticated
+        and actor.company is not None
+        and actor.can("orders.fulfil")
+        and actor.company.kind in SELLER_KINDS
+    ):
+        return
+    raise NotFound()
+
+
+def groupbuy_skus(actor: Actor) -> QuerySet[Sku]:
+    """The SKUs a group buy may be opened for: the actor's company's own; an operator's,
+    those of every verified seller."""
+    rows = Sku.objects.select_related("product", "seller").order_by("seller__short_name", "pk")
+    if actor.is_operator:
+        return rows.filter(seller__verification_status=Company.Verification.VERIFIED)
+    if actor.company is None:
+        return rows.none()
+    return rows.filter(seller=actor.company)
+
+
+def with_order_numbers(commitments: list[Commitment]) -> list[Commitment]:
+    """Each commitment's order number as ``order_number`` (its order is the buyer's and the
+    seller's: whoever sees the commitment may see the number), for links."""
+    ids = [parse_public_id(c.order_ref.removeprefix("order:")) for c in commitments if c.order_ref]
+    numbers = dict(Order.objects.filter(public_id__in=ids).values_list("public_id", "number"))
+    for c in commitments:
+        c.order_number = numbers.get(parse_public_id(c.order_ref.removeprefix("order:")), "")  # type: ignore[attr-defined]
+    return commitments

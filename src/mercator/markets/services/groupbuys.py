@@ -18,6 +18,7 @@ OPEN, so two workers settle it once."""
 import contextlib
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -870,3 +871,52 @@ def groupbuys_close_due(*, now: datetime | None = None) -> dict[str, int]:
     for gb in GroupBuy.objects.filter(pk__in=list(pending)).order_by("pk"):
         result["deposits_settled"] += groupbuy_settle_deposits(gb=gb)
     return result
+
+
+# ------------------------------------------------------------------------ confirmation
+
+
+@dataclass(frozen=True)
+class CommitPreview:
+    """What a commit (or a change) would do, shown before money moves."""
+
+    quantity: Decimal
+    deposit: Decimal
+    current_deposit: Decimal
+    is_change: bool
+
+    @property
+    def due(self) -> Decimal:
+        """Held now (> 0) or given back (< 0)."""
+        return self.deposit - self.current_deposit
+
+    @property
+    def back(self) -> Decimal:
+        return -self.due
+
+
+def groupbuy_commit_preview(
+    *, actor: Actor, groupbuy_id: object, quantity: object
+) -> CommitPreview:
+    """Check a commit as ``groupbuy_commit`` would, writing nothing: the deposit to hold."""
+    gb = groupbuy_for(actor, groupbuy_id)
+    company = require_buyer(actor)
+    if not is_live(gb):
+        raise not_allowed(gb.get_status_display(), _("认购"), gb.status)
+    if company.pk == gb.seller_id:
+        raise PermissionDenied(_("卖方不能认购自己的团购。"), code="own_groupbuy")
+    check_eligible(company, market_id=gb.market_id, regions=gb.regions, size_bands=gb.size_bands)
+    qty = quantity_of(quantity)
+    if qty < gb.min_commit:
+        raise invalid(
+            _("每家最低认购 %(qty)s。") % {"qty": gb.min_commit}, "below_min_commit", "quantity"
+        )
+    mine = Commitment.objects.filter(group_buy=gb, company=company, status=C.ACTIVE).first()
+    if mine is not None and qty < mine.quantity and (no := withdraw_refusal(gb, mine)) is not None:
+        raise no
+    return CommitPreview(
+        quantity=qty,
+        deposit=deposit_for(gb, qty, tiers_of(gb)),
+        current_deposit=mine.deposit_amount if mine else ZERO,
+        is_change=mine is not None,
+    )
