@@ -8,6 +8,7 @@ from mercator.demo.catalog import build_catalog
 from mercator.demo.community import build_community
 from mercator.demo.customers import build_customers
 from mercator.demo.grade_prices import build_grade_prices
+from mercator.demo.markets_groupbuys import build_groupbuys
 from mercator.demo.membership import build_membership, build_standings
 from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
@@ -35,3 +36,4 @@ def demo_build() -> None:
         build_grade_prices()  # after build_pricing and the grades of build_membership
         build_community()
         build_standings()
+        build_groupbuys()
