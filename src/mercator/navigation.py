@@ -193,7 +193,7 @@ ENTRIES: tuple[Entry, ...] = (
         every(buys, has_company, can("orders.place")),
     ),
     Entry(
-        "group-buys",
+        "groupbuys",
         "buy",
         pgettext_lazy("navigation", "团购"),
         "groupbuy-list",
@@ -201,7 +201,7 @@ ENTRIES: tuple[Entry, ...] = (
         also=("groupbuy-detail",),
     ),
     Entry(
-        "group-buy-commitments",
+        "groupbuy-commitments",
         "buy",
         pgettext_lazy("navigation", "我的团购"),
         "groupbuy-mine",
@@ -296,7 +296,7 @@ ENTRIES: tuple[Entry, ...] = (
         query="side=sell",
     ),
     Entry(
-        "group-buys-managed",
+        "groupbuys-managed",
         "sell",
         pgettext_lazy("navigation", "团购管理"),
         "groupbuy-managed",

@@ -235,6 +235,7 @@ SENTENCES: dict[str, Promise] = {
     "membership.appeal_create": _("%(person)s 对等级降级提出了申诉 %(target)s"),
     "membership.appeal_accept": _("%(person)s 通过了等级申诉 %(target)s"),
     "membership.appeal_reject": _("%(person)s 驳回了等级申诉 %(target)s"),
+    "order.place_market": _("订单 %(target)s 由市场成交生成（%(person)s）"),
     # group buys
     "groupbuy.create": _("%(person)s 新建了团购 %(target)s"),
     "groupbuy.update": _("%(person)s 修改了团购 %(target)s"),
