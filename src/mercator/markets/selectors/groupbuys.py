@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mercator.catalog.models import Sku
+from mercator.catalog.provinces import PROVINCES
 from mercator.catalog.selectors import SELLER_KINDS
 from mercator.companies.models import Company
 from mercator.core.actor import Actor
@@ -155,6 +156,17 @@ class GroupBuyFacts:
     remaining: Decimal | None
     seconds_left: int
     extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def region_labels(self) -> list[str]:
+        """The provinces in the reader's language."""
+        names = dict(PROVINCES)
+        return [str(names.get(r, r)) for r in self.gb.regions]
+
+    @property
+    def size_band_labels(self) -> list[str]:
+        names = dict(Company.SizeBand.choices)
+        return [str(names.get(b, b)) for b in self.gb.size_bands]
 
     @property
     def days_left(self) -> int:
