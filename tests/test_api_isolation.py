@@ -379,6 +379,16 @@ def import_job(c: Ctx) -> object:
 
 
 @once
+def groupbuy(c: Ctx) -> object:
+    """The mill's draft group buy: another company cannot see it, so every operation on
+    it answers 404 to them (an open one is public by design)."""
+    from mercator.markets.services.groupbuys import groupbuy_create
+    from tests.markets.groupbuy_world import groupbuy_data
+
+    return groupbuy_create(actor=c.boss, data=groupbuy_data(c.w)).public_id
+
+
+@once
 def cart_item(c: Ctx) -> object:
     item = trading_services.cart_add(
         actor=c.actor(c.w.food_buyer), listing_id=c.w.listing.public_id, quantity="10"
@@ -663,6 +673,9 @@ FORWARD_DEMAND = "a buyer's demand is his company's: any member with orders.plac
 FORWARD_CONTRACT = "a contract binds the two companies: every member of either side reads it"
 
 
+GROUPBUY_COMPANY_WIDE = (
+    "a seller's group buy is the company's: every member who sells manages it (no owner)"
+)
 TARGETS: dict[tuple[str, str], Target] = {
     # markets: auctions
     ("/auctions/{auction_id}", "auction_id"): Target(auction_draft, company_wide=AUCTION_WIDE),
@@ -921,6 +934,18 @@ TARGETS: dict[tuple[str, str], Target] = {
         "comment (tests/trading/test_ratings.py)",
     ),
     ("/cart/{listing_id}", "listing_id"): Target(cart_item, clerks=(FOOD_CLERK,)),
+    # markets: group buys
+    **{
+        (path, "groupbuy_id"): Target(groupbuy, company_wide=GROUPBUY_COMPANY_WIDE)
+        for path in (
+            "/group-buys/{groupbuy_id}",
+            "/group-buys/{groupbuy_id}/publish",
+            "/group-buys/{groupbuy_id}/cancel",
+            "/group-buys/{groupbuy_id}/commit",
+            "/group-buys/{groupbuy_id}/change",
+            "/group-buys/{groupbuy_id}/withdraw",
+        )
+    },
     ("/invoices/{invoice_id}", "invoice_id"): Target(invoice, clerks=(MILL_CLERK, FOOD_CLERK)),
     ("/invoices/{invoice_id}/pdf", "invoice_id"): Target(invoice, clerks=(MILL_CLERK, FOOD_CLERK)),
     ("/invoices/{invoice_id}/reverse", "invoice_id"): Target(
@@ -1063,6 +1088,10 @@ BODIES: dict[tuple[str, str], Body] = {
         "note": "属实",
     },
     ("POST", "/invoices/{invoice_id}/reverse"): lambda c, me: {"reason": "开错了"},
+    ("PATCH", "/group-buys/{groupbuy_id}"): lambda c, me: {"title": "改"},
+    ("POST", "/group-buys/{groupbuy_id}/cancel"): lambda c, me: {"reason": ""},
+    ("POST", "/group-buys/{groupbuy_id}/commit"): lambda c, me: {"quantity": "50"},
+    ("POST", "/group-buys/{groupbuy_id}/change"): lambda c, me: {"quantity": "60"},
 }
 
 

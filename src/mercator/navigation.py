@@ -35,6 +35,7 @@ from mercator.core.errors import DomainError
 from mercator.markets.selectors.forwards import contracts_visible_to as forward_contracts
 from mercator.markets.selectors.forwards import offer_skus as forward_offer_skus
 from mercator.markets.selectors.forwards import offers_visible_to as forward_offers
+from mercator.markets.selectors.groupbuys import require_groupbuy_manager
 from mercator.markets.selectors.proposals import proposals_for_operator, proposals_of_seller
 from mercator.membership.selectors import appeals_for_operator, standings_of
 from mercator.payments.selectors.bank import bank_statements_visible_to
@@ -211,6 +212,21 @@ ENTRIES: tuple[Entry, ...] = (
         every(buys, has_company, can("orders.place")),
     ),
     Entry(
+        "groupbuys",
+        "buy",
+        pgettext_lazy("navigation", "团购"),
+        "groupbuy-list",
+        signed_in,
+        also=("groupbuy-detail",),
+    ),
+    Entry(
+        "groupbuy-commitments",
+        "buy",
+        pgettext_lazy("navigation", "我的团购"),
+        "groupbuy-mine",
+        every(buys, has_company, can("orders.place")),
+    ),
+    Entry(
         "rfqs",
         "buy",
         pgettext_lazy("navigation", "我的询价单"),
@@ -350,6 +366,14 @@ ENTRIES: tuple[Entry, ...] = (
         "auctions-bidding",
         every(sells, has_company, can("orders.fulfil")),
         query="side=sell",
+    ),
+    Entry(
+        "groupbuys-managed",
+        "sell",
+        pgettext_lazy("navigation", "团购管理"),
+        "groupbuy-managed",
+        passes(require_groupbuy_manager),
+        also=("groupbuy-new", "groupbuy-edit"),
     ),
     # 资金: money.
     Entry(

@@ -11,6 +11,7 @@ from mercator.demo.grade_prices import build_grade_prices
 from mercator.demo.markets_auctions import build_auctions
 from mercator.demo.markets_deals import build_markets_deals
 from mercator.demo.markets_forwards import build_markets_forwards
+from mercator.demo.markets_groupbuys import build_groupbuys
 from mercator.demo.membership import build_membership, build_standings
 from mercator.demo.orders import build_orders
 from mercator.demo.pricing import build_pricing
@@ -42,4 +43,5 @@ def demo_build() -> None:
         build_auctions()
         build_markets_deals()
         build_markets_forwards()  # after the catalog and the orders (the mill's wallet)
+        build_groupbuys()
         proposals_generate()  # last: what the demo's real deals propose (聚)

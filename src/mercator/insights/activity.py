@@ -39,6 +39,7 @@ from mercator.core.figures import money
 from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
 from mercator.markets.selectors.auctions import auctions_visible_to
+from mercator.markets.selectors.groupbuys import groupbuys_visible_to
 from mercator.payments.selectors.credit import credit_lines_visible_to
 from mercator.payments.selectors.intents import intents_visible_to
 from mercator.payments.selectors.payouts import payouts_visible_to
@@ -271,6 +272,18 @@ SENTENCES: dict[str, Promise] = {
     "forward.contract_complete": _("中远期合同 %(target)s 已交割完成"),
     "forward.contract_default": _("中远期合同 %(target)s 违约，保证金按约罚没"),
     "forward.contract_cancel": _("中远期合同 %(target)s 已取消"),
+    # group buys
+    "groupbuy.create": _("%(person)s 新建了团购 %(target)s"),
+    "groupbuy.update": _("%(person)s 修改了团购 %(target)s"),
+    "groupbuy.publish": _("%(person)s 发布了团购 %(target)s"),
+    "groupbuy.cancel": _("%(person)s 取消了团购 %(target)s"),
+    "groupbuy.commit": _("%(person)s 认购了团购 %(target)s"),
+    "groupbuy.commit_change": _("%(person)s 修改了团购 %(target)s 的认购量"),
+    "groupbuy.withdraw": _("%(person)s 退出了团购 %(target)s"),
+    "groupbuy.succeed": _("团购 %(target)s 已成团，订单已生成（%(person)s）"),
+    "groupbuy.fail": _("团购 %(target)s 未成团，保证金已退还（%(person)s）"),
+    "groupbuy.deposit_apply": _("团购 %(target)s 的一笔保证金已抵扣货款（%(person)s）"),
+    "groupbuy.deposit_forfeit": _("团购 %(target)s 的一笔保证金因未付款被罚没（%(person)s）"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
@@ -323,6 +336,7 @@ KIND_NAMES: dict[str, Promise] = {
     "forward": _("一份中远期报盘"),
     "forwarddemand": _("一条远期需求"),
     "forwardcontract": _("一份中远期合同"),
+    "groupbuy": _("一个团购"),
 }
 SOMETHING = _("一项资料")
 
@@ -595,8 +609,17 @@ def _auctions(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _groupbuys(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: groupbuys_visible_to(actor),
+        ids,
+        lambda g: Link(g.number, reverse("groupbuy-detail", args=[g.public_id])),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
     "auction": _auctions,
+    "groupbuy": _groupbuys,
     "post": _posts,
     "board": _boards,
     "order": _orders,

@@ -50,9 +50,12 @@ def deposit_take(
     currency: str = "CNY",
     created_by: object | None = None,
     memo: str = "",
+    purpose: str = "take",
 ) -> LedgerTransaction:
     """Hold ``amount`` of ``company``'s wallet for ``reference``. At most once per
-    reference; a short wallet is a 409 ``insufficient_funds`` and nothing is written."""
+    (reference, ``purpose``): a top-up of a deposit that grows (a group-buy commitment
+    raised) names its own purpose. A short wallet is a 409 ``insufficient_funds`` and
+    nothing is written."""
     _amount(amount, currency)
     wallet = account_for(company=company, kind=AccountKind.WALLET, currency=currency)
     hold = account_for(company=None, kind=AccountKind.DEPOSIT_HOLD, currency=currency)
@@ -65,7 +68,7 @@ def deposit_take(
         ],
         memo=memo or "deposit held",
         created_by=created_by,
-        dedupe_key=f"{reference}:take",
+        dedupe_key=f"{reference}:{purpose}",
     )
     return txn
 
@@ -77,14 +80,18 @@ def deposit_release(
     currency: str = "CNY",
     created_by: object | None = None,
     purpose: str = "release",
+    amount: Decimal | None = None,
 ) -> LedgerTransaction | None:
-    """Give back to ``company``'s wallet all that is still held for ``reference``.
+    """Give back to ``company``'s wallet all that is still held for ``reference`` (or
+    only ``amount`` of it: a deposit that shrinks, once per ``purpose``).
     Returns None when nothing is held (already applied, forfeited or released)."""
     key = f"{reference}:{purpose}"
     done = _done(key)
     if done is not None:
         return done
     held = deposit_held(reference=reference, currency=currency)
+    if amount is not None:
+        held = min(_amount(amount, currency), held)
     if held <= 0:
         return None
     wallet = account_for(company=company, kind=AccountKind.WALLET, currency=currency)
