@@ -13,7 +13,7 @@ from mercator.companies.roles import Role
 from mercator.core.actor import Actor
 from mercator.markets.models import Auction, AuctionParticipant
 from mercator.markets.services import auctions as services
-from mercator.payments.selectors.ledger import deposits_held_total
+from mercator.payments.selectors.ledger import deposit_held
 from tests.factories import CompanyFactory
 from tests.payments.conftest import fund_wallet
 from tests.trading.conftest import World, verify
@@ -79,10 +79,13 @@ def end(auction: Auction) -> Auction:
 
 
 def held_matches(auction_ids: list[int] | None = None) -> tuple[Decimal, Decimal]:
-    """(ledger's deposits held, sum of the participants' deposits marked held)."""
-    rows = AuctionParticipant.objects.filter(deposit_status="held")
-    expected = sum((p.deposit_amount for p in rows), Decimal("0"))
-    return deposits_held_total(), expected
+    """(ledger's deposits held for auction participants, sum of the participants' deposits
+    marked held). Group buys and forward contracts hold theirs in the same account, so the
+    ledger side sums each participant's own reference."""
+    rows = list(AuctionParticipant.objects.all())
+    expected = sum((p.deposit_amount for p in rows if p.deposit_status == "held"), Decimal("0"))
+    held = sum((deposit_held(reference=p.deposit_ref) for p in rows), Decimal("0"))
+    return held, expected
 
 
 def act(world: World, member: Membership) -> Actor:

@@ -11,3 +11,8 @@ class MarketsConfig(AppConfig):
     name = "mercator.markets"
     label = "markets"
     verbose_name = _("聚合交易")
+
+    def ready(self) -> None:
+        from mercator.markets.references import register_references
+
+        register_references()
