@@ -14,13 +14,19 @@ mill's boss; home-buyer.png, cart.png, cart-review.png, order-receive.png as the
 factory's buyer; phone-home.png and phone-order.png at 390x844 as its finance;
 my-grades.png and community.png as the food factory's buyer; phone-grade-warning.png at
 390x844 as the Linyi timber boss (the black card's warning); ops-disputes.png and
-ops-membership.png as the operator (1280x800 unless said, Simplified Chinese).
+ops-membership.png as the operator. The aggregation markets: auction.png (the sugar
+mill's live English auction), group-buy.png (the open group buy) and forwards.png (the
+forward offers with their aggregated demand book) as the food factory's buyer, and
+phone-auction.png at 390x844 as the same buyer; ops-proposals.png (the proposals desk)
+as the operator; forward-contracts.png (contracts marked to market) as the sugar mill's
+boss (1280x800 unless said, Simplified Chinese).
 """
 
 import argparse
 import contextlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
@@ -53,14 +59,22 @@ class NotRendered(Exception):
     """A page loaded but the part that shows it works never appeared."""
 
 
-def shoot(page: Page, base_url: str, path: str, ready: str, out: Path) -> None:
-    """Save a screenshot of ``path`` once ``ready`` (a selector) is visible."""
+def shoot(
+    page: Page, base_url: str, path: str, ready: str, out: Path, *, scroll: bool = False
+) -> None:
+    """Save a screenshot of ``path`` once ``ready`` (a selector) is visible; with ``scroll``,
+    of the screen that starts at it (on a phone the page's head would fill the shot)."""
     page.goto(base_url + path)
     settle(page)
     try:
         page.locator(ready).first.wait_for(state="visible", timeout=5_000)
     except PlaywrightError as exc:
         raise NotRendered(f"{path}: {ready!r} never appeared; not saving {out.name}") from exc
+    if scroll:  # just below the sticky top bar
+        page.locator(ready).first.evaluate(
+            "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY"
+            " - (document.querySelector('.topbar')?.offsetHeight ?? 0) - 12)"
+        )
     page.screenshot(path=str(out))
     print(out.relative_to(PROJECT_DIR) if out.is_relative_to(PROJECT_DIR) else out)
 
@@ -76,6 +90,27 @@ def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
         raise SystemExit(
             f"could not sign in as {email} at {base_url} (is the demo world loaded?)"
         ) from exc
+
+
+@dataclass(frozen=True)
+class First:
+    """A detail page whose id only the demo knows: open ``list_path`` and follow the first
+    ``link`` (a selector) on it."""
+
+    list_path: str
+    link: str = '[data-testid="order-row"] a'
+
+
+def follow_first(page: Page, base_url: str, first: First, name: str) -> str:
+    """Open the list, click its first matching link; returns the page's path."""
+    page.goto(base_url + first.list_path)
+    settle(page)
+    link = page.locator(first.link).first
+    if not link.count():
+        raise NotRendered(f"{first.list_path}: no {first.link!r}; not saving {name}")
+    with page.expect_navigation():
+        link.click()
+    return page.url.removeprefix(base_url)
 
 
 # (path, selector that shows the page rendered, file name); the home page comes after
@@ -103,7 +138,15 @@ SIGNED_IN_PAGES = [
 
 
 PHONE = {"width": 390, "height": 844}
-# Other roles' days: (login, viewport, [(path or "first:<list>", ready selector, file)]).
+# The sugar mill's live English auction in the hall (the buyer's own reverse auction and
+# last week's closed one are not it).
+LIVE_AUCTION = First(
+    "/markets/auctions/?kind=english", '[data-testid="auction-row"]:has-text("崇左糖厂") a'
+)
+# The auction page polls its live box every 2 s; shoot once it shows the open auction.
+AUCTION_LIVE = '[data-testid="auction-live"][data-status="open"]'
+# Other roles' days: (login, viewport, [(path or First, ready selector, file[, scroll to
+# the ready selector])]).
 OTHER_ROLES = [
     (
         "buyer@foodfactory.demo",
@@ -112,12 +155,18 @@ OTHER_ROLES = [
             ("/", '[data-testid="welcome"]', "home-buyer.png"),
             ("/cart/", '[data-testid="cart-review"]', "cart.png"),
             ("/cart/review", '[data-testid="checkout-steps"]', "cart-review.png"),
-            ("first:/orders/?side=buy&status=shipped", '[data-testid="order-stepper"]',
+            (First("/orders/?side=buy&status=shipped"), '[data-testid="order-stepper"]',
              "order-receive.png"),
             ("/membership/", '[data-testid="standing"]', "my-grades.png"),
             ("/community/", "main h1", "community.png"),
+            (LIVE_AUCTION, AUCTION_LIVE, "auction.png"),
+            (First("/markets/group-buys/", '[data-testid="groupbuy-number"]'),
+             '[data-testid="groupbuy-pool"]', "group-buy.png"),
+            ("/markets/forwards/", '[data-testid="forward-book"]', "forwards.png"),
         ],
     ),
+    # On a phone the terms fill the first screen: show the live box and the bid form.
+    ("buyer@foodfactory.demo", PHONE, [(LIVE_AUCTION, AUCTION_LIVE, "phone-auction.png", True)]),
     (
         "boss@linyi-timber.demo",
         PHONE,
@@ -128,7 +177,7 @@ OTHER_ROLES = [
         PHONE,
         [
             ("/", '[data-testid="welcome"]', "phone-home.png"),
-            ("first:/orders/?side=buy&status=approved", '[data-testid="order-stepper"]',
+            (First("/orders/?side=buy&status=approved"), '[data-testid="order-stepper"]',
              "phone-order.png"),
         ],
     ),
@@ -138,7 +187,14 @@ OTHER_ROLES = [
         [
             ("/ops/disputes/", "main h1", "ops-disputes.png"),
             ("/ops/membership/?tab=appeals", "main h1", "ops-membership.png"),
+            ("/ops/markets/proposals/", '[data-testid="proposal"]', "ops-proposals.png"),
         ],
+    ),
+    (
+        "boss@sugarmill.demo",
+        VIEWPORT,
+        [("/markets/forwards/contracts/", '[data-testid="forward-mark"]',
+          "forward-contracts.png")],
     ),
 ]  # fmt: skip
 
@@ -186,14 +242,11 @@ def take(
                 context.set_default_timeout(TIMEOUT_MS)
                 page = context.new_page()
                 sign_in(page, base_url, email, password)
-                for path, ready, name in shots:
+                for path, ready, name, *scroll in shots:
                     try:
-                        if path.startswith("first:"):  # the first row's link of a list
-                            page.goto(base_url + path.removeprefix("first:"))
-                            settle(page)
-                            link = page.locator('[data-testid="order-row"] a').first
-                            path = (link.get_attribute("href") if link.count() else None) or "/"
-                        shoot(page, base_url, path, ready, out_dir / name)
+                        if isinstance(path, First):
+                            path = follow_first(page, base_url, path, name)
+                        shoot(page, base_url, path, ready, out_dir / name, scroll=any(scroll))
                     except NotRendered as exc:
                         problems.append(str(exc))
                 context.close()
