@@ -31,6 +31,8 @@ from mercator.trading.models import Order
 from mercator.trading.selectors.index import price_index
 
 ZERO = Decimal("0")
+# A statistic to the cent: four places of an average read as false precision.
+CENT = Decimal("0.01")
 PRICE_PLACES = Decimal("0.0001")
 INDEX_DAYS = 30  # the MTM reads the latest published cell of the last 30 days
 # A seller who has not shipped a paid delivery order by the end of its month plus this
@@ -187,7 +189,7 @@ def book_of(offer: ForwardOffer) -> list[MonthBook]:
                 buyers=len({b for b, _q, _p in rows}),
                 demand_quantity=total,
                 best_bid=max((p for _b, _q, p in rows), default=None),
-                average_bid=(value / total).quantize(PRICE_PLACES, ROUND_HALF_UP)
+                average_bid=(value / total).quantize(CENT, ROUND_HALF_UP)
                 if total
                 else None,
                 quantity_at_ask=sum((q for _b, q, p in rows if p >= m.ask_price), ZERO),
