@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -30,14 +31,23 @@ def _field_error(form: Any, exc: DomainError) -> None:
 
 
 def _live_context(actor: Actor, auction: Auction, error: str = "") -> dict[str, Any]:
-    live = selectors.live_state(actor, auction)
+    # The box is polled every 2 s by every bidder's page: read his registration once.
+    me = selectors.participant_of(actor, auction)
+    live = selectors.live_state(actor, auction, me=me)
     return {
         "auction": auction,
         "live": live,
-        "bids": selectors.bids_view(actor, auction, limit=20),
-        "can_bid": services.can_bid(actor, auction),
+        "bids": selectors.bids_view(actor, auction, limit=20, me=me),
+        "can_bid": services.can_bid(actor, auction, registered=me is not None),
         "bid_error": error,
     }
+
+
+def _live_box(context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The live box alone, rendered without the context processors: it shows none of the
+    layout (navigation, unread count, memberships), and every open page polls it every
+    2 s, so those reads would be most of the poll's statements."""
+    return HttpResponse(render_to_string("markets/auctions/_live.html", context), status=status)
 
 
 def _detail_context(actor: Actor, auction: Auction, error: str = "") -> dict[str, Any]:
@@ -77,7 +87,7 @@ def detail(request: HttpRequest, auction_id: str) -> HttpResponse:
     except DomainError as exc:
         return error_page(request, exc)
     if request.htmx:
-        return render(request, "markets/auctions/_live.html", _live_context(actor, auction))
+        return _live_box(_live_context(actor, auction))
     return render(request, "markets/auctions/detail.html", _detail_context(actor, auction))
 
 
@@ -90,7 +100,7 @@ def live(request: HttpRequest, auction_id: str) -> HttpResponse:
         auction = selectors.auction_get(actor, auction_id)
     except DomainError as exc:
         return error_page(request, exc)
-    return render(request, "markets/auctions/_live.html", _live_context(actor, auction))
+    return _live_box(_live_context(actor, auction))
 
 
 @login_required
@@ -117,7 +127,7 @@ def bid(request: HttpRequest, auction_id: str) -> HttpResponse:
         return error_page(request, exc)
     if request.htmx:
         context = _live_context(actor, auction, error)
-        return render(request, "markets/auctions/_live.html", context, status=status)
+        return _live_box(context, status)
     if error:
         context = _detail_context(actor, auction, error)
         return render(request, "markets/auctions/detail.html", context, status=status)
