@@ -314,7 +314,8 @@ def auction_bids(request: HttpRequest, auction_id: str) -> list[dict[str, Any]]:
 @router.get("/auctions/{auction_id}/live", response={200: AuctionLiveOut, **ERRORS})
 def auction_live(request: HttpRequest, auction_id: str) -> dict[str, Any]:
     """The live state: high, your rank, close, clock price, round, bid count, server time."""
-    return _live(request, selectors.auction_get(request.actor, auction_id))
+    auction, me = selectors.auction_live_get(request.actor, auction_id)
+    return _live(request, auction, me=me)
 
 
 @router.get("/ops/auctions", response={200: list[AuctionOut], **ERRORS})

@@ -30,9 +30,12 @@ def _field_error(form: Any, exc: DomainError) -> None:
     form.add_error(field if field in form.fields else None, str(exc.message))
 
 
-def _live_context(actor: Actor, auction: Auction, error: str = "") -> dict[str, Any]:
+def _live_context(
+    actor: Actor, auction: Auction, error: str = "", *, me: Any = selectors.UNKNOWN
+) -> dict[str, Any]:
     # The box is polled every 2 s by every bidder's page: read his registration once.
-    me = selectors.participant_of(actor, auction)
+    if me is selectors.UNKNOWN:
+        me = selectors.participant_of(actor, auction)
     live = selectors.live_state(actor, auction, me=me)
     return {
         "auction": auction,
@@ -97,10 +100,10 @@ def live(request: HttpRequest, auction_id: str) -> HttpResponse:
     """The live box alone (polled every 2 s by the detail page)."""
     actor = request.actor
     try:
-        auction = selectors.auction_get(actor, auction_id)
+        auction, me = selectors.auction_live_get(actor, auction_id)
     except DomainError as exc:
         return error_page(request, exc)
-    return _live_box(_live_context(actor, auction))
+    return _live_box(_live_context(actor, auction, me=me))
 
 
 @login_required
