@@ -125,3 +125,18 @@ def test_close_releases_deposits_in_short_batches_and_resumes(world, monkeypatch
     assert sorted(held.values_list("alias_no", flat=True)) == [1, 2, 3]
     total, marked = held_matches()
     assert total == marked == 3 * DEPOSIT
+
+
+def test_buy_now_answer_shows_the_closed_auction(world):  # noqa: F811
+    """A buy-now closes the lot after the bid's transaction: its answer is read afresh
+    (the lean answer from the service's rows would still show it open, winnerless)."""
+    auction = open_auction(world, buy_now_price="6000")
+    member = buyer(world, "买断")
+    services.auction_register(actor=act(world, member), auction_id=auction.public_id)
+    client = bearer_client(member)
+    url = f"{API}/auctions/{auction.public_id}/bids"
+    answer = client.post(url, {"action": "buy_now"}, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["status"] == "closed" and body["winning_price"] == "6000.0000"
+    assert body["winner"] and body["my_rank"] == 1

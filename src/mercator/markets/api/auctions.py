@@ -297,7 +297,9 @@ def auction_bid(request: HttpRequest, auction_id: str, payload: AuctionBidIn) ->
     bid = services.auction_bid(
         actor=request.actor, auction_id=auction_id, price=payload.price, action=payload.action
     )
-    if bid is None:  # a Japanese drop writes no bid
+    if bid is None or bid.kind in ("buy_now", "take"):
+        # A Japanese drop writes no bid; a buy-now or a Dutch take closed the auction
+        # (winner, order) after the bid's transaction: read it as it is now.
         return _live(request, selectors.auction_get(request.actor, auction_id))
     # The service's own rows, already updated by the bid: no re-read.
     return _live(request, bid.auction, me=bid.participant)

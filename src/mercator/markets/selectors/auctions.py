@@ -229,15 +229,19 @@ def participant_of(actor: Actor, auction: Auction) -> AuctionParticipant | None:
     )
 
 
-def participant_for_bid(actor: Actor, public_id: object) -> AuctionParticipant | None:
+def participant_for_bid(
+    actor: Actor, public_id: object, *, with_high: bool = False
+) -> AuctionParticipant | None:
     """The actor's company's registration for the auction, with the auction, in one read
     (a registered bidder always sees his auction); None: not registered, or no such
     auction (the caller then asks ``auction_get`` for the 404)."""
     key = parse_public_id(public_id)
     if not actor.is_authenticated or actor.company is None or key is None:
         return None
+    # The high bidder's alias only for the live state (a bid's answer names its bidder).
+    related = "auction__high_participant" if with_high else "auction"
     return (
-        AuctionParticipant.objects.select_related("auction__high_participant")
+        AuctionParticipant.objects.select_related(related)
         .filter(auction__public_id=key, company=actor.company)
         .order_by("pk")
         .first()
@@ -248,7 +252,7 @@ def auction_live_get(actor: Actor, public_id: object) -> tuple[Auction, AuctionP
     """The auction and the actor's registration for the live box and ``GET /live``
     (polled every 2 s by every open page): a registered bidder's in one read, without
     the visibility query and its joins; anyone else through ``auction_get`` (404)."""
-    me = participant_for_bid(actor, public_id)
+    me = participant_for_bid(actor, public_id, with_high=True)
     if me is not None:
         return me.auction, me
     auction = auction_get(actor, public_id)
