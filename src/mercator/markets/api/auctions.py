@@ -219,8 +219,8 @@ class AuctionMineFilter(Schema):
     role: str = Field("owner", description="owner (your auctions) or bidder (your bids).")
 
 
-def _live(request: HttpRequest, auction: Auction) -> dict[str, Any]:
-    live = selectors.live_state(request.actor, auction)
+def _live(request: HttpRequest, auction: Auction, **known: Any) -> dict[str, Any]:
+    live = selectors.live_state(request.actor, auction, **known)
     return {k: v for k, v in live.__dict__.items() if k != "auction"}
 
 
@@ -294,10 +294,15 @@ def auction_register(request: HttpRequest, auction_id: str, payload: AuctionRegi
 @router.post("/auctions/{auction_id}/bids", response={200: AuctionLiveOut, **ERRORS})
 def auction_bid(request: HttpRequest, auction_id: str, payload: AuctionBidIn) -> dict[str, Any]:
     """Bid; answers the live state after it."""
-    services.auction_bid(
+    bid = services.auction_bid(
         actor=request.actor, auction_id=auction_id, price=payload.price, action=payload.action
     )
-    return _live(request, selectors.auction_get(request.actor, auction_id))
+    if bid is None or bid.kind in ("buy_now", "take"):
+        # A Japanese drop writes no bid; a buy-now or a Dutch take closed the auction
+        # (winner, order) after the bid's transaction: read it as it is now.
+        return _live(request, selectors.auction_get(request.actor, auction_id))
+    # The service's own rows, already updated by the bid: no re-read.
+    return _live(request, bid.auction, me=bid.participant)
 
 
 @router.get("/auctions/{auction_id}/bids", response={200: list[AuctionBidOut], **ERRORS})
@@ -311,7 +316,8 @@ def auction_bids(request: HttpRequest, auction_id: str) -> list[dict[str, Any]]:
 @router.get("/auctions/{auction_id}/live", response={200: AuctionLiveOut, **ERRORS})
 def auction_live(request: HttpRequest, auction_id: str) -> dict[str, Any]:
     """The live state: high, your rank, close, clock price, round, bid count, server time."""
-    return _live(request, selectors.auction_get(request.actor, auction_id))
+    auction, me = selectors.auction_live_get(request.actor, auction_id)
+    return _live(request, auction, me=me)
 
 
 @router.get("/ops/auctions", response={200: list[AuctionOut], **ERRORS})

@@ -180,11 +180,18 @@ class AuctionParticipant(PublicIdModel):
     # A failed payment: the order offered to him was not paid (or he declined).
     defaulted = models.BooleanField(default=False)
     registered_at = models.DateTimeField(default=timezone.now)
+    # His live bid: the price and sequence of his latest accepted bid, written in that
+    # bid's transaction. Every kind's latest accepted bid is also his best (a ladder bid
+    # beats the high, a sealed bid replaces his earlier one, Japanese rounds only fall),
+    # so his rank is one COUNT over the (auction, best_price) index, never every bid.
+    best_price = models.DecimalField(**PRICE, null=True, blank=True)
+    best_sequence = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("竞买人")
         verbose_name_plural = _("竞买人")
         ordering = ["auction", "alias_no"]
+        indexes = [models.Index(fields=["auction", "best_price"], name="auction_participant_best")]
         constraints = [
             models.UniqueConstraint(fields=["auction", "company"], name="uniq_auction_bidder"),
             models.UniqueConstraint(fields=["auction", "alias_no"], name="uniq_auction_alias"),

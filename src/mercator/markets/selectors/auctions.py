@@ -30,7 +30,9 @@ SETTLED = (A.CLOSED, A.SOLD, A.UNSOLD)
 
 
 def _base() -> QuerySet[Auction]:
-    return Auction.objects.select_related("market", "sku__product", "category", "owner")
+    return Auction.objects.select_related(
+        "market", "sku__product", "category", "owner", "high_participant"
+    )
 
 
 def auctions_visible_to(actor: Actor) -> QuerySet[Auction]:
@@ -219,7 +221,43 @@ def least_acceptable(auction: Auction, now: datetime | None = None) -> Decimal |
 def participant_of(actor: Actor, auction: Auction) -> AuctionParticipant | None:
     if actor.company is None:
         return None
-    return AuctionParticipant.objects.filter(auction=auction, company=actor.company).first()
+    # By pk: the model's ordering would join the auction for nothing.
+    return (
+        AuctionParticipant.objects.filter(auction=auction, company=actor.company)
+        .order_by("pk")
+        .first()
+    )
+
+
+def participant_for_bid(
+    actor: Actor, public_id: object, *, with_high: bool = False
+) -> AuctionParticipant | None:
+    """The actor's company's registration for the auction, with the auction, in one read
+    (a registered bidder always sees his auction); None: not registered, or no such
+    auction (the caller then asks ``auction_get`` for the 404)."""
+    key = parse_public_id(public_id)
+    if not actor.is_authenticated or actor.company is None or key is None:
+        return None
+    # The high bidder's alias only for the live state (a bid's answer names its bidder).
+    related = "auction__high_participant" if with_high else "auction"
+    return (
+        AuctionParticipant.objects.select_related(related)
+        .filter(auction__public_id=key, company=actor.company)
+        .order_by("pk")
+        .first()
+    )
+
+
+def auction_live_get(actor: Actor, public_id: object) -> tuple[Auction, AuctionParticipant | None]:
+    """The auction and the actor's registration for the live box and ``GET /live``
+    (polled every 2 s by every open page): a registered bidder's in one read, without
+    the visibility query and its joins; anyone else through ``auction_get`` (404)."""
+    me = participant_for_bid(actor, public_id, with_high=True)
+    if me is not None:
+        return me.auction, me
+    auction = auction_get(actor, public_id)
+    # Not registered (the read above found no row of his company): no second look.
+    return auction, None
 
 
 def alias(alias_no: int) -> str:
@@ -248,15 +286,27 @@ def ranking(auction: Auction) -> list[tuple[int, Decimal, int]]:
 
 
 def rank_of(auction: Auction, participant: AuctionParticipant | None) -> int | None:
-    """1 = the best bid. None: no bid yet, or a sealed auction before its close."""
+    """1 = the best bid. None: no bid yet, or a sealed auction before its close.
+
+    1 + the bidders whose best beats his (a better price, or the same one bid earlier):
+    one COUNT over the participants' ``best_price`` index (at most one statement, none
+    for the high bidder of a ladder auction), whatever the number of bids."""
     if participant is None or auction.kind in (K.DUTCH, K.JAPANESE):
         return None
     if auction.kind == K.SEALED and effective_status(auction) == A.OPEN:
         return None
-    for position, (pid, _price, _seq) in enumerate(_best_by_participant(auction), start=1):
-        if pid == participant.pk:
-            return position
-    return None
+    mine, sequence = participant.best_price, participant.best_sequence
+    if mine is None or sequence is None:
+        return None
+    if auction.kind in (K.ENGLISH, K.REVERSE) and auction.high_participant_id == participant.pk:
+        return 1  # every accepted ladder bid beats the high: the high bidder leads
+    beats = Q(best_price__lt=mine) if auction.is_procurement else Q(best_price__gt=mine)
+    ahead = (
+        AuctionParticipant.objects.filter(auction_id=auction.pk)
+        .filter(beats | Q(best_price=mine, best_sequence__lt=sequence))
+        .count()
+    )
+    return ahead + 1
 
 
 def sees_winner_company(actor: Actor, auction: Auction) -> bool:
@@ -283,9 +333,17 @@ def winner_name(actor: Actor, auction: Auction) -> str | None:
     return alias(winner.alias_no)
 
 
-def bids_view(actor: Actor, auction: Auction, limit: int = 50) -> list[dict[str, Any]]:
-    """The bid history by alias (newest first). Sealed before the close: only his own."""
-    me = participant_of(actor, auction)
+# A caller that has not read the actor's participant (None is an answer: not registered).
+UNKNOWN: Any = object()
+
+
+def bids_view(
+    actor: Actor, auction: Auction, limit: int = 50, *, me: Any = UNKNOWN
+) -> list[dict[str, Any]]:
+    """The bid history by alias (newest first). Sealed before the close: only his own.
+    ``me``: the actor's participant (or None) when the caller already has it."""
+    if me is UNKNOWN:
+        me = participant_of(actor, auction)
     rows = Bid.objects.filter(auction=auction).select_related("participant")
     sealed_open = auction.kind == K.SEALED and effective_status(auction) == A.OPEN
     if sealed_open:
@@ -343,15 +401,21 @@ class Live:
         return (_("%(days)d 天 ") % {"days": days} + clock) if days else clock
 
 
-def live_state(actor: Actor, auction: Auction) -> Live:
+def live_state(actor: Actor, auction: Auction, *, me: Any = UNKNOWN) -> Live:
+    """``me``: the actor's participant (or None) when the caller already has it (a bid's
+    answer), so the answer costs no re-read; his best is on his row (no bid is read)."""
     now = timezone.now()
     status = effective_status(auction, now)
-    me = participant_of(actor, auction)
+    if me is UNKNOWN:
+        me = participant_of(actor, auction)
     sealed_open = auction.kind == K.SEALED and status == A.OPEN
     high_price = None if sealed_open else auction.high_price
     high_alias = None
     if not sealed_open and auction.high_participant_id is not None:
-        high_alias = alias(auction.high_participant.alias_no)
+        if me is not None and auction.high_participant_id == me.pk:
+            high_alias = alias(me.alias_no)
+        else:
+            high_alias = alias(auction.high_participant.alias_no)
     round_no = in_round = None
     if auction.kind == K.JAPANESE and status == A.OPEN:
         round_no = current_round(auction, now)
@@ -359,12 +423,7 @@ def live_state(actor: Actor, auction: Auction) -> Live:
             in_round = Bid.objects.filter(
                 auction=auction, participant=me, kind=Bid.Kind.STAY, round_no=round_no
             ).exists()
-    my_best = None
-    if me is not None:
-        agg = Min("price") if auction.is_procurement else Max("price")
-        my_best = Bid.objects.filter(auction=auction, participant=me, superseded=False).aggregate(
-            best=agg
-        )["best"]
+    my_best = me.best_price if me is not None else None
     return Live(
         auction=auction,
         status=status,

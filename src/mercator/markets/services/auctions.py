@@ -16,12 +16,13 @@ relisted (``on_failure``). Deposits of bidders who might still be offered the lo
 held until then."""
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Max, Q, When
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Case, Exists, F, Max, OuterRef, Q, When
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -120,13 +121,18 @@ def can_register(actor: Actor, auction: Auction) -> bool:
     )
 
 
-def can_bid(actor: Actor, auction: Auction) -> bool:
-    return (
+def can_bid(actor: Actor, auction: Auction, *, registered: bool | None = None) -> bool:
+    """``registered``: whether the actor's company is a participant, when the caller
+    already read it (the live box)."""
+    if not (
         sel.effective_status(auction) == A.OPEN
         and auction.starts_at <= timezone.now()
         and actor.can("orders.fulfil" if auction.is_procurement else "orders.place")
-        and sel.participant_of(actor, auction) is not None
-    )
+    ):
+        return False
+    if registered is None:
+        registered = sel.participant_of(actor, auction) is not None
+    return registered
 
 
 # ------------------------------------------------------------------ parsing a draft
@@ -455,8 +461,8 @@ def auction_cancel(*, actor: Actor, auction_id: object, reason: str = "") -> Auc
             auction.refresh_from_db()
             raise not_allowed(auction.get_status_display(), _("取消"), auction.status)
         auction.refresh_from_db()
-        _release_all(auction, actor=actor)
         _audit(actor, auction, action="auction.cancel", reason=reason)
+    _release_unneeded([auction.pk])
     return auction
 
 
@@ -528,9 +534,13 @@ def auction_register(*, actor: Actor, auction_id: object, sku: object = None) ->
     return participant
 
 
-def _refuse(auction: Auction, code: str, least: Decimal | None) -> Conflict:
-    fresh = Auction.objects.filter(pk=auction.pk).first() or auction
-    high = None if fresh.kind == K.SEALED else fresh.high_price
+def _refuse(auction: Auction, code: str, least: Decimal | None, *, fresh: bool = False) -> Conflict:
+    """The 409 of a refused bid, naming the high as it is now (``fresh``: the caller just
+    read the row)."""
+    if not fresh:
+        auction = Auction.objects.filter(pk=auction.pk).first() or auction
+    fresh_row = auction
+    high = None if fresh_row.kind == K.SEALED else fresh_row.high_price
     if code == "auction_closed":
         message = _("拍卖已结束，出价未被接受。")
     elif high is not None and least is not None:
@@ -558,9 +568,10 @@ def auction_bid(
     """One bid (``action``: bid; buy_now for English; take for Dutch; stay or drop for
     Japanese rounds), accepted or refused atomically against the current high. A drop
     writes no bid (None)."""
-    auction = sel.auction_get(actor, auction_id)
+    # A registered bidder always sees his auction: one read finds both (the hot path).
+    me = sel.participant_for_bid(actor, auction_id)
+    auction = me.auction if me is not None else sel.auction_get(actor, auction_id)
     _bidder_check(actor, auction)
-    me = sel.participant_of(actor, auction)
     if auction.owner_id == getattr(actor.company, "pk", None):
         raise Conflict(_("不能参加自己发起的拍卖。"), code="own_auction")
     if me is None:
@@ -609,9 +620,11 @@ def _insert(
     price: Decimal,
     kind: str,
     now: datetime,
+    sequence: int,
     round_no: int = 0,
 ) -> Bid:
-    sequence = Auction.objects.filter(pk=auction.pk).values_list("bid_count", flat=True)[0]
+    """The accepted bid's row, the bidder's best (his latest bid, see the model) and the
+    audit row; ``sequence`` is the auction's ``bid_count`` the claim returned."""
     bid = Bid.objects.create(
         auction=auction,
         participant=me,
@@ -622,6 +635,12 @@ def _insert(
         round_no=round_no,
         created_at=now,
     )
+    # Bids of one auction commit in sequence order (the claim holds its row), so the
+    # guard only matters for a replayed write; it never moves a best backwards.
+    AuctionParticipant.objects.filter(
+        Q(best_sequence__isnull=True) | Q(best_sequence__lt=sequence), pk=me.pk
+    ).update(best_price=price, best_sequence=sequence)
+    me.best_price, me.best_sequence = price, sequence
     _audit(
         actor,
         auction,
@@ -632,6 +651,30 @@ def _insert(
         sequence=sequence,
     )
     return bid
+
+
+def _claim(auction: Auction, rows: Any, **values: Any) -> int | None:
+    """``rows.update(**values)`` (``rows``: the auction's row under its conditions) as ONE
+    ``UPDATE ... RETURNING bid_count, ends_at`` (PostgreSQL; SQLite >= 3.35): the new
+    ``bid_count`` (the bid's sequence), or None when the conditions refused it. The SQL is
+    Django's own compilation of the same queryset, so the WHERE is the one ``update()``
+    would send. The auction in memory gets the new count and close."""
+    query = rows.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    compiler = query.get_compiler(rows.db)
+    compiler.pre_sql_setup()
+    text, params = compiler.as_sql()
+    quote = connections[rows.db].ops.quote_name
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(f"{text} RETURNING {quote('bid_count')}, {quote('ends_at')}", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    ends_at = row[1] if isinstance(row[1], datetime) else parse_datetime(str(row[1]))
+    if ends_at is not None and timezone.is_naive(ends_at):
+        ends_at = timezone.make_aware(ends_at, UTC)
+    auction.bid_count, auction.ends_at = int(row[0]), ends_at or auction.ends_at
+    return auction.bid_count
 
 
 def _open_rows(auction: Auction, now: datetime) -> Any:
@@ -660,25 +703,24 @@ def _ladder_bid(
     if up and auction.buy_now_price is not None:
         beats &= Q(buy_now_price__gt=price)
     with transaction.atomic():
-        done = (
-            _open_rows(auction, now)
-            .filter(beats)
-            .update(
-                high_price=price,
-                high_participant=me,
-                bid_count=F("bid_count") + 1,
-                ends_at=_snipe(auction, now),
-            )
+        sequence = _claim(
+            auction,
+            _open_rows(auction, now).filter(beats),
+            high_price=price,
+            high_participant=me,
+            bid_count=F("bid_count") + 1,
+            ends_at=_snipe(auction, now),
         )
-        if not done:
+        if sequence is None:
             fresh = Auction.objects.get(pk=auction.pk)
             code = (
                 "auction_closed"
                 if fresh.status != A.OPEN or fresh.ends_at <= now
                 else "bid_too_low"
             )
-            raise _refuse(fresh, code, sel.least_acceptable(fresh, now))
-        return _insert(actor, auction, me, price, Bid.Kind.BID, now)
+            raise _refuse(fresh, code, sel.least_acceptable(fresh, now), fresh=True)
+        auction.high_price, auction.high_participant = price, me
+        return _insert(actor, auction, me, price, Bid.Kind.BID, now, sequence)
 
 
 def _buy_now(actor: Actor, auction: Auction, me: AuctionParticipant, now: datetime) -> Bid:
@@ -686,16 +728,18 @@ def _buy_now(actor: Actor, auction: Auction, me: AuctionParticipant, now: dateti
     if price is None:
         raise invalid(_("本场拍卖没有一口价。"), "no_buy_now", "action")
     with transaction.atomic():
-        done = (
-            _open_rows(auction, now)
-            .filter(Q(high_price__isnull=True) | Q(high_price__lt=price))
-            .update(
-                high_price=price, high_participant=me, bid_count=F("bid_count") + 1, ends_at=now
-            )
+        sequence = _claim(
+            auction,
+            _open_rows(auction, now).filter(Q(high_price__isnull=True) | Q(high_price__lt=price)),
+            high_price=price,
+            high_participant=me,
+            bid_count=F("bid_count") + 1,
+            ends_at=now,
         )
-        if not done:
+        if sequence is None:
             raise _refuse(auction, "auction_closed", None)
-        bid = _insert(actor, auction, me, price, Bid.Kind.BUY_NOW, now)
+        auction.high_price, auction.high_participant = price, me
+        bid = _insert(actor, auction, me, price, Bid.Kind.BUY_NOW, now, sequence)
     auctions_close_due(now=now, ids=[auction.pk])
     return bid
 
@@ -704,14 +748,18 @@ def _dutch_take(actor: Actor, auction: Auction, me: AuctionParticipant, now: dat
     price = sel.clock_price(auction, now)
     assert price is not None
     with transaction.atomic():
-        done = (
-            _open_rows(auction, now)
-            .filter(high_participant__isnull=True, bid_count=0)
-            .update(high_price=price, high_participant=me, bid_count=1, ends_at=now)
+        sequence = _claim(
+            auction,
+            _open_rows(auction, now).filter(high_participant__isnull=True, bid_count=0),
+            high_price=price,
+            high_participant=me,
+            bid_count=1,
+            ends_at=now,
         )
-        if not done:
+        if sequence is None:
             raise _refuse(auction, "auction_closed", None)
-        bid = _insert(actor, auction, me, price, Bid.Kind.TAKE, now)
+        auction.high_price, auction.high_participant = price, me
+        bid = _insert(actor, auction, me, price, Bid.Kind.TAKE, now, sequence)
     auctions_close_due(now=now, ids=[auction.pk])
     return bid
 
@@ -728,19 +776,18 @@ def _japanese_stay(actor: Actor, auction: Auction, me: AuctionParticipant, now: 
         raise Conflict(_("上一轮未确认留下，已出局。"), code="dropped_out")
     with transaction.atomic():
         # round_no only moves forward: a late STAY for a round already left is refused.
-        done = (
-            _open_rows(auction, now)
-            .filter(round_no__lte=round_no)
-            .update(
-                round_no=round_no,
-                high_price=price,
-                high_participant=me,
-                bid_count=F("bid_count") + 1,
-            )
+        sequence = _claim(
+            auction,
+            _open_rows(auction, now).filter(round_no__lte=round_no),
+            round_no=round_no,
+            high_price=price,
+            high_participant=me,
+            bid_count=F("bid_count") + 1,
         )
-        if not done:
+        if sequence is None:
             raise _refuse(auction, "auction_closed", None)
-        return _insert(actor, auction, me, price, Bid.Kind.STAY, now, round_no=round_no)
+        auction.round_no, auction.high_price, auction.high_participant = round_no, price, me
+        return _insert(actor, auction, me, price, Bid.Kind.STAY, now, sequence, round_no=round_no)
 
 
 def _japanese_drop(actor: Actor, auction: Auction, me: AuctionParticipant, now: datetime) -> None:
@@ -763,13 +810,13 @@ def _sealed_bid(
     if price < auction.start_price:
         raise _refuse(auction, "bid_too_low", auction.start_price)
     with transaction.atomic():
-        done = _open_rows(auction, now).update(bid_count=F("bid_count") + 1)
-        if not done:
+        sequence = _claim(auction, _open_rows(auction, now), bid_count=F("bid_count") + 1)
+        if sequence is None:
             raise _refuse(auction, "auction_closed", None)
         Bid.objects.filter(auction=auction, participant=me, superseded=False).update(
             superseded=True
         )
-        return _insert(actor, auction, me, price, Bid.Kind.SEALED, now)
+        return _insert(actor, auction, me, price, Bid.Kind.SEALED, now, sequence)
 
 
 # ------------------------------------------------------------------ the close
@@ -813,13 +860,46 @@ def _release(participant: AuctionParticipant, *, actor: Actor = SYSTEM) -> None:
     participant.deposit_status = D.RELEASED
 
 
-def _release_all(auction: Auction, *, actor: Actor = SYSTEM, keep: set[int] | None = None) -> None:
-    for participant in AuctionParticipant.objects.filter(
-        auction=auction, deposit_status=D.HELD
-    ).select_related("company", "auction"):
-        if keep and participant.pk in keep:
-            continue
-        _release(participant, actor=actor)
+RELEASE_BATCH = 50
+
+
+def _unneeded_deposits(auction_ids: list[int] | None = None) -> Any:
+    """Held deposits no one can need any more: every one of a sold, unsold or cancelled
+    auction; of a closed one awaiting payment, all but the winner's and (``next_bidder``)
+    those of the bidders who may still be offered the lot (a live bid)."""
+    ranked = Exists(Bid.objects.filter(participant=OuterRef("pk"), superseded=False))
+    closed_loser = (
+        Q(auction__status=A.CLOSED, auction__winner__isnull=False)
+        & ~Q(auction__winner=F("pk"))
+        & (Q(auction__on_failure=Auction.OnFailure.RELIST) | Q(~ranked))
+    )
+    rows = AuctionParticipant.objects.filter(deposit_status=D.HELD).filter(
+        Q(auction__status__in=[A.SOLD, A.UNSOLD, A.CANCELLED]) | closed_loser
+    )
+    return rows if auction_ids is None else rows.filter(auction_id__in=auction_ids)
+
+
+def _release_unneeded(auction_ids: list[int] | None = None) -> int:
+    """Give back the deposits no one needs, ``RELEASE_BATCH`` per short transaction
+    (after the close or the settlement has committed): SQLite's one write lock is never
+    held for seconds by a lot with a thousand bidders. Each release and its row's status
+    commit together, so a worker that dies half-way leaves only deposits still marked
+    held, and the next sweep (or a second worker, waiting on the row locks) finishes
+    them, each once."""
+    released = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                _unneeded_deposits(auction_ids)
+                .select_related("company", "auction")
+                .select_for_update(of=("self",))
+                .order_by("pk")[:RELEASE_BATCH]
+            )
+            for participant in rows:
+                _release(participant)
+        released += len(rows)
+        if not rows:
+            return released
 
 
 def _offer(auction: Auction, participant: AuctionParticipant, price: Decimal) -> Order:
@@ -880,16 +960,12 @@ def _settle_closed(auction: Auction, now: datetime) -> None:
     if winner is None or price is None:
         Auction.objects.filter(pk=auction.pk).update(status=A.UNSOLD, settled_at=now)
         auction.refresh_from_db()
-        _release_all(auction)
         _audit(SYSTEM, auction, action="auction.unsold")
         return
     if auction.kind == K.SEALED:
         Auction.objects.filter(pk=auction.pk).update(high_price=price, high_participant=winner)
-    # Who may still be offered the lot keeps his deposit; the rest go back now.
-    keep = {winner.pk}
-    if auction.on_failure == Auction.OnFailure.NEXT_BIDDER:
-        keep |= {pid for pid, _p, _s in sel.ranking(auction)}
-    _release_all(auction, keep=keep)
+    # Who may still be offered the lot keeps his deposit; the rest go back after this
+    # transaction (``_release_unneeded``, by the sweep).
     order = _offer(auction, winner, price)
     _follow(auction, order, now)
 
@@ -907,7 +983,6 @@ def _follow(auction: Auction, order: Order, now: datetime) -> None:
                     company=winner.company, reference=winner.deposit_ref, currency=auction.currency
                 )
                 AuctionParticipant.objects.filter(pk=winner.pk).update(deposit_status=D.APPLIED)
-        _release_all(auction)
         _audit(SYSTEM, auction, action="auction.sold", order=order.number)
         return
     if order.effective_status() != Order.Status.CANCELLED:
@@ -919,7 +994,6 @@ def _follow(auction: Auction, order: Order, now: datetime) -> None:
         # The owner (the buyer) did not pay: nothing of the seller's is forfeited.
         Auction.objects.filter(pk=auction.pk).update(status=A.UNSOLD, settled_at=now)
         auction.refresh_from_db()
-        _release_all(auction)
         _audit(SYSTEM, auction, action="auction.unpaid", order=order.number)
         return
     if winner.deposit_status == D.HELD:
@@ -949,7 +1023,6 @@ def _follow(auction: Auction, order: Order, now: datetime) -> None:
             return
         Auction.objects.filter(pk=auction.pk).update(status=A.UNSOLD, settled_at=now)
         auction.refresh_from_db()
-        _release_all(auction)
         _audit(SYSTEM, auction, action="auction.unsold")
         return
     _relist(auction, now)
@@ -1005,7 +1078,6 @@ def _relist(auction: Auction, now: datetime) -> Auction:
     copy.save(force_insert=True)
     Auction.objects.filter(pk=auction.pk).update(status=A.UNSOLD, settled_at=now, relisted_as=copy)
     auction.refresh_from_db()
-    _release_all(auction)
     _audit(SYSTEM, auction, action="auction.relist", relisted_as=copy.number)
     return copy
 
@@ -1058,4 +1130,7 @@ def auctions_close_due(*, now: datetime | None = None, ids: list[int] | None = N
             auction.refresh_from_db()
             if (auction.status, auction.order_ref) != before:
                 changed += 1
+    # Outside the transactions above, in short ones; also finishes a pass a dead worker
+    # left half-done.
+    _release_unneeded(ids)
     return changed
