@@ -23,8 +23,7 @@ from mercator.core.actor import Actor
 from mercator.demo.clock import demo_clock
 from mercator.markets.models import Auction
 from mercator.markets.services import auctions as services
-from mercator.payments.models import AccountKind, LedgerTransaction
-from mercator.payments.services.ledger import Leg, account_for, ledger_post
+from mercator.payments.services.wallet import wallet_bank_deposit
 from mercator.trading.models import Order
 from mercator.trading.services.orders_fulfil import order_pay
 
@@ -46,14 +45,11 @@ def _actor(email: str) -> Actor:
 
 def _bank_transfer_to_wallet(company: Company, amount: Decimal, key: str) -> None:
     """The company's bank transfer into its platform wallet (the demo's outside world)."""
-    wallet = account_for(company=company, kind=AccountKind.WALLET, currency="CNY")
-    bank = account_for(company=None, kind=AccountKind.BANK_CLEARING, currency="CNY")
-    ledger_post(
-        kind=LedgerTransaction.Kind.DEPOSIT,
-        reference=f"company:{company.public_id}",
-        legs=[Leg(account=bank, amount=-amount), Leg(account=wallet, amount=amount)],
+    wallet_bank_deposit(
+        company=company,
+        amount=amount,
+        bank_reference=f"demo:auctions:{key}",
         memo="demo: bank transfer to wallet",
-        dedupe_key=f"demo:auctions:{key}",
     )
 
 

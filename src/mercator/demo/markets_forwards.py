@@ -42,9 +42,9 @@ from mercator.markets.services.forwards import (
     forward_offer_create,
     forward_take,
 )
-from mercator.payments.models import AccountKind, LedgerTransaction
+from mercator.payments.models import AccountKind
 from mercator.payments.services.intents import intent_capture
-from mercator.payments.services.ledger import Leg, account_for, ledger_post
+from mercator.payments.services.wallet import wallet_bank_deposit
 from mercator.trading.services import order_pay
 
 SUGAR_MILL = "广西崇左甘蔗糖业有限公司"
@@ -114,22 +114,11 @@ def _month(now: datetime, ahead: int) -> date:
 
 def _bank_to_wallet(company: Company, amount: str) -> None:
     """The company's bank transfer into its wallet (bank clearing → wallet), once."""
-    value = Decimal(amount)
-    ledger_post(
-        kind=LedgerTransaction.Kind.DEPOSIT,
-        reference=f"company:{company.public_id}",
-        legs=[
-            Leg(
-                account=account_for(company=None, kind=AccountKind.BANK_CLEARING, currency="CNY"),
-                amount=-value,
-            ),
-            Leg(
-                account=account_for(company=company, kind=AccountKind.WALLET, currency="CNY"),
-                amount=value,
-            ),
-        ],
+    wallet_bank_deposit(
+        company=company,
+        amount=Decimal(amount),
+        bank_reference=f"demo:forwards:wallet:{company.public_id}",
         memo="bank transfer to wallet: forward margins",
-        dedupe_key=f"demo:forwards:wallet:{company.public_id}",
     )
 
 

@@ -33,8 +33,7 @@ from mercator.demo.clock import demo_clock
 from mercator.demo.services import DemoCompany, DemoPerson, _person, _verify
 from mercator.markets.models import Commitment, GroupBuy
 from mercator.markets.services import groupbuys as services
-from mercator.payments.models import AccountKind, LedgerTransaction
-from mercator.payments.services.ledger import Leg, account_for, ledger_post
+from mercator.payments.services.wallet import wallet_bank_deposit
 from mercator.trading.services.orders_fulfil import order_pay
 
 MILL = "崇左糖厂"
@@ -153,14 +152,11 @@ def _buyers() -> None:
 
 def _fund(company: Company) -> None:
     """A bank transfer into the company's wallet, once."""
-    wallet = account_for(company=company, kind=AccountKind.WALLET)
-    bank = account_for(company=None, kind=AccountKind.BANK_CLEARING)
-    ledger_post(
-        kind=LedgerTransaction.Kind.DEPOSIT,
-        reference=f"company:{company.public_id}",
-        legs=[Leg(account=bank, amount=-FUNDS), Leg(account=wallet, amount=FUNDS)],
+    wallet_bank_deposit(
+        company=company,
+        amount=FUNDS,
+        bank_reference=f"demo-groupbuy-funds:{company.public_id}",
         memo="demo bank transfer for group-buy deposits",
-        dedupe_key=f"demo-groupbuy-funds:{company.public_id}",
     )
 
 
