@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from mercator.markets.models import AuctionParticipant
 from mercator.markets.selectors import auctions as selectors
 from mercator.markets.services import auctions as services
+from mercator.markets.services.auctions import closing
 from tests.conftest import bearer_client
 from tests.markets.auction_helpers import DEPOSIT, act, buyer, end, held_matches, open_auction
 from tests.trading.conftest import world  # noqa: F401
@@ -100,8 +101,8 @@ def test_close_releases_deposits_in_short_batches_and_resumes(world, monkeypatch
     idle = [buyer(world, f"旁观{i}") for i in range(7)]
     for member in idle:
         services.auction_register(actor=act(world, member), auction_id=auction.public_id)
-    monkeypatch.setattr(services, "RELEASE_BATCH", 2)
-    real, calls = services.deposit_release, []
+    monkeypatch.setattr(closing, "RELEASE_BATCH", 2)
+    real, calls = closing.deposit_release, []
 
     def dies_on_the_fifth(**kwargs):
         calls.append(kwargs["reference"])
@@ -109,7 +110,7 @@ def test_close_releases_deposits_in_short_batches_and_resumes(world, monkeypatch
             raise RuntimeError("worker killed")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "deposit_release", dies_on_the_fifth)
+    monkeypatch.setattr(closing, "deposit_release", dies_on_the_fifth)
     end(auction)
     with pytest.raises(RuntimeError):
         services.auctions_close_due()
@@ -119,7 +120,7 @@ def test_close_releases_deposits_in_short_batches_and_resumes(world, monkeypatch
     # Two batches of 2 committed; the third died whole (its first release rolled back).
     assert held.count() == 10 - 4
     assert held_matches() == (held_matches()[1], held_matches()[1])
-    monkeypatch.setattr(services, "deposit_release", real)
+    monkeypatch.setattr(closing, "deposit_release", real)
     assert services.auctions_close_due() == 0  # nothing to close again: only releases
     # The 3 bidders may still be offered the lot (next_bidder): their deposits stay.
     assert sorted(held.values_list("alias_no", flat=True)) == [1, 2, 3]
