@@ -189,9 +189,7 @@ def book_of(offer: ForwardOffer) -> list[MonthBook]:
                 buyers=len({b for b, _q, _p in rows}),
                 demand_quantity=total,
                 best_bid=max((p for _b, _q, p in rows), default=None),
-                average_bid=(value / total).quantize(CENT, ROUND_HALF_UP)
-                if total
-                else None,
+                average_bid=(value / total).quantize(CENT, ROUND_HALF_UP) if total else None,
                 quantity_at_ask=sum((q for _b, q, p in rows if p >= m.ask_price), ZERO),
             )
         )
