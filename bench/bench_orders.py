@@ -254,12 +254,12 @@ SQL_STOCK = (
 )
 SQL_ORDER = """
 INSERT INTO trading_order (public_id, number, seller_id, buyer_id, placed_by_id, owner_id,
-  seller_owner_id, customer_id, source, quote_id, status, currency, payment_terms,
-  credit_days, delivery_method, destination_province, goods_total, freight_total, total,
-  fee_percent, fee_amount, credit_used, note, approval_ref, placed_at, approved_at,
-  expires_at, cancel_reason, dispute_reason, is_real)
-VALUES (%s, %s, %s, %s, %s, %s, NULL, NULL, 'cart', NULL, 'approved', %s, 'prepaid', 0,
-  'pickup', '', %s, 0, %s, %s, 0, 0, '', '', %s, %s, %s, '', '', %s)
+  seller_owner_id, customer_id, source, origin, deposit_ref, deposit_applied, quote_id,
+  status, currency, payment_terms, credit_days, delivery_method, destination_province,
+  goods_total, freight_total, total, fee_percent, fee_amount, credit_used, note,
+  approval_ref, placed_at, approved_at, expires_at, cancel_reason, dispute_reason, is_real)
+VALUES (%s, %s, %s, %s, %s, %s, NULL, NULL, 'cart', '', '', 0, NULL, 'approved', %s,
+  'prepaid', 0, 'pickup', '', %s, 0, %s, %s, 0, 0, '', '', %s, %s, %s, '', '', %s)
 RETURNING id"""
 SQL_LINE = """
 INSERT INTO trading_orderline (order_id, position, sku_id, listing_id, product_name,
