@@ -15,26 +15,26 @@ from mercator.payments.models import AccountKind, LedgerAccount, LedgerEntry, Le
 ZERO = Decimal("0.00")
 
 
-def escrow_held(*, reference: str, currency: str = "CNY") -> Decimal:
-    """What the platform's escrow holds for ``reference`` ("order:<id>") right now."""
+def _platform_held(kind: str, *, reference: str, currency: str) -> Decimal:
+    """What the platform's ``kind`` account holds for ``reference`` right now, summed
+    exactly (never SQLite's float SUM)."""
     entries = LedgerEntry.objects.filter(
-        account__kind=AccountKind.ESCROW,
-        account__company__isnull=True,
-        currency=currency,
-        reference=reference,
-    )
-    return exact_sum(entries, "amount")  # never SQLite's float SUM
-
-
-def deposit_held(*, reference: str, currency: str = "CNY") -> Decimal:
-    """What the platform holds for the deposit ``reference`` right now (exact)."""
-    entries = LedgerEntry.objects.filter(
-        account__kind=AccountKind.DEPOSIT_HOLD,
+        account__kind=kind,
         account__company__isnull=True,
         currency=currency,
         reference=reference,
     )
     return exact_sum(entries, "amount")
+
+
+def escrow_held(*, reference: str, currency: str = "CNY") -> Decimal:
+    """What the platform's escrow holds for ``reference`` ("order:<id>") right now."""
+    return _platform_held(AccountKind.ESCROW, reference=reference, currency=currency)
+
+
+def deposit_held(*, reference: str, currency: str = "CNY") -> Decimal:
+    """What the platform holds for the deposit ``reference`` ("deposit:<id>") right now."""
+    return _platform_held(AccountKind.DEPOSIT_HOLD, reference=reference, currency=currency)
 
 
 def deposits_held_total(*, prefix: str = "deposit:", currency: str = "CNY") -> Decimal:

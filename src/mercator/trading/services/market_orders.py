@@ -34,7 +34,7 @@ from mercator.trading.models import Order, OrderEvent, OrderLine
 from mercator.trading.services import grades
 from mercator.trading.services.numbering import ORDER_PREFIX, new_number
 from mercator.trading.services.order_notices import order_notice
-from mercator.trading.services.orders import _seller_side, event, fee_percent, order_totals
+from mercator.trading.services.orders import event, fee_percent, order_totals, seller_side
 
 S = Order.Status
 ZERO = Decimal("0")
@@ -100,9 +100,7 @@ def market_order_place(
         )
     goods_total, freight_total, total = order_totals(rows, currency)
     applied = min(quantize_amount(deposit, currency), total) if deposit_ref else ZERO
-    customer, seller_owner = _seller_side(
-        _SellerSide(seller=seller, customer=None, owner_hint=None), buyer
-    )
+    customer, seller_owner = seller_side(seller, buyer)
     order = Order(
         number=new_number(Order, ORDER_PREFIX),
         seller=seller,
@@ -176,12 +174,3 @@ def market_order_place(
     order_notice(order, side="seller", kind="paid" if order.status == S.PAID else "placed")
     grades.order_placed(order, rows)
     return order
-
-
-@dataclass
-class _SellerSide:
-    """What ``orders._seller_side`` reads of a draft."""
-
-    seller: Company
-    customer: object
-    owner_hint: Membership | None

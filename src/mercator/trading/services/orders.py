@@ -243,18 +243,24 @@ class Draft:
     first_deal: bool = False
 
 
-def _seller_side(draft: Draft, buyer: Company) -> tuple[Customer | None, Membership | None]:
-    customer = draft.customer
+def seller_side(
+    seller: Company,
+    buyer: Company,
+    customer: Customer | None = None,
+    owner_hint: Membership | None = None,
+) -> tuple[Customer | None, Membership | None]:
+    """The seller's record of the buyer (``customer`` if it is his) and the clerk who
+    looks after the order: the record's owner, else ``owner_hint``."""
     if customer is None or customer.counterpart_id != buyer.pk:
         customer = (
-            Customer.objects.filter(company=draft.seller, counterpart=buyer)
+            Customer.objects.filter(company=seller, counterpart=buyer)
             .select_related("owner")
             .order_by("pk")
             .first()
         )
     if customer is not None:
         return customer, customer.owner
-    return None, draft.owner_hint
+    return None, owner_hint
 
 
 def _freight_of(line: OrderLine) -> Decimal:
@@ -293,7 +299,9 @@ def _prepare(buyer: Company, draft: Draft) -> None:
     """The reads an order needs, done before its transaction: its number, the seller's
     record of the buyer and who looks after it, and whether it is a first deal."""
     draft.number = new_number(Order, ORDER_PREFIX)
-    draft.customer, draft.seller_owner = _seller_side(draft, buyer)
+    draft.customer, draft.seller_owner = seller_side(
+        draft.seller, buyer, draft.customer, draft.owner_hint
+    )
     draft.first_deal = first_deal(buyer, draft.seller)
 
 
