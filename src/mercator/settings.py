@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "mercator.pricing",
     "mercator.trading",
     "mercator.markets",
+    "mercator.logistics",
     "mercator.community",
     "mercator.insights",
     "mercator.demo",

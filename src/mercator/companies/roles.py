@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, str] = {
     "payments.withdraw": _("从钱包提现"),
     "credit.manage": _("给客户授信（额度与账期）"),
     "invoices.issue": _("开具发票和红字发票"),
+    "stock.manage": _("管理寄存在仓库的货物：预约入库、挂牌、提货、调运、仓单转让与质押"),
+    "warehouse.operate": _("仓库作业：收货入库、出库、盘点、签发仓单（本企业经营的仓库）"),
 }
 
 
@@ -64,9 +66,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orders.view_all",
             "orders.fulfil",
             "payments.view",
+            "stock.manage",
+            "warehouse.operate",
         }
     ),
-    Role.SALES: frozenset(_BASE | {"customers.manage", "orders.fulfil"}),
+    Role.SALES: frozenset(_BASE | {"customers.manage", "orders.fulfil", "stock.manage"}),
     Role.PURCHASING: frozenset(_BASE | {"customers.manage", "orders.place"}),
     Role.FINANCE: frozenset(
         _BASE

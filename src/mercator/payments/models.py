@@ -124,6 +124,9 @@ class LedgerTransaction(PublicIdModel):
         DEPOSIT_RELEASE = "deposit_release", _("退还保证金")
         DEPOSIT_APPLY = "deposit_apply", _("保证金抵扣货款")
         DEPOSIT_FORFEIT = "deposit_forfeit", _("保证金罚没")
+        # A warehouse's storage fee (logistics app): the payer's wallet → the warehouse
+        # operator's wallet, or the platform's fee revenue for its own warehouses.
+        STORAGE_FEE = "storage_fee", _("仓储费")
         REVERSAL = "reversal", _("冲正")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -48,6 +48,18 @@ def deposits_held_total(*, prefix: str = "deposit:", currency: str = "CNY") -> D
     return exact_sum(entries, "amount")
 
 
+def storage_fees_for(*, reference: str, currency: str = "CNY") -> Decimal:
+    """What has been charged as storage fees on the document ``reference`` (an order:
+    its sale releases' fees), summed exactly over the receiving legs."""
+    entries = LedgerEntry.objects.filter(
+        transaction__kind=LedgerTransaction.Kind.STORAGE_FEE,
+        transaction__reference=reference,
+        currency=currency,
+        amount__gt=0,
+    )
+    return exact_sum(entries, "amount")
+
+
 def ledger_problems() -> list[str]:
     """Every way the ledger is inconsistent, as readable lines; empty when it is sound."""
     problems: list[str] = []

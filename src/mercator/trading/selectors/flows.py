@@ -4,8 +4,9 @@ information, logistics and capital, shown to both sides on the order page.
 - Information flow: the platform's information fee, ``fee_percent`` of the order total,
   taken from the seller's proceeds at settlement (``order.fee_amount`` once settled;
   before that, the amount it will be).
-- Logistics flow: the freight in the lines (``freight_per_unit × quantity``), and storage,
-  0.00 for now: warehouse storage arrives with the logistics app.
+- Logistics flow: the freight in the lines (``freight_per_unit × quantity``), and the
+  storage fees the warehouses charged through the ledger when the order's goods left
+  them (payments' ``STORAGE_FEE`` transactions on ``order:<id>``, logistics app).
 - Capital flow: the cost of money tied up, at ``CAPITAL_COST_ANNUAL_PERCENT`` a year.
   On credit (账期) the seller finances the buyer for ``credit_days``:
   ``total × rate/100 × credit_days/365``. Prepaid or cash on delivery, the buyer's money
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from mercator.core.money import quantize_amount
 from mercator.payments.fees import fee_of
+from mercator.payments.selectors.ledger import storage_fees_for
 from mercator.pricing.models import PaymentTerms
 from mercator.trading.models import Order
 
@@ -64,13 +66,17 @@ def _information(order: Order) -> dict[str, Any]:
 def _logistics(order: Order) -> dict[str, Any]:
     freight = sum((line.freight_per_unit * line.quantity for line in order.lines.all()), Decimal(0))
     freight = quantize_amount(freight, order.currency)
-    storage = quantize_amount(Decimal(0), order.currency)
+    storage = storage_fees_for(reference=order.ref, currency=order.currency)
     return {
         "label": _("物流"),
         "amount": freight + storage,
         "freight": freight,
         "storage": storage,
-        "note": _("运费已含在送货单价中；仓储费为 0.00：仓储服务将随物流模块上线。"),
+        "note": (
+            _("运费已含在送货单价中；仓储费为货物出库时仓库按计费规则收取的金额。")
+            if storage
+            else _("运费已含在送货单价中；本单货物没有产生仓储费。")
+        ),
     }
 
 

@@ -42,6 +42,7 @@ from mercator.trading.services.orders import (
     release_stock,
     require_side,
 )
+from mercator.trading.signals import order_cancelled
 
 log = logging.getLogger(__name__)
 S = Order.Status
@@ -142,6 +143,7 @@ def cancel_unshipped(
     data = {"stock_released": released, "refunded": str(refunded)}
     event(order, action=action, frm=frm, to=S.CANCELLED, by=by, note=reason, data=data)
     audit_record(actor=actor, action=f"order.{action}", target=order.ref, changes=data)
+    order_cancelled.send(sender=Order, order=order)
     if order.approved_at is not None:  # the seller knew of it: tell the other side
         by_seller = by is not None and by.company_id == order.seller_id
         order_notice(order, side="buyer" if by_seller else "seller", kind="cancelled")

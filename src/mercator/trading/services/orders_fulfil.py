@@ -58,6 +58,7 @@ from mercator.trading.services.orders import (
     require_side,
 )
 from mercator.trading.services.orders_cancel import cancel_unshipped
+from mercator.trading.signals import order_paid
 
 log = logging.getLogger(__name__)
 S = Order.Status
@@ -166,6 +167,7 @@ def order_mark_paid(*, intent: PaymentIntent, transaction: Any = None) -> Order 
             event(order, action="paid", frm=status, to=to, by=by, data=data)
             audit_record(actor=actor, action="order.paid", target=order.ref, changes=data)
             order_notice(order, side="seller", kind="paid")
+            order_paid.send(sender=Order, order=order)
             if status == S.RECEIVED:
                 _settle_locked(order, actor=actor, by=by)
             return order

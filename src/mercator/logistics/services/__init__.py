@@ -1,0 +1,44 @@
+"""The logistics writers (ARCHITECTURE.md: the only writers), by concern."""
+
+from mercator.logistics.services.listings import lot_list
+from mercator.logistics.services.lots import (
+    inbound_book,
+    inbound_cancel,
+    inbound_receive,
+    release_cancel,
+    release_execute,
+    release_request,
+    releases_for_order_cancelled,
+    releases_for_order_paid,
+    stocktake_adjust,
+    stocktake_record,
+)
+from mercator.logistics.services.receipts import (
+    receipt_cancel,
+    receipt_issue,
+    receipt_pledge,
+    receipt_transfer,
+    receipt_unpledge,
+)
+from mercator.logistics.services.warehouses import policy_set, warehouse_create
+
+__all__ = [
+    "inbound_book",
+    "inbound_cancel",
+    "inbound_receive",
+    "lot_list",
+    "policy_set",
+    "receipt_cancel",
+    "receipt_issue",
+    "receipt_pledge",
+    "receipt_transfer",
+    "receipt_unpledge",
+    "release_cancel",
+    "release_execute",
+    "release_request",
+    "releases_for_order_cancelled",
+    "releases_for_order_paid",
+    "stocktake_adjust",
+    "stocktake_record",
+    "warehouse_create",
+]
