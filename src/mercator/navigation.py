@@ -65,6 +65,7 @@ GROUPS: tuple[tuple[str, Promise], ...] = (
     ("buy", pgettext_lazy("navigation", "采购")),
     ("sell", pgettext_lazy("navigation", "销售")),
     ("money", pgettext_lazy("navigation", "资金")),
+    ("stock", pgettext_lazy("navigation", "仓储物流")),
     ("company", pgettext_lazy("navigation", "企业")),
     ("platform", pgettext_lazy("navigation", "平台")),
 )

@@ -1,0 +1,5 @@
+"""Logistics API: flows."""
+
+from ninja import Router
+
+router = Router(tags=["logistics"])

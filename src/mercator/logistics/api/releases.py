@@ -1,0 +1,5 @@
+"""Logistics API: releases."""
+
+from ninja import Router
+
+router = Router(tags=["logistics"])

@@ -1,0 +1,5 @@
+"""Logistics API: stock."""
+
+from ninja import Router
+
+router = Router(tags=["logistics"])

@@ -1,0 +1,5 @@
+"""Logistics API: transport."""
+
+from ninja import Router
+
+router = Router(tags=["logistics"])

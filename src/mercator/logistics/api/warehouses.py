@@ -1,0 +1,5 @@
+"""Logistics API: warehouses."""
+
+from ninja import Router
+
+router = Router(tags=["logistics"])

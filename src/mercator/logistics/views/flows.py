@@ -1,0 +1,5 @@
+"""Logistics pages: flows."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Logistics pages: releases."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Logistics pages: stock."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Logistics pages: transport."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Logistics pages: warehouses."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
