@@ -394,6 +394,9 @@ def release_cancel(*, actor: Actor, release_id: object) -> Release:
     if release.lot.owner_id != company.pk or release.kind != Release.Kind.PICKUP:
         raise not_allowed(release.get_status_display(), _("撤销出库单"), release.status)
     with transaction.atomic():
+        # The lot first, then the release: the order release_execute locks them in (the
+        # other order deadlocked a withdrawal racing the execution).
+        lot_lock(release.lot_id)
         release = Release.objects.select_for_update().get(pk=release.pk)
         if release.status != R.PENDING:
             raise not_allowed(release.get_status_display(), _("撤销出库单"), release.status)
@@ -461,6 +464,10 @@ def release_execute(
     vehicle = text_of(vehicle, field="vehicle", required=False, limit=120)
     wanted = None if quantity in (None, "") else quantity_of(quantity)
     with transaction.atomic():
+        if release.kind == Release.Kind.SALE:
+            # A sale ships its order below: lock the order before the lot, as trading's
+            # cancel does (order, then the lot in releases_for_order_cancelled).
+            _lock_order(release.order_ref)
         lot = lot_lock(release.lot_id)
         release = Release.objects.select_for_update().get(pk=release.pk)
         if release.status not in (R.PENDING, R.PARTIAL):
@@ -498,27 +505,40 @@ def release_execute(
             changes={"quantity": plain(qty), "fee": str(outbound.fee), "lot": lot.number},
         )
         if release.kind == Release.Kind.SALE:
-            _ship_order_part(release, qty)
+            ship_order_part(
+                release.order_ref, release.order_lines, release.lot, qty, release.number
+            )
     return outbound
 
 
-def _ship_order_part(release: Release, quantity: Decimal) -> None:
-    """A sale's goods left the warehouse: its order ships that part, as the seller's
-    member who looks after it (or who listed the lot)."""
+def _lock_order(order_ref: str) -> None:
+    from mercator.trading.models import Order
+
+    key = parse_public_id(order_ref.removeprefix("order:"))
+    if key is not None:
+        list(Order.objects.select_for_update().filter(public_id=key).values_list("pk"))
+
+
+def ship_order_part(
+    order_ref: str, order_lines: dict[str, Any], lot: Lot, quantity: Decimal, tracking_no: str
+) -> None:
+    """A sale's goods left the warehouse (or their receipt passed to the buyer): its
+    order ships that part of ``order_lines``, as the seller's member who looks after it
+    (or who listed the lot); carrier: the warehouse, tracking: the release or receipt."""
     from mercator.trading.models import Order
     from mercator.trading.services.orders_fulfil import order_ship
 
     order = Order.objects.filter(
-        public_id=parse_public_id(release.order_ref.removeprefix("order:"))
+        public_id=parse_public_id(order_ref.removeprefix("order:"))
     ).first()
     if order is None:
         return
-    link = LotListing.objects.filter(lot_id=release.lot_id).order_by("-pk").first()
+    link = LotListing.objects.filter(lot_id=lot.pk).order_by("-pk").first()
     member = order.seller_owner or (link.created_by if link else None)
     if member is None:
         return
     lines, left = [], quantity
-    for position in sorted(release.order_lines, key=int):
+    for position in sorted(order_lines, key=int):
         line = order.lines.filter(position=int(position)).first()
         if line is None or left <= 0:
             continue
@@ -532,8 +552,8 @@ def _ship_order_part(release: Release, quantity: Decimal) -> None:
         actor=actor_for_membership(member, via="system"),
         order_id=order.public_id,
         lines=lines,
-        carrier=release.lot.warehouse.name[:100],
-        tracking_no=release.number,
+        carrier=lot.warehouse.name[:100],
+        tracking_no=tracking_no,
     )
 
 
@@ -578,7 +598,7 @@ def releases_for_order_paid(*, order: Any) -> list[Release]:
                     and quantity == lot.on_hand
                     and lot.reserved == 0
                 ):
-                    receipt_pass_on_sale(lot, receipt, order=order, quantity=quantity)
+                    receipt_pass_on_sale(lot, receipt, order=order, quantity=quantity, lines=lines)
                     continue
                 release = _release(
                     lot,

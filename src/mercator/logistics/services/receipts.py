@@ -149,10 +149,20 @@ def receipt_transfer(
 
 
 def receipt_pass_on_sale(
-    lot: Lot, receipt: WarehouseReceipt, *, order: Any, quantity: Decimal
+    lot: Lot,
+    receipt: WarehouseReceipt,
+    *,
+    order: Any,
+    quantity: Decimal,
+    lines: dict[str, Decimal] | None = None,
 ) -> None:
     """A paid order took the whole of a receipted lot (inside the locked lot's
-    transaction): the receipt passes to the buyer, the listed quantity is sold."""
+    transaction): the receipt passes to the buyer, the listed quantity is sold, and the
+    order's ``lines`` (``{position: quantity}``) ship by the receipt: the title is
+    delivered, so the order can no longer be cancelled (and refunded) while the buyer
+    keeps the goods, and it settles like any shipped order."""
+    from mercator.logistics.services.lots import ship_order_part
+
     receipt = _move(receipt, frm=W.ACTIVE, holder_id=receipt.holder_id, holder=order.buyer)
     lot_change(lot, listed=-min(quantity, lot.listed), also={"owner_id": order.buyer_id})
     _event(
@@ -169,6 +179,8 @@ def receipt_pass_on_sale(
         target=receipt.ref,
         changes={"to": str(order.buyer.public_id), "ref": order.ref},
     )
+    if lines:
+        ship_order_part(order.ref, lines, lot, quantity, receipt.number)
 
 
 def receipt_pledge(
