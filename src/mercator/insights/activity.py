@@ -291,6 +291,7 @@ SENTENCES: dict[str, Promise] = {
     "inbound.cancel": _("%(person)s 取消了入库预约 %(target)s"),
     "lot.receive": _("%(person)s 收货入库，生成货批 %(target)s"),
     "lot.list": _("%(person)s 将货批 %(target)s 挂牌销售"),
+    "lot.document_add": _("%(person)s 为货批 %(target)s 上传了照片或单据"),
     "release.request": _("%(person)s 开具了提货出库单 %(target)s"),
     "release.sale": _("订单付款后生成了销售出库单 %(target)s"),
     "release.cancel": _("出库单 %(target)s 已撤销（%(person)s）"),
