@@ -487,3 +487,23 @@ def test_the_stock_group_shows_what_each_member_may_open(y):
         for name in ("logistics-warehouses", "logistics-inbounds"):
             if name.removeprefix("logistics-") in wanted:
                 assert y.web(member).get(url(name)).status_code == 200
+
+
+def test_the_activity_feed_links_bookings_and_stocktakes_for_those_who_see_them(y):
+    from mercator.core.models import AuditEntry
+    from mercator.insights.activity import describe_entries
+
+    inbound = book(y, "5")
+    lot = y.receive("10")
+    take = stocktake_record(
+        actor=y.actor(y.store_boss),
+        warehouse_id=y.warehouse.public_id,
+        counts=[{"lot": str(lot.public_id), "counted": "10"}],
+    )
+    entries = AuditEntry.objects.filter(action__in=["inbound.book", "stocktake.record"])
+    staff = " ".join(s.html for s in describe_entries(y.actor(y.store_boss), entries))
+    assert url("logistics-inbound", inbound.public_id) in staff and inbound.number in staff
+    assert url("logistics-stocktake", take.public_id) in staff
+    outsider = " ".join(s.html for s in describe_entries(y.actor(y.outsider_boss), entries))
+    assert inbound.number not in outsider and take.number not in outsider
+    assert "一张入库预约" in outsider and "一次盘点" in outsider

@@ -38,6 +38,8 @@ from mercator.core.errors import DomainError
 from mercator.core.figures import money
 from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
+from mercator.logistics.selectors import inbounds_visible_to, warehouses_visible_to
+from mercator.logistics.selectors.warehouses import stocktakes_visible_to
 from mercator.markets.selectors.auctions import auctions_visible_to
 from mercator.markets.selectors.groupbuys import groupbuys_visible_to
 from mercator.payments.selectors.credit import credit_lines_visible_to
@@ -644,7 +646,34 @@ def _groupbuys(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _warehouses(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: warehouses_visible_to(actor),
+        ids,
+        lambda w: Link(w.display_name, reverse("logistics-warehouse", args=[w.public_id])),
+    )
+
+
+def _inbounds(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: inbounds_visible_to(actor),
+        ids,
+        lambda i: Link(i.number, reverse("logistics-inbound", args=[i.public_id])),
+    )
+
+
+def _stocktakes(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: stocktakes_visible_to(actor),
+        ids,
+        lambda t: Link(t.number, reverse("logistics-stocktake", args=[t.public_id])),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
+    "warehouse": _warehouses,
+    "inbound": _inbounds,
+    "stocktake": _stocktakes,
     "auction": _auctions,
     "groupbuy": _groupbuys,
     "post": _posts,
