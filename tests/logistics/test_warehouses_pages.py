@@ -507,3 +507,23 @@ def test_the_activity_feed_links_bookings_and_stocktakes_for_those_who_see_them(
     outsider = " ".join(s.html for s in describe_entries(y.actor(y.outsider_boss), entries))
     assert inbound.number not in outsider and take.number not in outsider
     assert "一张入库预约" in outsider and "一次盘点" in outsider
+
+
+def test_the_workbench_reads_in_english(y):
+    import re
+
+    from tests.conftest import choose_language
+
+    lot = y.receive("100", days_ago=3)
+    book(y, "20")
+    client = y.web(y.store_boss)
+    choose_language(client, "en")
+    page = client.get(url("logistics-warehouse", y.warehouse.public_id)).content.decode()
+    assert "Free while waiting, 30 days charged on leaving at ¥2.00/tonne/day" in page
+    assert "Bookings to receive" in page and "Lots in store" in page and "3 days" in page
+    body = page[page.index("<main") :] if "<main" in page else page
+    # Chinese left on the page is data only (names, grade, location), never our labels.
+    leftovers = set(re.findall(r"[\u4e00-\u9fff]+", body))
+    data = {"烟台冷库", "栖霞果园", "一级果", "区", "纸箱", "栖霞红富士"}
+    assert not {w for w in leftovers if not any(w in d or d in w for d in data)}, leftovers
+    assert lot.number in page
