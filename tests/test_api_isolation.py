@@ -664,6 +664,93 @@ def forward_contract(c: Ctx) -> object:
     return made.public_id
 
 
+# logistics: warehouses, inbounds, stocktakes, lot documents (the mill runs a store of its
+# own sugar: it is both the depositor and the warehouse's staff).
+
+
+@once
+def wh_warehouse(c: Ctx) -> object:
+    from mercator.logistics.services import warehouse_create
+
+    made = warehouse_create(
+        actor=operator(),
+        operator_id=c.w.mill.public_id,
+        code="chongzuo-store",
+        name="崇左糖仓",
+        province="广西",
+        capacity="100000",
+        capacity_unit="t",
+    )
+    return made.public_id
+
+
+@once
+def wh_inbound(c: Ctx) -> object:
+    from mercator.logistics.services import inbound_book
+
+    made = inbound_book(
+        actor=c.boss, warehouse_id=wh_warehouse(c), sku_id=c.w.sku.public_id, quantity="50"
+    )
+    return made.public_id
+
+
+@once
+def wh_lot(c: Ctx) -> object:
+    from mercator.logistics.services import inbound_book, inbound_receive
+
+    booked = inbound_book(
+        actor=c.boss, warehouse_id=wh_warehouse(c), sku_id=c.w.sku.public_id, quantity="80"
+    )
+    made = inbound_receive(
+        actor=c.boss, inbound_id=booked.public_id, quantity="80", inspection="passed"
+    )
+    return made.public_id
+
+
+def _wh_stocktake(c: Ctx) -> Any:
+    if "_wh_stocktake" not in c.built:
+        from mercator.logistics.services import stocktake_record
+
+        c.built["_wh_stocktake"] = stocktake_record(
+            actor=c.boss, warehouse_id=wh_warehouse(c), counts=[{"lot": wh_lot(c), "counted": "79"}]
+        )
+    return c.built["_wh_stocktake"]
+
+
+@once
+def wh_stocktake(c: Ctx) -> object:
+    return _wh_stocktake(c).public_id
+
+
+@once
+def wh_stocktake_line(c: Ctx) -> object:
+    from mercator.logistics.models import StocktakeLine
+
+    return StocktakeLine.objects.get(stocktake=_wh_stocktake(c)).pk
+
+
+@once
+def wh_lot_document(c: Ctx) -> object:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mercator.logistics.services import lot_document_add
+
+    photo = SimpleUploadedFile("sugar.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    return lot_document_add(actor=c.boss, lot_id=wh_lot(c), upload=photo).public_id
+
+
+WH_PUBLIC = (
+    "an active warehouse is a public card (where to store goods, at what fee) every member "
+    "reads; only its staff change its policies"
+)
+WH_INBOUND = (
+    "an inbound is the depositor's and the warehouse company's as a whole: every colleague "
+    "follows it (cancelling needs stock.manage or warehouse.operate)"
+)
+WH_LOT = "a lot is its owner's and the warehouse company's as a whole, not one member's"
+WH_STAFF = (Clerk("mill", Role.SALES),)  # no warehouse.operate: a stocktake is not his
+
+
 FORWARD_OFFER = (
     "a forward offer is read by every company (its book aggregated, no buyer named); "
     "only its seller changes it, and another company's demand or take needs a body"
@@ -987,6 +1074,21 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("/forwards/contracts/{contract_id}/convert", "contract_id"): Target(
         forward_contract, company_wide=FORWARD_CONTRACT
     ),
+    # logistics: warehouses (wh)
+    ("/warehouses/{warehouse_id}", "warehouse_id"): Target(wh_warehouse, public=WH_PUBLIC),
+    ("/warehouses/{warehouse_id}/policies", "warehouse_id"): Target(wh_warehouse, public=WH_PUBLIC),
+    ("/inbounds/{inbound_id}", "inbound_id"): Target(wh_inbound, company_wide=WH_INBOUND),
+    ("/inbounds/{inbound_id}/receive", "inbound_id"): Target(wh_inbound, company_wide=WH_INBOUND),
+    ("/inbounds/{inbound_id}/cancel", "inbound_id"): Target(wh_inbound, company_wide=WH_INBOUND),
+    ("/stocktakes/{stocktake_id}", "stocktake_id"): Target(wh_stocktake, clerks=WH_STAFF),
+    ("/stocktakes/{stocktake_id}/lines/{line}/adjust", "stocktake_id"): Target(
+        wh_stocktake, clerks=WH_STAFF
+    ),
+    ("/stocktakes/{stocktake_id}/lines/{line}/adjust", "line"): Target(
+        wh_stocktake_line, clerks=WH_STAFF
+    ),
+    ("/lots/{lot_id}/documents", "lot_id"): Target(wh_lot, company_wide=WH_LOT),
+    ("/lot-documents/{document_id}", "document_id"): Target(wh_lot_document, company_wide=WH_LOT),
 }
 
 
@@ -1092,6 +1194,16 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/group-buys/{groupbuy_id}/cancel"): lambda c, me: {"reason": ""},
     ("POST", "/group-buys/{groupbuy_id}/commit"): lambda c, me: {"quantity": "50"},
     ("POST", "/group-buys/{groupbuy_id}/change"): lambda c, me: {"quantity": "60"},
+    ("POST", "/warehouses/{warehouse_id}/policies"): lambda c, me: {
+        "kind": "per_day",
+        "rate_per_day": "1",
+    },
+    ("POST", "/inbounds/{inbound_id}/receive"): lambda c, me: {
+        "quantity": "50",
+        "inspection": "passed",
+    },
+    ("POST", "/stocktakes/{stocktake_id}/lines/{line}/adjust"): lambda c, me: {"reason": "损耗"},
+    ("POST", "/lots/{lot_id}/documents"): lambda c, me: {},
 }
 
 

@@ -28,6 +28,9 @@ GETS = [
     "/?x=1",
     "/markets/proposals/?kind=zz&market=%00&status=x&page=-1&sort=;drop&format=xlsx",
     "/ops/markets/proposals/?kind=%ff&from=9999-99-99&market=" + "x" * 500,
+    "/logistics/inbounds/?status=%ff&page=-1",
+    "/logistics/warehouses/?kind=%00",
+    "/logistics/warehouses/new/",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -37,6 +40,7 @@ POSTS = [
     ("/company/", {"time_zone": "Mars/Olympus"}),
     ("/markets/proposals/not-a-uuid/dismiss", {"next": "http://evil.com"}),
     ("/markets/proposals/%00/draft", {}),
+    ("/logistics/warehouses/new/", {"capacity": "1e999", "province": "火星", "accepts": "%00"}),
 ]
 
 

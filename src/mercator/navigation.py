@@ -412,6 +412,29 @@ ENTRIES: tuple[Entry, ...] = (
         reads(invoices_visible_to),
         also=("invoice-detail",),
     ),
+    # 仓储物流: warehouses, stored goods, transport.
+    Entry(
+        "warehouses",
+        "stock",
+        pgettext_lazy("navigation", "仓库"),
+        "logistics-warehouses",
+        has_company,
+        also=(
+            "logistics-warehouse",
+            "logistics-warehouse-new",
+            "logistics-inbound-book",
+            "logistics-stocktake-new",
+            "logistics-stocktake",
+        ),
+    ),
+    Entry(
+        "inbounds",
+        "stock",
+        pgettext_lazy("navigation", "入库预约"),
+        "logistics-inbounds",
+        every(has_company, any_of("stock.manage", "warehouse.operate")),
+        also=("logistics-inbound",),
+    ),
     # 企业: the company and the person.
     Entry(
         "company",

@@ -38,6 +38,8 @@ from mercator.core.errors import DomainError
 from mercator.core.figures import money
 from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
+from mercator.logistics.selectors import inbounds_visible_to, warehouses_visible_to
+from mercator.logistics.selectors.warehouses import stocktakes_visible_to
 from mercator.markets.selectors.auctions import auctions_visible_to
 from mercator.markets.selectors.groupbuys import groupbuys_visible_to
 from mercator.payments.selectors.credit import credit_lines_visible_to
@@ -291,6 +293,7 @@ SENTENCES: dict[str, Promise] = {
     "inbound.cancel": _("%(person)s 取消了入库预约 %(target)s"),
     "lot.receive": _("%(person)s 收货入库，生成货批 %(target)s"),
     "lot.list": _("%(person)s 将货批 %(target)s 挂牌销售"),
+    "lot.document_add": _("%(person)s 为货批 %(target)s 上传了照片或单据"),
     "release.request": _("%(person)s 开具了提货出库单 %(target)s"),
     "release.sale": _("订单付款后生成了销售出库单 %(target)s"),
     "release.cancel": _("出库单 %(target)s 已撤销（%(person)s）"),
@@ -643,7 +646,34 @@ def _groupbuys(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _warehouses(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: warehouses_visible_to(actor),
+        ids,
+        lambda w: Link(w.display_name, reverse("logistics-warehouse", args=[w.public_id])),
+    )
+
+
+def _inbounds(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: inbounds_visible_to(actor),
+        ids,
+        lambda i: Link(i.number, reverse("logistics-inbound", args=[i.public_id])),
+    )
+
+
+def _stocktakes(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: stocktakes_visible_to(actor),
+        ids,
+        lambda t: Link(t.number, reverse("logistics-stocktake", args=[t.public_id])),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
+    "warehouse": _warehouses,
+    "inbound": _inbounds,
+    "stocktake": _stocktakes,
     "auction": _auctions,
     "groupbuy": _groupbuys,
     "post": _posts,

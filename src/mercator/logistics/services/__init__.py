@@ -1,5 +1,10 @@
 """The logistics writers (ARCHITECTURE.md: the only writers), by concern."""
 
+from mercator.logistics.services.documents import (
+    inbound_receive_documented,
+    lot_document_add,
+    lot_document_open,
+)
 from mercator.logistics.services.listings import lot_list
 from mercator.logistics.services.lots import (
     inbound_book,
@@ -26,6 +31,9 @@ __all__ = [
     "inbound_book",
     "inbound_cancel",
     "inbound_receive",
+    "inbound_receive_documented",
+    "lot_document_add",
+    "lot_document_open",
     "lot_list",
     "policy_set",
     "receipt_cancel",

@@ -121,6 +121,7 @@ def inbound_book(
         raise invalid(_("请选择本企业的 SKU。"), "unknown_sku", "sku_id")
     qty = quantity_of(quantity)
     _check_accepts(warehouse, sku)
+    _room(warehouse, sku.unit, qty)  # refuse at booking what could not be received
     inbound = Inbound(
         number=new_number(Inbound, INBOUND_PREFIX),
         warehouse=warehouse,
