@@ -28,6 +28,10 @@ GETS = [
     "/?x=1",
     "/markets/proposals/?kind=zz&market=%00&status=x&page=-1&sort=;drop&format=xlsx",
     "/ops/markets/proposals/?kind=%ff&from=9999-99-99&market=" + "x" * 500,
+    "/logistics/lots/?view=zz&warehouse=%00&status=%ff&sort=;drop&page=-1&from=2026-13-45",
+    "/logistics/lots/?format=xlsx&warehouse=" + "x" * 500,
+    "/logistics/releases/?side=%ff&status=zz&page=abc&to=0000-00-00",
+    "/logistics/releases/?format=xlsx&side=store",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -37,6 +41,8 @@ POSTS = [
     ("/company/", {"time_zone": "Mars/Olympus"}),
     ("/markets/proposals/not-a-uuid/dismiss", {"next": "http://evil.com"}),
     ("/markets/proposals/%00/draft", {}),
+    ("/logistics/releases/01a2381e-767e-740d-a87e-d6fb77e2a9cb/execute/", {"quantity": "1e99"}),
+    ("/logistics/lots/01a2381e-767e-740d-a87e-d6fb77e2a9cb/list/", {"quantity": "%00"}),
 ]
 
 

@@ -103,6 +103,7 @@ def _release_context(request: HttpRequest, release: Release, **more: Any) -> dic
             {"o": o, "fee_shown": selectors.sees_fee(actor, release, o)} for o in outbounds
         ],
         "sees_fee": selectors.sees_fee(actor, release),
+        "fee_currency": outbounds[0].currency if outbounds else "CNY",
         "can_execute": can_execute,
         "can_cancel": selectors.can_cancel(actor, release),
         "form": ExecuteForm(initial={"quantity": release.open_qty}) if can_execute else None,
