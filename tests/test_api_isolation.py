@@ -760,10 +760,72 @@ FORWARD_DEMAND = "a buyer's demand is his company's: any member with orders.plac
 FORWARD_CONTRACT = "a contract binds the two companies: every member of either side reads it"
 
 
+# logistics: stock (a lot the mill keeps in a third company's warehouse, a pick-up of it)
+STOCK_WIDE = "a lot is its depositor's goods: every member with stock.manage manages it (no owner)"
+
+
+def _stock_lot(c: Ctx) -> Any:
+    if "_stock_lot" not in c.built:
+        from mercator.logistics.services import (
+            inbound_book,
+            inbound_receive,
+            policy_set,
+            warehouse_create,
+        )
+        from tests.trading.conftest import verify
+
+        store = verify(CompanyFactory(short_name="崇左仓储"))
+        c.parties["store"] = store
+        warehouse = warehouse_create(
+            actor=operator(),
+            operator_id=store.public_id,
+            code="chongzuo-store",
+            name="崇左仓",
+            province="广西",
+            capacity="100000",
+            capacity_unit="t",
+        )
+        staff = c.actor(master_of(store))
+        policy_set(actor=staff, warehouse_id=warehouse.public_id, kind="per_day", rate_per_day="1")
+        inbound = inbound_book(
+            actor=c.boss, warehouse_id=warehouse.public_id, sku_id=c.w.sku.public_id, quantity="100"
+        )
+        c.built["_stock_lot"] = inbound_receive(
+            actor=staff, inbound_id=inbound.public_id, quantity="100", inspection="passed"
+        )
+    return c.built["_stock_lot"]
+
+
+@once
+def stock_lot(c: Ctx) -> object:
+    return _stock_lot(c).public_id
+
+
+@once
+def stock_release(c: Ctx) -> object:
+    from mercator.logistics.services import release_request
+
+    lot = _stock_lot(c)
+    return release_request(actor=c.boss, lot_id=lot.public_id, quantity="10").public_id
+
+
 GROUPBUY_COMPANY_WIDE = (
     "a seller's group buy is the company's: every member who sells manages it (no owner)"
 )
 TARGETS: dict[tuple[str, str], Target] = {
+    # logistics: stock
+    ("/lots/{lot_id}", "lot_id"): Target(stock_lot, company_wide=STOCK_WIDE),
+    ("/lots/{lot_id}/movements", "lot_id"): Target(stock_lot, company_wide=STOCK_WIDE),
+    ("/lots/{lot_id}/fee-preview", "lot_id"): Target(
+        stock_lot, company_wide=STOCK_WIDE, query=lambda c: {"quantity": "1"}
+    ),
+    ("/lots/{lot_id}/list", "lot_id"): Target(stock_lot, company_wide=STOCK_WIDE),
+    ("/lots/{lot_id}/releases", "lot_id"): Target(stock_lot, company_wide=STOCK_WIDE),
+    ("/releases/{release_id}", "release_id"): Target(stock_release, company_wide=STOCK_WIDE),
+    ("/releases/{release_id}/execute", "release_id"): Target(
+        stock_release, company_wide=STOCK_WIDE
+    ),
+    ("/releases/{release_id}/cancel", "release_id"): Target(stock_release, company_wide=STOCK_WIDE),
     # markets: auctions
     ("/auctions/{auction_id}", "auction_id"): Target(auction_draft, company_wide=AUCTION_WIDE),
     ("/auctions/{auction_id}/publish", "auction_id"): Target(
@@ -1098,6 +1160,9 @@ TARGETS: dict[tuple[str, str], Target] = {
 # (``me``) where the operation names a member, or company A's objects otherwise.
 Body = Callable[[Ctx, Membership], dict[str, Any]]
 BODIES: dict[tuple[str, str], Body] = {
+    ("POST", "/lots/{lot_id}/list"): lambda c, me: {"quantity": "1"},
+    ("POST", "/lots/{lot_id}/releases"): lambda c, me: {"quantity": "1"},
+    ("POST", "/releases/{release_id}/execute"): lambda c, me: {"quantity": "1"},
     ("PATCH", "/auctions/{auction_id}"): lambda c, me: {"title": "改"},
     ("POST", "/auctions/{auction_id}/cancel"): lambda c, me: {"reason": ""},
     ("POST", "/auctions/{auction_id}/register"): lambda c, me: {},

@@ -88,9 +88,7 @@ def test_each_member_sees_only_his_groups():
         return groups, set(nav_links(page))
 
     groups, links = keys("buyer@foodfactory.demo")  # purchasing clerk of a buyer
-    # 仓储物流: the warehouses every member with a company reads (no bookings: no stock.manage).
-    assert groups - {"money"} == {"buy", "stock", "company"}
-    assert "warehouses" in links and "inbounds" not in links
+    assert groups == {"buy", "money", "company"} or groups == {"buy", "company"}
     assert "platform" not in groups and "sell" not in groups
     assert {"cart", "quick-order", "rfqs", "orders", "market"} <= links
     assert not links & {"pricing", "products", "members", "report", "wallet", "ops-payouts"}
@@ -133,14 +131,8 @@ def test_current_section_is_highlighted(web):
 def test_every_entry_has_a_known_group_and_a_unique_key():
     keys = [entry.key for entry in ENTRIES]
     assert len(keys) == len(set(keys))
-    assert {entry.group for entry in ENTRIES} <= {
-        "buy",
-        "sell",
-        "money",
-        "stock",
-        "company",
-        "platform",
-    }
+    groups = {"buy", "sell", "money", "stock", "company", "platform"}
+    assert {entry.group for entry in ENTRIES} <= groups
 
 
 def test_viewer_of_a_buyer_sees_no_orders_cart_or_money():

@@ -31,6 +31,10 @@ GETS = [
     "/logistics/inbounds/?status=%ff&page=-1",
     "/logistics/warehouses/?kind=%00",
     "/logistics/warehouses/new/",
+    "/logistics/lots/?view=zz&warehouse=%00&status=%ff&sort=;drop&page=-1&from=2026-13-45",
+    "/logistics/lots/?format=xlsx&warehouse=" + "x" * 500,
+    "/logistics/releases/?side=%ff&status=zz&page=abc&to=0000-00-00",
+    "/logistics/releases/?format=xlsx&side=store",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -41,6 +45,8 @@ POSTS = [
     ("/markets/proposals/not-a-uuid/dismiss", {"next": "http://evil.com"}),
     ("/markets/proposals/%00/draft", {}),
     ("/logistics/warehouses/new/", {"capacity": "1e999", "province": "火星", "accepts": "%00"}),
+    ("/logistics/releases/01a2381e-767e-740d-a87e-d6fb77e2a9cb/execute/", {"quantity": "1e99"}),
+    ("/logistics/lots/01a2381e-767e-740d-a87e-d6fb77e2a9cb/list/", {"quantity": "%00"}),
 ]
 
 

@@ -32,6 +32,7 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.markets.selectors.forwards import contracts_visible_to as forward_contracts
 from mercator.markets.selectors.forwards import offer_skus as forward_offer_skus
 from mercator.markets.selectors.forwards import offers_visible_to as forward_offers
@@ -434,6 +435,23 @@ ENTRIES: tuple[Entry, ...] = (
         "logistics-inbounds",
         every(has_company, any_of("stock.manage", "warehouse.operate")),
         also=("logistics-inbound",),
+    ),
+    # 仓储物流: stored goods, releases.
+    Entry(
+        "logistics-lots",
+        "stock",
+        pgettext_lazy("navigation", "我的库存"),
+        "logistics-lots",
+        passes(check_lot_reader),
+        also=("logistics-lot", "logistics-lot-list", "logistics-release-new"),
+    ),
+    Entry(
+        "logistics-releases",
+        "stock",
+        pgettext_lazy("navigation", "出库单"),
+        "logistics-releases",
+        passes(check_lot_reader),
+        also=("logistics-release",),
     ),
     # 企业: the company and the person.
     Entry(

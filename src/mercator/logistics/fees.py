@@ -15,6 +15,7 @@ preview it and by the tests that check the ledger against it.
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -59,6 +60,15 @@ def storage_fee(
         currency=policy.currency,
         payer=policy.payer,
     )
+
+
+def fee_payer(*, release_kind: str, quote: FeeQuote, owner: Any, consignee: Any = None) -> Any:
+    """Who pays the fee of goods leaving under a release of ``release_kind``: the
+    depositor (``owner``), or the buyer (``consignee``) of a sale when the policy says the
+    buyer pays. The one rule, for the charge and for the pages that announce it."""
+    if quote.payer == StoragePolicy.Payer.BUYER and release_kind == "sale":
+        return consignee or owner
+    return owner
 
 
 def policy_for(lot: Lot) -> StoragePolicy | None:

@@ -21,7 +21,7 @@ from mercator.core.errors import Conflict, not_allowed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import plain
 from mercator.core.services import audit_record, validate
-from mercator.logistics.fees import lot_fee_preview
+from mercator.logistics.fees import fee_payer, lot_fee_preview
 from mercator.logistics.models import (
     Inbound,
     Lot,
@@ -31,7 +31,6 @@ from mercator.logistics.models import (
     Release,
     Stocktake,
     StocktakeLine,
-    StoragePolicy,
     Warehouse,
     WarehouseReceipt,
 )
@@ -416,9 +415,9 @@ def _charge(release: Release, lot: Lot, quantity: Decimal, at: Any, by: Any) -> 
     ledger: the policy's payer (the depositor, or the buyer of a sale) → the warehouse's
     operator (the platform's fee revenue for its own warehouses)."""
     quote = lot_fee_preview(lot, quantity, at)
-    payer = lot.owner
-    if quote.payer == StoragePolicy.Payer.BUYER and release.kind == Release.Kind.SALE:
-        payer = release.consignee or lot.owner
+    payer = fee_payer(
+        release_kind=release.kind, quote=quote, owner=lot.owner, consignee=release.consignee
+    )
     outbound = Outbound(
         release=release,
         lot=lot,
