@@ -38,6 +38,7 @@ from mercator.core.errors import DomainError
 from mercator.core.figures import money
 from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
+from mercator.logistics.selectors import receipts_visible_to
 from mercator.markets.selectors.auctions import auctions_visible_to
 from mercator.markets.selectors.groupbuys import groupbuys_visible_to
 from mercator.payments.selectors.credit import credit_lines_visible_to
@@ -643,7 +644,17 @@ def _groupbuys(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _receipts(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    """Warehouse receipts the actor still sees (a former holder's stays unnamed)."""
+    return _by_id(
+        lambda: receipts_visible_to(actor),
+        ids,
+        lambda r: Link(r.number, reverse("logistics-receipt", args=[r.public_id])),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
+    "receipt": _receipts,
     "auction": _auctions,
     "groupbuy": _groupbuys,
     "post": _posts,
