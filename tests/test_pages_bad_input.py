@@ -28,6 +28,9 @@ GETS = [
     "/?x=1",
     "/markets/proposals/?kind=zz&market=%00&status=x&page=-1&sort=;drop&format=xlsx",
     "/ops/markets/proposals/?kind=%ff&from=9999-99-99&market=" + "x" * 500,
+    "/logistics/receipts/?status=zz&side=%00&page=-1&sort=;drop&from=9999-99-99&format=xlsx",
+    "/logistics/receipts/?q=" + "x" * 5000,
+    "/logistics/receipts/not-a-uuid/",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -37,6 +40,9 @@ POSTS = [
     ("/company/", {"time_zone": "Mars/Olympus"}),
     ("/markets/proposals/not-a-uuid/dismiss", {"next": "http://evil.com"}),
     ("/markets/proposals/%00/draft", {}),
+    ("/logistics/receipts/not-a-uuid/transfer/", {"version": "x", "company_q": "%00"}),
+    ("/logistics/receipts/01a23819-7f67-7a41-b164-2482c4b8fe90/pledge/", {"version": "1e999"}),
+    ("/logistics/lots/01a23819-7f67-7a41-b164-2482c4b8fe90/receipt/", {"confirm": "1"}),
 ]
 
 
