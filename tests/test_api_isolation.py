@@ -812,6 +812,67 @@ def stock_release(c: Ctx) -> object:
 GROUPBUY_COMPANY_WIDE = (
     "a seller's group buy is the company's: every member who sells manages it (no owner)"
 )
+
+
+def _rcpt_store_lot(c: Ctx, quantity: str) -> Any:
+    """A lot of the mill's sugar received into a bonded yard run by a third company."""
+    from mercator.logistics.models import Lot, Warehouse
+    from mercator.logistics.services import inbound_book, inbound_receive, warehouse_create
+    from tests.trading.conftest import verify
+
+    if "rcpt_store" not in c.parties:
+        store = verify(CompanyFactory(short_name="钦州港仓储"))
+        c.parties["rcpt_store"] = store
+        c.built["rcpt_warehouse"] = warehouse_create(
+            actor=operator(),
+            operator_id=store.public_id,
+            code=f"qz-yard-{store.pk}",
+            name="钦州港保税堆场",
+            kind=Warehouse.Kind.PORT,
+            province="广西",
+            city="钦州",
+            capacity="10000",
+            capacity_unit="t",
+        )
+    store_boss = master_of(c.parties["rcpt_store"])
+    inbound = inbound_book(
+        actor=c.boss,
+        warehouse_id=c.built["rcpt_warehouse"].public_id,
+        sku_id=c.w.sku.public_id,
+        quantity=quantity,
+    )
+    return inbound_receive(
+        actor=c.actor(store_boss),
+        inbound_id=inbound.public_id,
+        quantity=quantity,
+        inspection=Lot.Inspection.PASSED,
+    )
+
+
+@once
+def rcpt_lot(c: Ctx) -> object:
+    """A lot of the mill without a receipt: its warehouse's staff may issue one."""
+    return _rcpt_store_lot(c, "30").public_id
+
+
+@once
+def rcpt_receipt(c: Ctx) -> object:
+    """A receipt the mill holds, issued by the yard on another lot."""
+    from mercator.logistics.services import receipt_issue
+
+    lot = _rcpt_store_lot(c, "50")
+    store_boss = master_of(c.parties["rcpt_store"])
+    return receipt_issue(actor=c.actor(store_boss), lot_id=lot.public_id).public_id
+
+
+RCPT_WIDE = (
+    "a warehouse receipt is its holder company's (and its pledgee's, and its warehouse's): "
+    "every member who manages stock acts on it, no owner"
+)
+RCPT_LOT_WIDE = (
+    "a stored lot is its depositor's, company-wide; issuing its receipt is the warehouse "
+    "staff's (the depositor too gets 404)"
+)
 TARGETS: dict[tuple[str, str], Target] = {
     # logistics: stock
     ("/lots/{lot_id}", "lot_id"): Target(stock_lot, company_wide=STOCK_WIDE),
@@ -1151,6 +1212,18 @@ TARGETS: dict[tuple[str, str], Target] = {
     ),
     ("/lots/{lot_id}/documents", "lot_id"): Target(wh_lot, company_wide=WH_LOT),
     ("/lot-documents/{document_id}", "document_id"): Target(wh_lot_document, company_wide=WH_LOT),
+    # logistics: warehouse receipts
+    ("/lots/{lot_id}/receipt", "lot_id"): Target(rcpt_lot, company_wide=RCPT_LOT_WIDE),
+    **{
+        (path, "receipt_id"): Target(rcpt_receipt, company_wide=RCPT_WIDE)
+        for path in (
+            "/receipts/{receipt_id}",
+            "/receipts/{receipt_id}/transfer",
+            "/receipts/{receipt_id}/pledge",
+            "/receipts/{receipt_id}/unpledge",
+            "/receipts/{receipt_id}/cancel",
+        )
+    },
 }
 
 
@@ -1269,6 +1342,16 @@ BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", "/stocktakes/{stocktake_id}/lines/{line}/adjust"): lambda c, me: {"reason": "损耗"},
     ("POST", "/lots/{lot_id}/documents"): lambda c, me: {},
+    ("POST", "/receipts/{receipt_id}/transfer"): lambda c, me: {
+        "to_company_id": str(c.w.food.public_id),
+        "ref": "HT-1",
+    },
+    ("POST", "/receipts/{receipt_id}/pledge"): lambda c, me: {
+        "pledgee_id": str(c.w.food.public_id),
+        "ref": "JK-1",
+    },
+    ("POST", "/receipts/{receipt_id}/unpledge"): lambda c, me: {"note": ""},
+    ("POST", "/receipts/{receipt_id}/cancel"): lambda c, me: {"reason": ""},
 }
 
 

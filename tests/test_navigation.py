@@ -131,8 +131,14 @@ def test_current_section_is_highlighted(web):
 def test_every_entry_has_a_known_group_and_a_unique_key():
     keys = [entry.key for entry in ENTRIES]
     assert len(keys) == len(set(keys))
-    groups = {"buy", "sell", "money", "stock", "company", "platform"}
-    assert {entry.group for entry in ENTRIES} <= groups
+    assert {entry.group for entry in ENTRIES} <= {
+        "buy",
+        "sell",
+        "money",
+        "stock",
+        "company",
+        "platform",
+    }
 
 
 def test_viewer_of_a_buyer_sees_no_orders_cart_or_money():

@@ -35,6 +35,9 @@ GETS = [
     "/logistics/lots/?format=xlsx&warehouse=" + "x" * 500,
     "/logistics/releases/?side=%ff&status=zz&page=abc&to=0000-00-00",
     "/logistics/releases/?format=xlsx&side=store",
+    "/logistics/receipts/?status=zz&side=%00&page=-1&sort=;drop&from=9999-99-99&format=xlsx",
+    "/logistics/receipts/?q=" + "x" * 5000,
+    "/logistics/receipts/not-a-uuid/",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -47,6 +50,9 @@ POSTS = [
     ("/logistics/warehouses/new/", {"capacity": "1e999", "province": "火星", "accepts": "%00"}),
     ("/logistics/releases/01a2381e-767e-740d-a87e-d6fb77e2a9cb/execute/", {"quantity": "1e99"}),
     ("/logistics/lots/01a2381e-767e-740d-a87e-d6fb77e2a9cb/list/", {"quantity": "%00"}),
+    ("/logistics/receipts/not-a-uuid/transfer/", {"version": "x", "company_q": "%00"}),
+    ("/logistics/receipts/01a23819-7f67-7a41-b164-2482c4b8fe90/pledge/", {"version": "1e999"}),
+    ("/logistics/lots/01a23819-7f67-7a41-b164-2482c4b8fe90/receipt/", {"confirm": "1"}),
 ]
 
 

@@ -377,6 +377,15 @@ ENTRIES: tuple[Entry, ...] = (
         passes(require_groupbuy_manager),
         also=("groupbuy-new", "groupbuy-edit"),
     ),
+    # 仓储物流: stock and logistics.
+    Entry(
+        "receipts",
+        "stock",
+        pgettext_lazy("navigation", "仓单"),
+        "logistics-receipts",
+        every(has_company, any_of("stock.manage", "warehouse.operate")),
+        also=("logistics-receipt",),
+    ),
     # 资金: money.
     Entry(
         "wallet",

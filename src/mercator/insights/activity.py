@@ -40,6 +40,7 @@ from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
 from mercator.logistics.selectors import inbounds_visible_to, warehouses_visible_to
 from mercator.logistics.selectors.warehouses import stocktakes_visible_to
+from mercator.logistics.selectors import receipts_visible_to
 from mercator.markets.selectors.auctions import auctions_visible_to
 from mercator.markets.selectors.groupbuys import groupbuys_visible_to
 from mercator.payments.selectors.credit import credit_lines_visible_to
@@ -670,10 +671,20 @@ def _stocktakes(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _receipts(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    """Warehouse receipts the actor still sees (a former holder's stays unnamed)."""
+    return _by_id(
+        lambda: receipts_visible_to(actor),
+        ids,
+        lambda r: Link(r.number, reverse("logistics-receipt", args=[r.public_id])),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
     "warehouse": _warehouses,
     "inbound": _inbounds,
     "stocktake": _stocktakes,
+    "receipt": _receipts,
     "auction": _auctions,
     "groupbuy": _groupbuys,
     "post": _posts,

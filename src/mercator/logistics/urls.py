@@ -1,9 +1,10 @@
-from mercator.logistics.views import flows, releases, stock, transport, warehouses
+from mercator.logistics.views import flows, receipts, releases, stock, transport, warehouses
 
 urlpatterns = [
     *warehouses.urlpatterns,
     *stock.urlpatterns,
     *releases.urlpatterns,
+    *receipts.urlpatterns,
     *transport.urlpatterns,
     *flows.urlpatterns,
 ]

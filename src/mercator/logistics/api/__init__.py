@@ -4,6 +4,7 @@ transport (lanes, quotes by mode, shipments), flows (one module each)."""
 from ninja import Router
 
 from mercator.logistics.api.flows import router as flows_router
+from mercator.logistics.api.receipts import router as receipts_router
 from mercator.logistics.api.releases import router as releases_router
 from mercator.logistics.api.stock import router as stock_router
 from mercator.logistics.api.transport import router as transport_router
@@ -13,5 +14,6 @@ router = Router()
 router.add_router("/", warehouses_router)
 router.add_router("/", stock_router)
 router.add_router("/", releases_router)
+router.add_router("/", receipts_router)
 router.add_router("/", transport_router)
 router.add_router("/", flows_router)

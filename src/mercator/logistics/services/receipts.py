@@ -6,7 +6,11 @@ UPDATE on the status, the holder and the ``version`` the caller read: of two tra
 (or pledges) of one receipt at once exactly one succeeds, the other is a 409
 ``receipt_changed``. A pledged receipt cannot be transferred, pledged again, cancelled
 or released against (``services.lots``); a lot with a live receipt can be pledged only
-while nothing of it is listed or promised to a release."""
+while nothing of it is listed or promised to a release.
+
+``version`` (optional on every holder's or pledgee's action): the version the caller
+saw, e.g. on the confirmation page; a receipt changed since then is a 409
+``receipt_changed`` instead of an action on something the caller did not confirm."""
 
 from decimal import Decimal
 from typing import Any
@@ -17,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from mercator.companies.models import Company
 from mercator.core.actor import SYSTEM, Actor
-from mercator.core.errors import Conflict, not_allowed
+from mercator.core.errors import Conflict, InvalidTransition, not_allowed
 from mercator.core.ids import parse_public_id
 from mercator.core.money import plain
 from mercator.core.services import audit_record
@@ -42,6 +46,13 @@ A = ReceiptEvent.Action
 
 def _changed() -> Conflict:
     return Conflict(_("仓单状态刚刚变化，请刷新后重试。"), code="receipt_changed")
+
+
+def _seen(receipt: WarehouseReceipt, version: int | None) -> WarehouseReceipt:
+    """The receipt as the caller saw it: ``_move`` then applies only to that version."""
+    if version is not None and version != receipt.version:
+        raise _changed()
+    return receipt
 
 
 def _company(value: object, field: str) -> Company:
@@ -89,14 +100,17 @@ def receipt_issue(*, actor: Actor, lot_id: object) -> WarehouseReceipt:
     return receipt
 
 
-def _holder_receipt(actor: Actor, receipt_id: object) -> tuple[Company, WarehouseReceipt]:
+def _holder_receipt(
+    actor: Actor, receipt_id: object, version: int | None = None
+) -> tuple[Company, WarehouseReceipt]:
     company = require_depositor(actor)
     receipt = receipt_get(actor, receipt_id)
     if receipt.holder_id != company.pk:
-        raise not_allowed(
-            receipt.get_status_display(), _("处置仓单（只有持有人可以）"), "not_holder"
+        refusal = not_allowed(
+            receipt.get_status_display(), _("处置仓单（只有持有人可以）"), receipt.status
         )
-    return company, receipt
+        raise InvalidTransition(refusal.message, code="not_holder", details=refusal.details)
+    return company, _seen(receipt, version)
 
 
 def _move(
@@ -112,11 +126,17 @@ def _move(
 
 
 def receipt_transfer(
-    *, actor: Actor, receipt_id: object, to_company_id: object, ref: str = "", note: str = ""
+    *,
+    actor: Actor,
+    receipt_id: object,
+    to_company_id: object,
+    ref: str = "",
+    note: str = "",
+    version: int | None = None,
 ) -> WarehouseReceipt:
     """The holder transfers the receipt (a sale without the goods moving): the lot's owner
     becomes the new holder."""
-    company, receipt = _holder_receipt(actor, receipt_id)
+    company, receipt = _holder_receipt(actor, receipt_id, version)
     to = _company(to_company_id, "to_company_id")
     if to.pk == company.pk:
         raise invalid(_("不能转让给本企业。"), "same_company", "to_company_id")
@@ -184,11 +204,17 @@ def receipt_pass_on_sale(
 
 
 def receipt_pledge(
-    *, actor: Actor, receipt_id: object, pledgee_id: object, ref: str = "", note: str = ""
+    *,
+    actor: Actor,
+    receipt_id: object,
+    pledgee_id: object,
+    ref: str = "",
+    note: str = "",
+    version: int | None = None,
 ) -> WarehouseReceipt:
     """The holder pledges the receipt to a lender. Once only: a pledged receipt cannot be
     pledged again, transferred, or released against until the pledgee lets it go."""
-    company, receipt = _holder_receipt(actor, receipt_id)
+    company, receipt = _holder_receipt(actor, receipt_id, version)
     pledgee = _company(pledgee_id, "pledgee_id")
     if pledgee.pk == company.pk:
         raise invalid(_("不能质押给本企业。"), "same_company", "pledgee_id")
@@ -227,15 +253,19 @@ def receipt_pledge(
     return receipt
 
 
-def receipt_unpledge(*, actor: Actor, receipt_id: object, note: str = "") -> WarehouseReceipt:
+def receipt_unpledge(
+    *, actor: Actor, receipt_id: object, note: str = "", version: int | None = None
+) -> WarehouseReceipt:
     """The pledgee lets the receipt go (the loan repaid)."""
     receipt = receipt_get(actor, receipt_id)
     company = require_verified(actor)
     if receipt.pledgee_id != company.pk or receipt.status != W.PLEDGED:
-        raise not_allowed(
+        refusal = not_allowed(
             receipt.get_status_display(), _("解除质押（只有质权人可以）"), receipt.status
         )
+        raise InvalidTransition(refusal.message, code="not_pledgee", details=refusal.details)
     actor.require("stock.manage")
+    _seen(receipt, version)
     note = text_of(note, field="note", required=False, limit=300)
     with transaction.atomic():
         lot_lock(receipt.lot_id)
@@ -261,9 +291,11 @@ def receipt_unpledge(*, actor: Actor, receipt_id: object, note: str = "") -> War
     return receipt
 
 
-def receipt_cancel(*, actor: Actor, receipt_id: object, reason: str = "") -> WarehouseReceipt:
+def receipt_cancel(
+    *, actor: Actor, receipt_id: object, reason: str = "", version: int | None = None
+) -> WarehouseReceipt:
     """The holder surrenders an active receipt (the goods are his again without it)."""
-    company, receipt = _holder_receipt(actor, receipt_id)
+    company, receipt = _holder_receipt(actor, receipt_id, version)
     reason = text_of(reason, field="reason", required=False, limit=300) or _("持有人注销")
     with transaction.atomic():
         lot_lock(receipt.lot_id)
