@@ -1,5 +1,6 @@
 """The logistics writers (ARCHITECTURE.md: the only writers), by concern."""
 
+from mercator.logistics.services.lanes import lane_create, lane_update
 from mercator.logistics.services.listings import lot_list
 from mercator.logistics.services.lots import (
     inbound_book,
@@ -20,12 +21,22 @@ from mercator.logistics.services.receipts import (
     receipt_transfer,
     receipt_unpledge,
 )
+from mercator.logistics.services.shipments import (
+    shipment_arrive,
+    shipment_cancel,
+    shipment_create,
+    shipment_depart,
+    shipment_receive,
+    shipment_update,
+)
 from mercator.logistics.services.warehouses import policy_set, warehouse_create
 
 __all__ = [
     "inbound_book",
     "inbound_cancel",
     "inbound_receive",
+    "lane_create",
+    "lane_update",
     "lot_list",
     "policy_set",
     "receipt_cancel",
@@ -38,6 +49,12 @@ __all__ = [
     "release_request",
     "releases_for_order_cancelled",
     "releases_for_order_paid",
+    "shipment_arrive",
+    "shipment_cancel",
+    "shipment_create",
+    "shipment_depart",
+    "shipment_receive",
+    "shipment_update",
     "stocktake_adjust",
     "stocktake_record",
     "warehouse_create",
