@@ -90,10 +90,20 @@ LANES = (
 )
 
 
-def make_gx() -> Gx:
+def make_gx(*, demo: bool = False) -> Gx:
+    """``demo``: the demo's codes and logins (warehouses ``qinzhou-port`` and
+    ``linyi-timber``, SKU QZ-EU-18MM, ops@mercator.demo, boss@eucalyptus.demo) and no
+    lanes, for the demo builder's test."""
     platform = verify(CompanyFactory(short_name="平台自营", is_platform=True, province="广西"))
-    operator = add_member(platform, "sales", person=UserFactory(is_staff=True))
-    trader = verify(CompanyFactory(short_name="钦州桉木", province="广西"))
+    ops_person = UserFactory(is_staff=True, **({"email": "ops@mercator.demo"} if demo else {}))
+    operator = add_member(platform, "sales", person=ops_person)
+    trader = verify(
+        CompanyFactory(
+            short_name="钦州桉木",
+            province="广西",
+            **({"master": UserFactory(email="boss@eucalyptus.demo")} if demo else {}),
+        )
+    )
     linyi = verify(CompanyFactory(short_name="临沂木业", province="山东"))
     bank = verify(CompanyFactory(short_name="北部湾银行", province="广西"))
     outsider = verify(CompanyFactory(short_name="别家木业", province="广西"))
@@ -102,7 +112,7 @@ def make_gx() -> Gx:
     port = warehouse_create(
         actor=ops,
         operator_id=platform.public_id,
-        code=f"qz-port-{platform.pk}",
+        code="qinzhou-port" if demo else f"qz-port-{platform.pk}",
         name="钦州港保税堆场",
         kind=Warehouse.Kind.PORT,
         province="广西",
@@ -113,7 +123,7 @@ def make_gx() -> Gx:
     park = warehouse_create(
         actor=ops,
         operator_id=linyi.public_id,
-        code=f"ly-timber-{linyi.pk}",
+        code="linyi-timber" if demo else f"ly-timber-{linyi.pk}",
         name="临沂木材物流园",
         province="山东",
         city="临沂",
@@ -138,10 +148,10 @@ def make_gx() -> Gx:
     sku = Sku.objects.create(
         product=product,
         seller=trader,
-        code=f"QZ-EU-18MM-{trader.pk}",
+        code="QZ-EU-18MM" if demo else f"QZ-EU-18MM-{trader.pk}",
         name="1220×2440×18 mm",
         unit=Unit.CUBIC_METRE,
-        attributes={"tonnes_per_unit": str(TONNES_PER_M3)},
+        attributes={} if demo else {"tonnes_per_unit": str(TONNES_PER_M3)},
     )
     lanes = {
         mode: lane_create(
@@ -157,7 +167,7 @@ def make_gx() -> Gx:
             price_per_tonne=price,
             min_charge=minimum,
         )
-        for mode, carrier, lo, hi, price, minimum in LANES
+        for mode, carrier, lo, hi, price, minimum in ([] if demo else LANES)
     }
     return Gx(
         platform=platform,
