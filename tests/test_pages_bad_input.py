@@ -28,6 +28,13 @@ GETS = [
     "/?x=1",
     "/markets/proposals/?kind=zz&market=%00&status=x&page=-1&sort=;drop&format=xlsx",
     "/ops/markets/proposals/?kind=%ff&from=9999-99-99&market=" + "x" * 500,
+    "/logistics/quote/?origin_province=%00&destination_province=山东&quantity=1e999&unit=zz",
+    "/logistics/quote/?origin_province=广西&destination_province=山东&quantity=5&unit=m3"
+    "&tonnes_per_unit=-1&origin_city=" + "x" * 500,
+    "/logistics/quote/?lot=not-a-uuid",
+    "/logistics/quote/?listing=%ff",
+    "/logistics/shipments/?status=%00",
+    "/logistics/lanes/?mode=zz",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -37,6 +44,9 @@ POSTS = [
     ("/company/", {"time_zone": "Mars/Olympus"}),
     ("/markets/proposals/not-a-uuid/dismiss", {"next": "http://evil.com"}),
     ("/markets/proposals/%00/draft", {}),
+    ("/logistics/lanes/", {"transit_days_min": "abc", "price_per_tonne": "1e999", "mode": "x"}),
+    ("/logistics/shipments/01a23603-672c-7e2f-8ff1-ffe68efcf407/depart/", {"eta": "zz"}),
+    ("/logistics/shipments/01a23603-672c-7e2f-8ff1-ffe68efcf407/receive/", {"quantity": "x"}),
 ]
 
 
