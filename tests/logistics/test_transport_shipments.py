@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from mercator.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from mercator.logistics.models import (
@@ -84,15 +85,16 @@ def test_a_barge_from_qinzhou_to_linyi_end_to_end(gx):
     assert LotMovement.objects.filter(lot=lot, kind="depart", quantity=400).count() == 1
     assert ledger_problems() == []
 
+    later = (departed.eta + timedelta(days=2)).date()
     shipment_update(
         actor=gx.actor(gx.trader_boss),
         shipment_id=shipment.public_id,
         place="湛江外海",
         note="台风避风，晚两天",
-        eta=(departed.eta + timedelta(days=2)).date().isoformat(),
+        eta=later.isoformat(),
     )
     shipment.refresh_from_db()
-    assert shipment.eta.date() == (departed.eta + timedelta(days=2)).date()
+    assert timezone.localtime(shipment.eta).date() == later  # noon of that day, local time
     shipment_update(
         actor=gx.actor(gx.linyi_boss), shipment_id=shipment.public_id, leg=1, leg_action="arrive"
     )
