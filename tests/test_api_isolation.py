@@ -807,6 +807,88 @@ def stock_release(c: Ctx) -> object:
 
     lot = _stock_lot(c)
     return release_request(actor=c.boss, lot_id=lot.public_id, quantity="10").public_id
+# logistics: transport (lanes, shipments)
+TRANSPORT_WIDE = (
+    "a depositor's goods are the company's: every member with stock.manage ships them "
+    "(no owner); the warehouses' staff see them too"
+)
+
+
+@once
+def transport_lot(c: Ctx) -> object:
+    """100 t of the mill's sugar received at a port yard run by a warehouse company; a
+    park in Shandong run by the same company is where it ships to."""
+    from mercator.logistics.services import inbound_book, inbound_receive, warehouse_create
+
+    ops = operator()
+    store = CompanyFactory(short_name="钦州港仓储")
+    store.verification_status = Company.Verification.VERIFIED
+    store.save(update_fields=["verification_status"])
+    yard = warehouse_create(
+        actor=ops,
+        operator_id=store.public_id,
+        code="iso-qinzhou",
+        name="钦州堆场",
+        province="广西",
+        city="钦州",
+        capacity="100000",
+        capacity_unit="t",
+    )
+    park = warehouse_create(
+        actor=ops,
+        operator_id=store.public_id,
+        code="iso-linyi",
+        name="临沂物流园",
+        province="山东",
+        city="临沂",
+        capacity="100000",
+        capacity_unit="t",
+    )
+    c.built["transport_park"] = str(park.public_id)
+    inbound = inbound_book(
+        actor=c.boss, warehouse_id=yard.public_id, sku_id=c.w.sku.public_id, quantity="100"
+    )
+    lot = inbound_receive(
+        actor=c.actor(master_of(store)),
+        inbound_id=inbound.public_id,
+        quantity="100",
+        inspection="passed",
+    )
+    return lot.public_id
+
+
+@once
+def transport_shipment(c: Ctx) -> object:
+    from mercator.logistics.services import shipment_create
+
+    lot_id = transport_lot(c)
+    made = shipment_create(
+        actor=c.boss,
+        lot_id=lot_id,
+        quantity="10",
+        destination_id=c.built["transport_park"],
+        mode="truck",
+    )
+    return made.public_id
+
+
+@once
+def transport_lane(c: Ctx) -> object:
+    from mercator.logistics.services import lane_create
+
+    lane = lane_create(
+        actor=operator(),
+        origin_province="广西",
+        destination_province="山东",
+        mode="ship",
+        transit_days_min=14,
+        transit_days_max=21,
+        price_per_tonne="120",
+    )
+    return lane.public_id
+
+
+LANES_PUBLIC = "a lane is read by every member (GET /lanes); only operators change it"
 
 
 GROUPBUY_COMPANY_WIDE = (
@@ -887,6 +969,27 @@ TARGETS: dict[tuple[str, str], Target] = {
         stock_release, company_wide=STOCK_WIDE
     ),
     ("/releases/{release_id}/cancel", "release_id"): Target(stock_release, company_wide=STOCK_WIDE),
+    # logistics: transport
+    ("/lanes/{lane_id}", "lane_id"): Target(transport_lane, public=LANES_PUBLIC),
+    ("/lots/{lot_id}/shipments", "lot_id"): Target(transport_lot, company_wide=TRANSPORT_WIDE),
+    ("/shipments/{shipment_id}", "shipment_id"): Target(
+        transport_shipment, company_wide=TRANSPORT_WIDE
+    ),
+    ("/shipments/{shipment_id}/depart", "shipment_id"): Target(
+        transport_shipment, company_wide=TRANSPORT_WIDE
+    ),
+    ("/shipments/{shipment_id}/events", "shipment_id"): Target(
+        transport_shipment, company_wide=TRANSPORT_WIDE
+    ),
+    ("/shipments/{shipment_id}/arrive", "shipment_id"): Target(
+        transport_shipment, company_wide=TRANSPORT_WIDE
+    ),
+    ("/shipments/{shipment_id}/receive", "shipment_id"): Target(
+        transport_shipment, company_wide=TRANSPORT_WIDE
+    ),
+    ("/shipments/{shipment_id}/cancel", "shipment_id"): Target(
+        transport_shipment, company_wide=TRANSPORT_WIDE
+    ),
     # markets: auctions
     ("/auctions/{auction_id}", "auction_id"): Target(auction_draft, company_wide=AUCTION_WIDE),
     ("/auctions/{auction_id}/publish", "auction_id"): Target(
@@ -1236,6 +1339,17 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/lots/{lot_id}/list"): lambda c, me: {"quantity": "1"},
     ("POST", "/lots/{lot_id}/releases"): lambda c, me: {"quantity": "1"},
     ("POST", "/releases/{release_id}/execute"): lambda c, me: {"quantity": "1"},
+    ("PATCH", "/lanes/{lane_id}"): lambda c, me: {"price_per_tonne": "99"},
+    ("POST", "/lots/{lot_id}/shipments"): lambda c, me: {
+        "quantity": "5",
+        "destination": c.built["transport_park"],
+        "mode": "truck",
+    },
+    ("POST", "/shipments/{shipment_id}/depart"): lambda c, me: {},
+    ("POST", "/shipments/{shipment_id}/events"): lambda c, me: {"note": "到港"},
+    ("POST", "/shipments/{shipment_id}/arrive"): lambda c, me: {},
+    ("POST", "/shipments/{shipment_id}/receive"): lambda c, me: {"inspection": "passed"},
+    ("POST", "/shipments/{shipment_id}/cancel"): lambda c, me: {"reason": "改期"},
     ("PATCH", "/auctions/{auction_id}"): lambda c, me: {"title": "改"},
     ("POST", "/auctions/{auction_id}/cancel"): lambda c, me: {"reason": ""},
     ("POST", "/auctions/{auction_id}/register"): lambda c, me: {},

@@ -38,6 +38,13 @@ GETS = [
     "/logistics/receipts/?status=zz&side=%00&page=-1&sort=;drop&from=9999-99-99&format=xlsx",
     "/logistics/receipts/?q=" + "x" * 5000,
     "/logistics/receipts/not-a-uuid/",
+    "/logistics/quote/?origin_province=%00&destination_province=山东&quantity=1e999&unit=zz",
+    "/logistics/quote/?origin_province=广西&destination_province=山东&quantity=5&unit=m3"
+    "&tonnes_per_unit=-1&origin_city=" + "x" * 500,
+    "/logistics/quote/?lot=not-a-uuid",
+    "/logistics/quote/?listing=%ff",
+    "/logistics/shipments/?status=%00",
+    "/logistics/lanes/?mode=zz",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -53,6 +60,9 @@ POSTS = [
     ("/logistics/receipts/not-a-uuid/transfer/", {"version": "x", "company_q": "%00"}),
     ("/logistics/receipts/01a23819-7f67-7a41-b164-2482c4b8fe90/pledge/", {"version": "1e999"}),
     ("/logistics/lots/01a23819-7f67-7a41-b164-2482c4b8fe90/receipt/", {"confirm": "1"}),
+    ("/logistics/lanes/", {"transit_days_min": "abc", "price_per_tonne": "1e999", "mode": "x"}),
+    ("/logistics/shipments/01a23603-672c-7e2f-8ff1-ffe68efcf407/depart/", {"eta": "zz"}),
+    ("/logistics/shipments/01a23603-672c-7e2f-8ff1-ffe68efcf407/receive/", {"quantity": "x"}),
 ]
 
 

@@ -33,6 +33,7 @@ from mercator.companies.selectors.members import members_visible_to, verificatio
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.logistics.selectors.stock import check_lot_reader
+from mercator.logistics.selectors.transport import lanes_visible_to
 from mercator.markets.selectors.forwards import contracts_visible_to as forward_contracts
 from mercator.markets.selectors.forwards import offer_skus as forward_offer_skus
 from mercator.markets.selectors.forwards import offers_visible_to as forward_offers
@@ -146,6 +147,13 @@ def roles_check(actor: Actor) -> None:
     """companies.views.members.roles."""
     actor.require_company()
     actor.require("members.view")
+
+
+def moves_goods(actor: Actor) -> bool:
+    """Who ships or handles shipments: depositors (stock.manage), warehouse staff
+    (warehouse.operate), operators. logistics.views.transport.shipment_list reads
+    ``shipments_visible_to``, which answers every signed-in member (empty for others)."""
+    return actor.is_operator or actor.can("stock.manage") or actor.can("warehouse.operate")
 
 
 def operator(actor: Actor) -> bool:
@@ -461,6 +469,30 @@ ENTRIES: tuple[Entry, ...] = (
         "logistics-releases",
         passes(check_lot_reader),
         also=("logistics-release",),
+    ),
+    # 仓储物流: transport (lanes, quotes by mode, shipments).
+    Entry(
+        "logistics-shipments",
+        "stock",
+        pgettext_lazy("navigation", "运输"),
+        "logistics-shipments",
+        every(has_company, moves_goods),
+        also=("logistics-shipment", "logistics-shipment-new"),
+    ),
+    Entry(
+        "logistics-lanes",
+        "stock",
+        pgettext_lazy("navigation", "运价线路"),
+        "logistics-lanes",
+        passes(lanes_visible_to),
+        also=("logistics-lane-edit",),
+    ),
+    Entry(
+        "logistics-quote",
+        "stock",
+        pgettext_lazy("navigation", "运输比价"),
+        "logistics-quote",
+        passes(lanes_visible_to),
     ),
     # 企业: the company and the person.
     Entry(

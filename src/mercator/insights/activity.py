@@ -41,6 +41,8 @@ from mercator.core.models import AuditEntry
 from mercator.logistics.selectors import inbounds_visible_to, warehouses_visible_to
 from mercator.logistics.selectors.warehouses import stocktakes_visible_to
 from mercator.logistics.selectors import receipts_visible_to
+from mercator.logistics.selectors import shipments_visible_to
+from mercator.logistics.selectors.transport import lanes_visible_to
 from mercator.markets.selectors.auctions import auctions_visible_to
 from mercator.markets.selectors.groupbuys import groupbuys_visible_to
 from mercator.payments.selectors.credit import credit_lines_visible_to
@@ -306,6 +308,17 @@ SENTENCES: dict[str, Promise] = {
     "receipt.pledge": _("%(person)s 质押了仓单 %(target)s"),
     "receipt.unpledge": _("%(person)s 解除了仓单 %(target)s 的质押"),
     "receipt.cancel": _("%(person)s 注销了仓单 %(target)s"),
+    # transport (logistics)
+    "lane.create": _("%(person)s 添加了运价线路 %(target)s"),
+    "lane.update": _("%(person)s 修改了运价线路 %(target)s"),
+    "lane.activate": _("%(person)s 启用了运价线路 %(target)s"),
+    "lane.deactivate": _("%(person)s 停用了运价线路 %(target)s"),
+    "shipment.create": _("%(person)s 创建了运输单 %(target)s"),
+    "shipment.depart": _("%(person)s 办理了运输单 %(target)s 的起运出库"),
+    "shipment.update": _("%(person)s 更新了运输单 %(target)s 的在途动态"),
+    "shipment.arrive": _("%(person)s 确认运输单 %(target)s 的货物已到达"),
+    "shipment.receive": _("%(person)s 将运输单 %(target)s 的货物收货入库"),
+    "shipment.cancel": _("%(person)s 取消了运输单 %(target)s"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
@@ -680,11 +693,32 @@ def _receipts(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _shipments(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: shipments_visible_to(actor),
+        ids,
+        lambda s: Link(s.number, reverse("logistics-shipment", args=[s.public_id])),
+    )
+
+
+def _lanes(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: lanes_visible_to(actor),
+        ids,
+        lambda lane: Link(
+            f"{lane.display_from} → {lane.display_to} {lane.get_mode_display()}",
+            reverse("logistics-lanes"),
+        ),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
     "warehouse": _warehouses,
     "inbound": _inbounds,
     "stocktake": _stocktakes,
     "receipt": _receipts,
+    "shipment": _shipments,
+    "lane": _lanes,
     "auction": _auctions,
     "groupbuy": _groupbuys,
     "post": _posts,

@@ -5,6 +5,7 @@ from mercator.logistics.services.documents import (
     lot_document_add,
     lot_document_open,
 )
+from mercator.logistics.services.lanes import lane_create, lane_update
 from mercator.logistics.services.listings import lot_list
 from mercator.logistics.services.lots import (
     inbound_book,
@@ -25,6 +26,14 @@ from mercator.logistics.services.receipts import (
     receipt_transfer,
     receipt_unpledge,
 )
+from mercator.logistics.services.shipments import (
+    shipment_arrive,
+    shipment_cancel,
+    shipment_create,
+    shipment_depart,
+    shipment_receive,
+    shipment_update,
+)
 from mercator.logistics.services.warehouses import policy_set, warehouse_create
 
 __all__ = [
@@ -34,6 +43,8 @@ __all__ = [
     "inbound_receive_documented",
     "lot_document_add",
     "lot_document_open",
+    "lane_create",
+    "lane_update",
     "lot_list",
     "policy_set",
     "receipt_cancel",
@@ -46,6 +57,12 @@ __all__ = [
     "release_request",
     "releases_for_order_cancelled",
     "releases_for_order_paid",
+    "shipment_arrive",
+    "shipment_cancel",
+    "shipment_create",
+    "shipment_depart",
+    "shipment_receive",
+    "shipment_update",
     "stocktake_adjust",
     "stocktake_record",
     "warehouse_create",
