@@ -291,6 +291,8 @@ SENTENCES: dict[str, Promise] = {
     "inbound.cancel": _("%(person)s 取消了入库预约 %(target)s"),
     "lot.receive": _("%(person)s 收货入库，生成货批 %(target)s"),
     "lot.list": _("%(person)s 将货批 %(target)s 挂牌销售"),
+    "lot.listing_add": _("%(person)s 从货批 %(target)s 增加了挂牌数量"),
+    "lot.unlist": _("%(person)s 撤回了货批 %(target)s 的挂牌，未售出的数量回到货批"),
     "release.request": _("%(person)s 开具了提货出库单 %(target)s"),
     "release.sale": _("订单付款后生成了销售出库单 %(target)s"),
     "release.cancel": _("出库单 %(target)s 已撤销（%(person)s）"),

@@ -1,5 +1,6 @@
 """The logistics writers (ARCHITECTURE.md: the only writers), by concern."""
 
+from mercator.logistics.services.listing_stock import lot_listing_add, lot_unlist
 from mercator.logistics.services.listings import lot_list
 from mercator.logistics.services.lots import (
     inbound_book,
@@ -27,6 +28,8 @@ __all__ = [
     "inbound_cancel",
     "inbound_receive",
     "lot_list",
+    "lot_listing_add",
+    "lot_unlist",
     "policy_set",
     "receipt_cancel",
     "receipt_issue",
