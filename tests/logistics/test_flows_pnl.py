@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from mercator.logistics.models import Lot, Release, StoragePolicy, Warehouse
 from mercator.logistics.selectors.flows import flows_period, flows_report
@@ -144,7 +145,7 @@ def test_the_page_shows_rows_totals_and_links(y):
     fruit = client.get(PAGE, {"market": "fruit"}).content.decode()
     assert order.number in fruit
     # A date range on placed_at.
-    today = order.placed_at.date().isoformat()
+    today = timezone.localtime(order.placed_at).date().isoformat()  # Asia/Shanghai
     ranged = client.get(PAGE, {"period": "range", "start": today, "end": today})
     assert order.number in ranged.content.decode()
 
