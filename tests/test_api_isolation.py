@@ -955,6 +955,43 @@ RCPT_LOT_WIDE = (
     "a stored lot is its depositor's, company-wide; issuing its receipt is the warehouse "
     "staff's (the depositor too gets 404)"
 )
+@once
+def lot_listing(c: Ctx) -> object:
+    """A listing the mill sells from a lot in a partner's warehouse (logistics)."""
+    from mercator.logistics.models import Lot
+    from mercator.logistics.services import (
+        inbound_book,
+        inbound_receive,
+        lot_list,
+        warehouse_create,
+    )
+    from tests.trading.conftest import verify
+
+    store = verify(CompanyFactory(short_name="崇左糖仓"))
+    warehouse = warehouse_create(
+        actor=operator(),
+        operator_id=store.public_id,
+        code=f"cz-sugar-{store.pk}",
+        name="崇左糖仓",
+        province="广西",
+        capacity="10000",
+        capacity_unit="t",
+    )
+    inbound = inbound_book(
+        actor=c.boss, warehouse_id=warehouse.public_id, sku_id=c.w.sku.public_id, quantity="100"
+    )
+    lot = inbound_receive(
+        actor=c.actor(master_of(store)),
+        inbound_id=inbound.public_id,
+        quantity="100",
+        inspection=Lot.Inspection.PASSED,
+    )
+    return lot_list(actor=c.boss, lot_id=lot.public_id, quantity="10").public_id
+
+
+LOT_WIDE = "a lot is its company's goods: every colleague who manages stock changes its listing"
+
+
 TARGETS: dict[tuple[str, str], Target] = {
     # logistics: stock
     ("/lots/{lot_id}", "lot_id"): Target(stock_lot, company_wide=STOCK_WIDE),
@@ -990,6 +1027,9 @@ TARGETS: dict[tuple[str, str], Target] = {
     ("/shipments/{shipment_id}/cancel", "shipment_id"): Target(
         transport_shipment, company_wide=TRANSPORT_WIDE
     ),
+    # logistics: selling from lots
+    ("/lot-listings/{listing_id}/add", "listing_id"): Target(lot_listing, company_wide=LOT_WIDE),
+    ("/lot-listings/{listing_id}/unlist", "listing_id"): Target(lot_listing, company_wide=LOT_WIDE),
     # markets: auctions
     ("/auctions/{auction_id}", "auction_id"): Target(auction_draft, company_wide=AUCTION_WIDE),
     ("/auctions/{auction_id}/publish", "auction_id"): Target(
@@ -1350,6 +1390,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/shipments/{shipment_id}/arrive"): lambda c, me: {},
     ("POST", "/shipments/{shipment_id}/receive"): lambda c, me: {"inspection": "passed"},
     ("POST", "/shipments/{shipment_id}/cancel"): lambda c, me: {"reason": "改期"},
+    ("POST", "/lot-listings/{listing_id}/add"): lambda c, me: {"quantity": "1"},
     ("PATCH", "/auctions/{auction_id}"): lambda c, me: {"title": "改"},
     ("POST", "/auctions/{auction_id}/cancel"): lambda c, me: {"reason": ""},
     ("POST", "/auctions/{auction_id}/register"): lambda c, me: {},

@@ -34,6 +34,7 @@ from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.logistics.selectors.transport import lanes_visible_to
+from mercator.logistics.selectors.flows import require_operator as flows_operator
 from mercator.markets.selectors.forwards import contracts_visible_to as forward_contracts
 from mercator.markets.selectors.forwards import offer_skus as forward_offer_skus
 from mercator.markets.selectors.forwards import offers_visible_to as forward_offers
@@ -630,6 +631,13 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "聚合建议"),
         "ops-proposals",
         reads(proposals_for_operator),
+    ),
+    Entry(
+        "logistics-flows",
+        "platform",
+        pgettext_lazy("navigation", "三流核算"),
+        "logistics-flows",
+        passes(flows_operator),
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
 )

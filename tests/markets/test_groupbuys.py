@@ -371,13 +371,17 @@ def test_paid_order_applies_the_deposit_unpaid_forfeits_it(world: World) -> None
     order_pay(
         actor=buyers.actor(0), order_id=paid.order_ref.removeprefix("order:"), method="wallet"
     )
+    # Applied at once when trading says the order is paid (markets.receivers), not when
+    # the next sweep notices.
+    paid.refresh_from_db()
+    assert paid.deposit_status == DepositStatus.APPLIED
     seller_before = wallet(world.mill)
     # Past the pay deadline, trading cancels the unpaid order; our sweep then forfeits.
     Order.objects.filter(public_id=unpaid.order_ref.removeprefix("order:")).update(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     order_expire_sweep()
-    assert services.groupbuys_close_due()["deposits_settled"] == 2
+    assert services.groupbuys_close_due()["deposits_settled"] == 1
     assert services.groupbuys_close_due()["deposits_settled"] == 0
     paid.refresh_from_db()
     unpaid.refresh_from_db()

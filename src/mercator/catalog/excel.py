@@ -37,7 +37,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 
-from mercator.catalog import selectors
+from mercator.catalog import selectors, stock_guard
 from mercator.catalog.models import Category, ImportJob, Listing, Product, Sku
 from mercator.catalog.services import (
     parse_code,
@@ -616,6 +616,31 @@ def _refresh_search_texts(company: Company, product_ids: set[int]) -> None:
     Product.objects.bulk_update(changed, ["search_text"], batch_size=1000)
 
 
+def bound_rows(company: Company, plan: Plan) -> None:
+    """A row that would change the stock of a listing kept by a warehouse lot
+    (``catalog.stock_guard``) is an error of that row: its stock changes from the lot."""
+    wanted = {(r.sku["code"], r.listing["origin"]): r for r in plan.rows if r.listing}
+    if not wanted:
+        return
+    existing = {
+        (code, origin): (pk, stock)
+        for pk, code, origin, stock in Listing.objects.filter(
+            seller=company, sku__code__in={code for code, _o in wanted}
+        ).values_list("pk", "sku__code", "origin", "stock")
+        if (code, origin) in wanted
+    }
+    kept = stock_guard.bound(pk for pk, _s in existing.values())
+    for key, (pk, stock) in sorted(existing.items(), key=lambda kv: wanted[kv[0]].number):
+        row = wanted[key]
+        if pk in kept and row.listing["stock"] != stock:
+            plan.error(
+                row.number,
+                "stock",
+                gettext("此挂牌的库存来自仓库货批，不能通过导入修改；请在货批上增减挂牌数量。"),
+                stock_guard.ListingBoundToLot.code,
+            )
+
+
 # ----------------------------------------------------------------------- the job
 
 
@@ -695,6 +720,7 @@ def _run(actor: Actor, job: ImportJob, rows: list[Row]) -> None:
         ImportJob.objects.filter(pk=job.pk).update(processed=n)
 
     plan = check_rows(job.company, rows, progress=progress)
+    bound_rows(job.company, plan)
     if plan.error_count:
         _finish(job, errors=plan.errors, error_count=plan.error_count)
         return

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.utils.translation import gettext_lazy as _
 
-from mercator.catalog import selectors
+from mercator.catalog import selectors, stock_guard
 from mercator.catalog.models import Category, Listing, Market, Product, Sku, Unit, Virtue
 from mercator.companies.models import Company
 from mercator.companies.roles import Role
@@ -754,6 +754,8 @@ def listing_update(
     changed = {k: v for k, v in values.items() if getattr(listing, k) != v}
     if not changed:
         return listing
+    if "stock" in changed:
+        stock_guard.refuse_if_bound(listing.pk)  # a lot's listing: change it from the lot
     with transaction.atomic():
         before = {k: getattr(listing, k) for k in changed}
         for k, v in changed.items():
@@ -814,6 +816,7 @@ def listing_stock_adjust(*, actor: Actor, listing_id: object, delta: object) -> 
         or amount != amount.quantize(Decimal("0.0001"))
     ):
         raise ValidationFailed(_("数量超出范围。"), code="out_of_range", details={"field": "delta"})
+    stock_guard.refuse_if_bound(listing.pk)
     with transaction.atomic():
         # Exact (core.exact): Decimal under the row's lock, and the UPDATE repeats the
         # guard (stock never below zero); never SQLite's float arithmetic.
@@ -839,6 +842,7 @@ def listing_stock_adjust(*, actor: Actor, listing_id: object, delta: object) -> 
 def listing_delete(*, actor: Actor, listing_id: object) -> None:
     require_catalog_manager(actor)
     listing = selectors.listing_get_own(actor, listing_id)
+    stock_guard.refuse_if_bound(listing.pk)
     with transaction.atomic():
         # A listing that orders or inquiries point at stays (their history needs it);
         # pausing it takes it off the market instead.

@@ -13,7 +13,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mercator.catalog import excel, selectors, services, workbook_guard
+from mercator.catalog import excel, listing_panels, selectors, services, workbook_guard
 from mercator.catalog.forms import ImportForm, ListingForm, ProductForm, SkuForm, StockForm
 from mercator.core.errors import DomainError
 from mercator.core.forms import add_domain_error
@@ -64,6 +64,8 @@ def listing_detail(request: HttpRequest, listing_id: str) -> HttpResponse:
     context = {
         "listing": listing,
         "seller_badges": selectors.seller_badges([listing], listing.market_id),
+        # What apps above catalog show here (logistics: where a lot's goods are).
+        "panels": listing_panels.panels_for(request.actor, listing),
     }
     return render(request, "catalog/listing_detail.html", context)
 
@@ -281,6 +283,7 @@ def seller_listing(request: HttpRequest, listing_id: str) -> HttpResponse:
                 status = exc.status
     context = {
         "listing": listing,
+        "panels": listing_panels.panels_for(actor, listing),
         "form": form,
         "stock_form": stock_form,
         "delete_error": delete_error,

@@ -297,6 +297,8 @@ SENTENCES: dict[str, Promise] = {
     "lot.receive": _("%(person)s 收货入库，生成货批 %(target)s"),
     "lot.list": _("%(person)s 将货批 %(target)s 挂牌销售"),
     "lot.document_add": _("%(person)s 为货批 %(target)s 上传了照片或单据"),
+    "lot.listing_add": _("%(person)s 从货批 %(target)s 增加了挂牌数量"),
+    "lot.unlist": _("%(person)s 撤回了货批 %(target)s 的挂牌，未售出的数量回到货批"),
     "release.request": _("%(person)s 开具了提货出库单 %(target)s"),
     "release.sale": _("订单付款后生成了销售出库单 %(target)s"),
     "release.cancel": _("出库单 %(target)s 已撤销（%(person)s）"),

@@ -15,8 +15,10 @@ class LogisticsConfig(AppConfig):
     verbose_name = _("仓储物流")
 
     def ready(self) -> None:
+        from mercator.logistics.panels import register_panels
         from mercator.logistics.receivers import connect_receivers
         from mercator.logistics.references import register_references
 
         register_references()
         connect_receivers()
+        register_panels()

@@ -13,6 +13,8 @@ class MarketsConfig(AppConfig):
     verbose_name = _("聚合交易")
 
     def ready(self) -> None:
+        from mercator.markets.receivers import connect_receivers
         from mercator.markets.references import register_references
 
         register_references()
+        connect_receivers()

@@ -6,6 +6,7 @@ from mercator.logistics.services.documents import (
     lot_document_open,
 )
 from mercator.logistics.services.lanes import lane_create, lane_update
+from mercator.logistics.services.listing_stock import lot_listing_add, lot_unlist
 from mercator.logistics.services.listings import lot_list
 from mercator.logistics.services.lots import (
     inbound_book,
@@ -46,6 +47,8 @@ __all__ = [
     "lane_create",
     "lane_update",
     "lot_list",
+    "lot_listing_add",
+    "lot_unlist",
     "policy_set",
     "receipt_cancel",
     "receipt_issue",

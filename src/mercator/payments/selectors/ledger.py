@@ -60,6 +60,22 @@ def storage_fees_for(*, reference: str, currency: str = "CNY") -> Decimal:
     return exact_sum(entries, "amount")
 
 
+def storage_fees_by_reference(*, references: list[str]) -> dict[tuple[str, str], Decimal]:
+    """``storage_fees_for`` of many documents in one statement: ``{(reference,
+    currency): amount}``, absent when nothing was charged (a report's page of orders)."""
+    entries = LedgerEntry.objects.filter(
+        transaction__kind=LedgerTransaction.Kind.STORAGE_FEE,
+        transaction__reference__in=references,
+        amount__gt=0,
+    )
+    return {
+        (reference, currency): amount
+        for (reference, currency), amount in exact_sums(
+            entries, ("transaction__reference", "currency"), "amount"
+        ).items()
+    }
+
+
 def ledger_problems() -> list[str]:
     """Every way the ledger is inconsistent, as readable lines; empty when it is sound."""
     problems: list[str] = []

@@ -22,7 +22,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mercator.core.money import quantize_amount
+from mercator.core.figures import money
+from mercator.core.money import plain, quantize_amount
 from mercator.payments.fees import fee_of
 from mercator.payments.selectors.ledger import storage_fees_for
 from mercator.pricing.models import PaymentTerms
@@ -55,27 +56,34 @@ def _information(order: Order) -> dict[str, Any]:
         "payer": "seller",
         "note": (
             _("平台信息服务费 %(percent)s%%，结算时从卖方货款中扣除。")
-            % {"percent": order.fee_percent.normalize()}
+            % {"percent": plain(order.fee_percent)}
             if settled
             else _("平台信息服务费 %(percent)s%%，将在结算时从卖方货款中扣除（预计金额）。")
-            % {"percent": order.fee_percent.normalize()}
+            % {"percent": plain(order.fee_percent)}
         ),
     }
 
 
-def _logistics(order: Order) -> dict[str, Any]:
+def _logistics(order: Order, storage: Decimal | None) -> dict[str, Any]:
     freight = sum((line.freight_per_unit * line.quantity for line in order.lines.all()), Decimal(0))
     freight = quantize_amount(freight, order.currency)
-    storage = storage_fees_for(reference=order.ref, currency=order.currency)
+    if storage is None:
+        storage = storage_fees_for(reference=order.ref, currency=order.currency)
+    storage = quantize_amount(storage, order.currency)
+    figures = {"freight": money(freight, order.currency), "storage": money(storage, order.currency)}
     return {
         "label": _("物流"),
         "amount": freight + storage,
         "freight": freight,
         "storage": storage,
         "note": (
-            _("运费已含在送货单价中；仓储费为货物出库时仓库按计费规则收取的金额。")
+            _(
+                "运费 %(freight)s（已含在送货单价中）；仓储费 %(storage)s，"
+                "为货物出库时仓库按计费规则收取的金额。"
+            )
+            % figures
             if storage
-            else _("运费已含在送货单价中；本单货物没有产生仓储费。")
+            else _("运费 %(freight)s（已含在送货单价中）；本单货物没有产生仓储费。") % figures
         ),
     }
 
@@ -91,7 +99,7 @@ def _capital(order: Order, now: Any) -> dict[str, Any]:
             "days": days,
             "rate_percent": rate,
             "note": _("账期 %(days)s 天：卖方为买方垫付货款，按年化 %(rate)s%% 计算资金成本。")
-            % {"days": days, "rate": rate.normalize()},
+            % {"days": days, "rate": plain(rate)},
         }
     if order.paid_at is None:
         return {
@@ -116,16 +124,20 @@ def _capital(order: Order, now: Any) -> dict[str, Any]:
             if held
             else _("买方货款在平台托管 %(days)s 天（付款至结算），按年化 %(rate)s%% 计算资金成本。")
         )
-        % {"days": days, "rate": rate.normalize()},
+        % {"days": days, "rate": plain(rate)},
     }
 
 
-def order_three_flows(order: Order, *, now: Any = None) -> dict[str, Any]:
+def order_three_flows(
+    order: Order, *, now: Any = None, storage: Decimal | None = None
+) -> dict[str, Any]:
     """The three flows of ``order`` with their amounts and explanations (both sides see
-    the same figures)."""
+    the same figures). ``storage``: the order's storage fees when the caller has read
+    them for many orders at once (``payments.selectors.ledger.storage_fees_by_reference``,
+    the operators' report); otherwise read here from the ledger."""
     now = now or timezone.now()
     information = _information(order)
-    logistics = _logistics(order)
+    logistics = _logistics(order, storage)
     capital = _capital(order, now)
     return {
         "currency": order.currency,

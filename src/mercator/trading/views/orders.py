@@ -27,7 +27,7 @@ from mercator.payments.models import PaymentIntent
 from mercator.payments.providers import checkout_url
 from mercator.payments.references import shown_for
 from mercator.payments.selectors.intents import intents_for_reference
-from mercator.trading import services
+from mercator.trading import order_panels, services
 from mercator.trading.forms_orders import (
     TERMS,
     CheckoutForm,
@@ -152,6 +152,8 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         "shipments": shipments,
         "intents": list(intents_for_reference(actor, order.ref)),
         "flows": order_three_flows(order),
+        # What apps above trading show here (logistics: the goods' releases).
+        "panels": order_panels.panels_for(actor, order),
         "badges": badges_for(
             [order.seller_id, order.buyer_id], getattr(selectors.order_market(order), "pk", None)
         ),

@@ -93,14 +93,17 @@ ACTION_OF = {
 }
 
 
-def groupbuy_settle_deposits(*, gb: GroupBuy) -> int:
+def groupbuy_settle_deposits(*, gb: GroupBuy, order_ref: str = "") -> int:
     """The deposits of a succeeded group buy's orders: a paid order took it into escrow
     (trading) → APPLIED, any excess back to the buyer; an order cancelled unpaid →
-    FORFEITED to the seller. Idempotent (conditional update from HELD, dedupe keys)."""
+    FORFEITED to the seller. Idempotent (conditional update from HELD, dedupe keys).
+    ``order_ref``: only the commitment of that order (trading said it was paid)."""
     settled = 0
     held = Commitment.objects.filter(
         group_buy=gb, status=C.ORDERED, deposit_status=DepositStatus.HELD
     ).select_related("company")
+    if order_ref:
+        held = held.filter(order_ref=order_ref)
     for commitment in held.order_by("pk"):
         order_id = parse_public_id(commitment.order_ref.removeprefix("order:"))
         order = Order.objects.filter(public_id=order_id).first()
