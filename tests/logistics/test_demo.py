@@ -149,6 +149,8 @@ def _boards() -> None:
     )
     big = boards.get(on_hand__gte=800)
     assert big.unit == "m3" and _age(big) == 20
+    # The transport demo ships the yard's newest eucalyptus lot: the barge's 1,200 m³.
+    assert boards.first() == big and boards.count() == 2
     linyi = Lot.objects.get(warehouse__code="linyi-timber")
     assert linyi.owner.short_name == "临沂木业"
     assert len(BOARD_LOTS) == 3

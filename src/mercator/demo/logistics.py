@@ -27,7 +27,8 @@ at 栖霞冷库 (book inbound as the cooperative, receive as the store):
 - 50 t booked to arrive next week, not yet received.
 
 钦州桉木 (boss@eucalyptus.demo) has 1,200 m³ of QZ-EU-18MM boards at qinzhou-port,
-received 20 days ago (the transport demo ships it), and 300 m³ received 6 days ago.
+received 20 days ago (the transport demo ships it), and 300 m³ received 26 days ago; its
+wallet gets a bank transfer for the yard's fees and the freight.
 
 Every step goes through the services on its own day (``demo.clock``), at a fixed hour, so
 a lot received 100 days ago and released 10 days ago was stored exactly 90 days. A
@@ -180,7 +181,7 @@ APPLES: tuple[DemoLot, ...] = (
         COOP_SKU,
         "40",
         12,
-        "A区-07",
+        "A-07",
         "一级果 80#",
         "pickup",
     ),
@@ -191,13 +192,11 @@ APPLES: tuple[DemoLot, ...] = (
         COOP_SKU,
         "80",
         48,
-        "B区-02",
+        "B-02",
         "一级果 80#",
         "receipt",
     ),
-    DemoLot(
-        "早熟红富士，80# 纸箱", COOP, "qixia-cold", COOP_SKU, "120", 75, "B区-05", "一级果 80#"
-    ),
+    DemoLot("早熟红富士，80# 纸箱", COOP, "qixia-cold", COOP_SKU, "120", 75, "B-05", "一级果 80#"),
     DemoLot(
         "霜降采摘第二批，80# 纸箱",
         COOP,
@@ -205,7 +204,7 @@ APPLES: tuple[DemoLot, ...] = (
         COOP_SKU,
         "50",
         30,
-        "A区-03",
+        "A-03",
         "一级果 80#",
         "listed",
     ),
@@ -216,7 +215,7 @@ APPLES: tuple[DemoLot, ...] = (
         COOP_SKU,
         "24",
         36,
-        "A区-01",
+        "A-01",
         "一级果 80#",
         "sold",
         sold=17,
@@ -228,7 +227,7 @@ APPLES: tuple[DemoLot, ...] = (
         COOP_SKU,
         "20",
         101,
-        "C区-04",
+        "C-04",
         "一级果 80#",
         "sold",
         sold=12,
@@ -240,16 +239,17 @@ APPLES: tuple[DemoLot, ...] = (
         COOP_SKU,
         "30",
         60,
-        "C区-01",
+        "C-01",
         "一级果 80#",
         "receipt_sold",
         sold=5,
     ),
 )
 BOARD_LOTS: tuple[DemoLot, ...] = (
-    DemoLot("桉木板第 12 船，待驳船北运", TIMBER, "qinzhou-port", BOARDS, "1200", 20, "3号堆场-东"),
-    DemoLot("桉木板第 13 船", TIMBER, "qinzhou-port", BOARDS, "300", 6, "3号堆场-西"),
-    DemoLot("自产杨木胶合板，E1 级", LINYI, "linyi-timber", LINYI_SKU, "180", 30, "1号库-南"),
+    DemoLot("桉木板第 12 船，待驳船北运", TIMBER, "qinzhou-port", BOARDS, "1200", 20, "Y3-E"),
+    # Older than the barge's lot, so the newest eucalyptus lot at the yard is the big one.
+    DemoLot("桉木板第 11 船，尾货", TIMBER, "qinzhou-port", BOARDS, "300", 26, "Y3-W"),
+    DemoLot("自产杨木胶合板，E1 级", LINYI, "linyi-timber", LINYI_SKU, "180", 30, "W1-S"),
 )
 # Booked for next week, not received yet.
 NEXT_WEEK = DemoLot("立冬前采摘，预约下周入库", COOP, "qixia-cold", COOP_SKU, "50", -7, "")
@@ -319,7 +319,7 @@ def _warehouses() -> dict[str, Warehouse]:
 
 
 def _own_sku(
-    owner: str, code: str, category: str, name: str, grade: str, spec: str, unit: str
+    owner: str, code: str, category: str, names: tuple[str, ...], spec: str, unit: str
 ) -> Sku:
     """A depositor's own SKU (inbound takes only the depositor's goods), made once."""
     company = _company(owner)
@@ -327,12 +327,15 @@ def _own_sku(
     if sku is not None:
         return sku
     boss = _actor(owner)
+    name, name_en, grade, grade_en = names
     with demo_clock(_day(OPENED_DAYS_AGO, 10)):
         product = catalog.product_create(
             actor=boss,
             category_id=category,
             name=name,
+            name_en=name_en,
             grade=grade,
+            grade_en=grade_en,
             specification=spec,
             unit=unit,
             min_order_qty="1",
@@ -515,8 +518,7 @@ def build_logistics() -> None:
             COOP,
             COOP_SKU,
             "apple",
-            "栖霞红富士苹果",
-            "一级果 80#",
+            ("栖霞红富士苹果", "Qixia Red Fuji apples", "一级果 80#", "Grade 1, 80 mm"),
             "80# 纸箱装；果径 80 mm 以上",
             "t",
         )
@@ -524,14 +526,14 @@ def build_logistics() -> None:
             LINYI,
             LINYI_SKU,
             "timber-board",
-            "杨木胶合板",
-            "E1 级",
+            ("杨木胶合板", "Poplar plywood", "E1 级", "E1 grade"),
             "1220×2440×15 mm；临沂自产",
             "m3",
         )
         price_list = _coop_price_list(apples)
         _fund(COOP, "50000")
         _fund(FOOD, "400000")
+        _fund(TIMBER, "100000")
         skus = {COOP_SKU: apples, LINYI_SKU: plywood}
         board = Sku.objects.get(seller__short_name=TIMBER, code=BOARDS)
         skus[BOARDS] = board

@@ -528,11 +528,14 @@ def _ship_order_part(release: Release, quantity: Decimal) -> None:
             left -= part
     if not lines:
         return
+    # The order's shipment is read in either language: name the warehouse in both.
+    warehouse = release.lot.warehouse
+    carrier = f"{warehouse.name} / {warehouse.name_en}" if warehouse.name_en else warehouse.name
     order_ship(
         actor=actor_for_membership(member, via="system"),
         order_id=order.public_id,
         lines=lines,
-        carrier=release.lot.warehouse.name[:100],
+        carrier=carrier[:100],
         tracking_no=release.number,
     )
 
