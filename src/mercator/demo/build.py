@@ -8,6 +8,7 @@ from mercator.demo.catalog import build_catalog
 from mercator.demo.community import build_community
 from mercator.demo.customers import build_customers
 from mercator.demo.grade_prices import build_grade_prices
+from mercator.demo.logistics import build_logistics
 from mercator.demo.logistics_transport import build_logistics_transport
 from mercator.demo.markets_auctions import build_auctions
 from mercator.demo.markets_deals import build_markets_deals
@@ -45,5 +46,6 @@ def demo_build() -> None:
         build_markets_deals()
         build_markets_forwards()  # after the catalog and the orders (the mill's wallet)
         build_groupbuys()
+        build_logistics()  # after the orders and group buys (华南食品's cart and wallet)
         build_logistics_transport()  # after build_logistics() (the demo's warehouses and lots)
         proposals_generate()  # last: what the demo's real deals propose (聚)

@@ -126,7 +126,9 @@ WORLD: tuple[DemoCompany, ...] = (
     DemoCompany(
         "山东临沂木业有限公司",
         "临沂木业",
-        Company.Kind.BUYER,
+        # Buys boards, sells its own plywood and runs the Linyi timber park (a verified
+        # company: the platform opens warehouses only for verified operators).
+        Company.Kind.BOTH,
         (
             DemoPerson("boss@linyi-timber.demo", "张老板", Role.MASTER, "总经理"),
             # The eucalyptus boss also buys here: one person, two companies.
@@ -135,8 +137,19 @@ WORLD: tuple[DemoCompany, ...] = (
         province="山东",
         city="临沂",
         industry="木材加工",
-        verification="",
         division="371300",
+    ),
+    DemoCompany(
+        "栖霞市红富士苹果种植专业合作社",
+        "栖霞苹果合作社",
+        Company.Kind.SELLER,
+        # Stores its harvest at 栖霞冷库 and sells from it (demo.logistics).
+        (DemoPerson("boss@qixia-coop.demo", "于春生", Role.MASTER, "理事长"),),
+        province="山东",
+        city="烟台",
+        industry="苹果种植",
+        size_band=Company.SizeBand.SMALL,
+        division="370686",
     ),
 )
 

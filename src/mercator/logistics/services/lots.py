@@ -548,11 +548,14 @@ def ship_order_part(
             left -= part
     if not lines:
         return
+    # The order's shipment is read in either language: name the warehouse in both.
+    warehouse = lot.warehouse
+    carrier = f"{warehouse.name} / {warehouse.name_en}" if warehouse.name_en else warehouse.name
     order_ship(
         actor=actor_for_membership(member, via="system"),
         order_id=order.public_id,
         lines=lines,
-        carrier=lot.warehouse.name[:100],
+        carrier=carrier[:100],
         tracking_no=tracking_no,
     )
 
