@@ -807,6 +807,8 @@ def stock_release(c: Ctx) -> object:
 
     lot = _stock_lot(c)
     return release_request(actor=c.boss, lot_id=lot.public_id, quantity="10").public_id
+
+
 # logistics: transport (lanes, shipments)
 TRANSPORT_WIDE = (
     "a depositor's goods are the company's: every member with stock.manage ships them "
@@ -955,6 +957,8 @@ RCPT_LOT_WIDE = (
     "a stored lot is its depositor's, company-wide; issuing its receipt is the warehouse "
     "staff's (the depositor too gets 404)"
 )
+
+
 @once
 def lot_listing(c: Ctx) -> object:
     """A listing the mill sells from a lot in a partner's warehouse (logistics)."""

@@ -38,11 +38,14 @@ from mercator.core.errors import DomainError
 from mercator.core.figures import money
 from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
-from mercator.logistics.selectors import inbounds_visible_to, warehouses_visible_to
-from mercator.logistics.selectors.warehouses import stocktakes_visible_to
-from mercator.logistics.selectors import receipts_visible_to
-from mercator.logistics.selectors import shipments_visible_to
+from mercator.logistics.selectors import (
+    inbounds_visible_to,
+    receipts_visible_to,
+    shipments_visible_to,
+    warehouses_visible_to,
+)
 from mercator.logistics.selectors.transport import lanes_visible_to
+from mercator.logistics.selectors.warehouses import stocktakes_visible_to
 from mercator.markets.selectors.auctions import auctions_visible_to
 from mercator.markets.selectors.groupbuys import groupbuys_visible_to
 from mercator.payments.selectors.credit import credit_lines_visible_to
