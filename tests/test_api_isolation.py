@@ -779,7 +779,7 @@ def _stock_lot(c: Ctx) -> Any:
         warehouse = warehouse_create(
             actor=operator(),
             operator_id=store.public_id,
-            code="chongzuo-store",
+            code="chongzuo-stock",
             name="崇左仓",
             province="广西",
             capacity="100000",

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 
 # Measured 2026-12-02: a pick-up carried out with the Yantai fee charged through the
 # ledger (the lot, the release, the movement, the outbound, the ledger transaction and
-# its legs, the audit row, and the permission and scope reads before them).
-RELEASE_EXECUTE_QUERIES = 35
+# its legs, the audit row, the payer rule, and the permission and scope reads before them).
+RELEASE_EXECUTE_QUERIES = 36
 
 
 def test_release_execute_statements(django_assert_max_num_queries):
