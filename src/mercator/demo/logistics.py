@@ -59,6 +59,7 @@ from mercator.logistics.models import (
     StoragePolicy,
     Warehouse,
 )
+from mercator.membership.services import listing_quality_award
 from mercator.payments.services.wallet import wallet_bank_deposit
 from mercator.pricing import services as pricing
 from mercator.pricing.models import PriceList
@@ -548,3 +549,6 @@ def build_logistics() -> None:
         if not _booked(NEXT_WEEK, cold):
             _book(NEXT_WEEK, cold, apples, 0)
         _stocktake(cold)
+        # The cooperative's new listing earns this month's listing points now, as the
+        # demo's earlier listings did in build_standings: a second run adds none.
+        listing_quality_award()

@@ -123,6 +123,18 @@ class Lot(PublicIdModel):
         return f"lot:{self.public_id}"
 
     @property
+    def display_grade(self) -> str:
+        """The grade in the reader's language: the product's own (with its English name)
+        when the warehouse kept it, else what the warehouse wrote."""
+        product = self.sku.product
+        return product.display_grade if self.grade == product.grade else self.grade
+
+    @property
+    def display_product(self) -> str:
+        product = self.sku.product
+        return product.display_name if self.product_name == product.name else self.product_name
+
+    @property
     def free(self):  # noqa: ANN201 - Decimal
         """What the owner may still list, pick up or ship."""
         return self.on_hand - self.listed - self.reserved

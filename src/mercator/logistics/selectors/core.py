@@ -78,7 +78,7 @@ def warehouse_operated_get(actor: Actor, public_id: object) -> Warehouse:
 
 def lots_visible_to(actor: Actor) -> QuerySet[Lot]:
     company_id = _company_id(actor)
-    rows = Lot.objects.select_related("warehouse", "owner", "sku")
+    rows = Lot.objects.select_related("warehouse", "owner", "sku__product")
     if actor.is_operator:
         return rows
     return rows.filter(Q(owner_id=company_id) | Q(warehouse__operator_id=company_id))
@@ -102,7 +102,9 @@ def inbound_get(actor: Actor, public_id: object) -> Inbound:
 
 def releases_visible_to(actor: Actor) -> QuerySet[Release]:
     company_id = _company_id(actor)
-    rows = Release.objects.select_related("lot", "lot__warehouse", "lot__owner", "consignee")
+    rows = Release.objects.select_related(
+        "lot", "lot__warehouse", "lot__owner", "lot__sku__product", "consignee"
+    )
     if actor.is_operator:
         return rows
     return rows.filter(
@@ -121,7 +123,9 @@ def release_get(actor: Actor, public_id: object) -> Release:
 
 def receipts_visible_to(actor: Actor) -> QuerySet[WarehouseReceipt]:
     company_id = _company_id(actor)
-    rows = WarehouseReceipt.objects.select_related("lot", "lot__warehouse", "holder", "pledgee")
+    rows = WarehouseReceipt.objects.select_related(
+        "lot", "lot__warehouse", "lot__sku__product", "holder", "pledgee"
+    )
     if actor.is_operator:
         return rows
     return rows.filter(
@@ -140,7 +144,9 @@ def receipt_get(actor: Actor, public_id: object) -> WarehouseReceipt:
 
 def shipments_visible_to(actor: Actor) -> QuerySet[Shipment]:
     company_id = _company_id(actor)
-    rows = Shipment.objects.select_related("lot", "owner", "origin", "destination", "lane")
+    rows = Shipment.objects.select_related(
+        "lot", "lot__sku__product", "owner", "origin", "destination", "lane"
+    )
     if actor.is_operator:
         return rows
     return rows.filter(

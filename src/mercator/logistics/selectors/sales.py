@@ -87,10 +87,7 @@ def _days_in_store(since: datetime, now: datetime) -> int:
 
 def _grade(lot: Lot) -> str:
     """The lot's grade; the product's own grade reads in the page's language."""
-    product = lot.sku.product
-    if lot.grade == product.grade:
-        return product.display_grade
-    return lot.grade
+    return lot.display_grade
 
 
 @dataclass(frozen=True)

@@ -77,9 +77,7 @@ FORMS: dict[str, type] = {
 def grade_of(receipt: WarehouseReceipt) -> str:
     """The lot's grade in the reader's language: the product's English grade when the
     lot kept the product's own."""
-    lot = receipt.lot
-    product = lot.sku.product
-    return localized(product, "grade") if lot.grade == product.grade else lot.grade
+    return receipt.lot.display_grade
 
 
 def _columns() -> list[listing.Column]:
