@@ -65,6 +65,7 @@ from mercator.pricing import services as pricing
 from mercator.pricing.models import PriceList
 from mercator.trading.models import CartItem, Order
 from mercator.trading.services import cart_add, cart_clear, order_pay, order_place_from_cart
+from mercator.trading.services.invoices import invoice_issue_for_order
 from mercator.trading.services.orders_fulfil import order_receive
 
 COOP, STORE, FOOD = "栖霞苹果合作社", "烟台苹果冷库", "华南食品"
@@ -446,6 +447,8 @@ def _sell(spec: DemoLot, lot: Lot, price_list: PriceList) -> None:
         services.release_execute(
             actor=_staff(lot.warehouse), release_id=release.public_id, vehicle="粤A·7C312 冷藏车"
         )
+        # Money and invoice through the platform, as every settled demo deal: a real deal.
+        invoice_issue_for_order(actor=coop, order_id=order.public_id)
     with demo_clock(_day(spec.sold - 2, 15)):
         order_receive(actor=_actor(FOOD, BUYER), order_id=order.public_id)
 
