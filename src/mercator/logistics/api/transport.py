@@ -13,7 +13,7 @@ Errors: 404 ``not_found`` (another company's lot or shipment); 403 ``operator_on
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from mercator.core.pagination import LimitOffset
@@ -178,12 +178,12 @@ def lane_update(request: HttpRequest, lane_id: str, payload: LogisticsLanePatchI
 
 
 class LogisticsQuoteQuery(Schema):
-    origin_province: str
+    origin_province: str = Field(min_length=1, max_length=30)
     origin_city: str = ""
-    destination_province: str
+    destination_province: str = Field(min_length=1, max_length=30)
     destination_city: str = ""
-    quantity: str
-    unit: str
+    quantity: str = Field(min_length=1, max_length=40)
+    unit: str = Field(min_length=1, max_length=8)
     tonnes_per_unit: str = ""
 
 
