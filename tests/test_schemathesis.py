@@ -51,6 +51,8 @@ REFUSES_VALID: dict[str, str] = {
     "POST /api/v1/catalog/products": "the category must exist in the market",
     "POST /api/v1/catalog/imports": "the file must be an Excel workbook",
     "POST /api/v1/prices/quote": "listing or sku, and a positive quantity, one of two",
+    "GET /api/v1/delivery-quote": "provinces must be real ones, the quantity a positive "
+    "decimal, the unit one the catalog knows",
     "POST /api/v1/pricing/lists": "valid_until after valid_from",
     "POST /api/v1/orders/{order_id}/cancel": "the shared ReasonIn: cancel needs a reason",
     "POST /api/v1/orders/{order_id}/dispute": "the shared ReasonIn: dispute needs a reason",
