@@ -85,11 +85,6 @@ def _days_in_store(since: datetime, now: datetime) -> int:
     return max((timezone.localtime(now).date() - timezone.localtime(since).date()).days, 0)
 
 
-def _grade(lot: Lot) -> str:
-    """The lot's grade; the product's own grade reads in the page's language."""
-    return lot.display_grade
-
-
 @dataclass(frozen=True)
 class LotCard:
     """What the listing's page shows of the lot behind it."""
@@ -165,7 +160,7 @@ def listing_lot_card(actor: Any, listing: Any, *, now: datetime | None = None) -
         kind=warehouse.get_kind_display(),
         place=" ".join(p for p in (localized(warehouse.province), localized(warehouse.city)) if p),
         temperature=warehouse.temperature,
-        grade=_grade(lot),
+        grade=lot.display_grade,
         inspection=lot.get_inspection_display(),
         inspection_code=lot.inspection,
         received_at=lot.received_at,

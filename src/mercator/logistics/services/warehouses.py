@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from mercator.catalog.models import Category, Sku
-from mercator.catalog.provinces import PROVINCES
+from mercator.catalog.provinces import PROVINCE_NAMES
 from mercator.companies.models import Company
 from mercator.core.actor import Actor
 from mercator.core.errors import Conflict, PermissionDenied
@@ -18,8 +18,6 @@ from mercator.core.services import audit_record, validate
 from mercator.logistics.models import StoragePolicy, Warehouse
 from mercator.logistics.selectors import warehouse_operated_get
 from mercator.logistics.services.common import invalid, quantity_of, require_staff, text_of, unit_of
-
-PROVINCE_NAMES = frozenset(code for code, _label in PROVINCES)
 
 
 def warehouse_create(

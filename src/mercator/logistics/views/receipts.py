@@ -74,19 +74,13 @@ FORMS: dict[str, type] = {
 }
 
 
-def grade_of(receipt: WarehouseReceipt) -> str:
-    """The lot's grade in the reader's language: the product's English grade when the
-    lot kept the product's own."""
-    return receipt.lot.display_grade
-
-
 def _columns() -> list[listing.Column]:
     return [
         listing.Column(_("仓单号"), lambda r: r.number),
         listing.Column(_("仓库"), lambda r: localized(r.lot.warehouse)),
         listing.Column(_("货批号"), lambda r: r.lot.number),
         listing.Column(_("品名"), lambda r: localized(r.lot.sku.product)),
-        listing.Column(_("等级"), grade_of),
+        listing.Column(_("等级"), lambda r: r.lot.display_grade),
         listing.Column(_("数量"), lambda r: r.quantity, "number"),
         listing.Column(_("单位"), lambda r: r.get_unit_display()),
         listing.Column(_("持有人"), lambda r: r.holder.short_name),
@@ -111,7 +105,7 @@ def receipt_list(request: HttpRequest) -> HttpResponse:
     page = listing.list_page(rows, RECEIPT_LIST, query, actor=actor, shown=("side",))
     if listing.wants_xlsx(request):
         return listing.xlsx_response(page, _columns(), name="receipts", title=_("仓单"))
-    items = [(r, grade_of(r)) for r in page.page]
+    items = [(r, r.lot.display_grade) for r in page.page]
     context = {"listing": page, "items": items, "side": side, "sides": SIDES}
     if request.htmx:
         return render(request, "logistics/receipts/_rows.html", context)
@@ -141,7 +135,7 @@ def _page(
     typed = [ref for ref in (*(e.ref for e in events), receipt.pledge_ref) if TYPED_REF.match(ref)]
     context = {
         "receipt": receipt,
-        "grade": grade_of(receipt),
+        "grade": receipt.lot.display_grade,
         "events": events,
         "refs": references.shown_for(typed),
         "can": selectors.receipt_actions(actor, receipt),

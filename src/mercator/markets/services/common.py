@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from mercator.catalog.provinces import PROVINCES
+from mercator.catalog.provinces import PROVINCE_NAMES
 from mercator.companies.models import Company
 from mercator.core.actor import Actor
 from mercator.core.errors import PermissionDenied, ValidationFailed
@@ -38,7 +38,6 @@ FORWARD_PREFIX = "FW"
 CONTRACT_PREFIX = "FC"
 PRICE_PLACES = 4
 MAX_PRICE = Decimal("1e12")
-PROVINCE_NAMES = frozenset(code for code, _label in PROVINCES)
 
 __all__ = [
     "AUCTION_PREFIX",

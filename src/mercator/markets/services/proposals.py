@@ -52,7 +52,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mercator.catalog.models import Listing, Sku
-from mercator.catalog.provinces import PROVINCES
+from mercator.catalog.provinces import PROVINCE_NAMES
 from mercator.companies.models import Company
 from mercator.core.actor import SYSTEM, Actor
 from mercator.core.errors import not_allowed
@@ -73,7 +73,6 @@ TIERS: tuple[tuple[Decimal, Decimal], ...] = (
 STEP_SHARE = Decimal("0.015")  # the price step is at least 1.5 % of the VWAP
 INCREMENTS_PER_STEP = 10
 DEPOSIT_PERCENT = Decimal("5")  # the group buy's deposit, and the auction's (of the lot)
-PROVINCE_NAMES = frozenset(code for code, _label in PROVINCES)
 
 CENT = Decimal("0.01")
 UNIT = Decimal("1")

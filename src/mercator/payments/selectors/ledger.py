@@ -48,21 +48,10 @@ def deposits_held_total(*, prefix: str = "deposit:", currency: str = "CNY") -> D
     return exact_sum(entries, "amount")
 
 
-def storage_fees_for(*, reference: str, currency: str = "CNY") -> Decimal:
-    """What has been charged as storage fees on the document ``reference`` (an order:
-    its sale releases' fees), summed exactly over the receiving legs."""
-    entries = LedgerEntry.objects.filter(
-        transaction__kind=LedgerTransaction.Kind.STORAGE_FEE,
-        transaction__reference=reference,
-        currency=currency,
-        amount__gt=0,
-    )
-    return exact_sum(entries, "amount")
-
-
 def storage_fees_by_reference(*, references: list[str]) -> dict[tuple[str, str], Decimal]:
-    """``storage_fees_for`` of many documents in one statement: ``{(reference,
-    currency): amount}``, absent when nothing was charged (a report's page of orders)."""
+    """What has been charged as storage fees on each document of ``references`` (an
+    order: its sale releases' fees), in one statement, summed exactly over the receiving
+    legs: ``{(reference, currency): amount}``, absent when nothing was charged."""
     entries = LedgerEntry.objects.filter(
         transaction__kind=LedgerTransaction.Kind.STORAGE_FEE,
         transaction__reference__in=references,
@@ -74,6 +63,11 @@ def storage_fees_by_reference(*, references: list[str]) -> dict[tuple[str, str],
             entries, ("transaction__reference", "currency"), "amount"
         ).items()
     }
+
+
+def storage_fees_for(*, reference: str, currency: str = "CNY") -> Decimal:
+    """``storage_fees_by_reference`` of one document in one currency (0.00 if none)."""
+    return storage_fees_by_reference(references=[reference]).get((reference, currency), ZERO)
 
 
 def ledger_problems() -> list[str]:

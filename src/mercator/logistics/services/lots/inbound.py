@@ -29,8 +29,8 @@ from mercator.logistics.selectors import (
     inbound_get,
     warehouse_get,
 )
+from mercator.logistics.selectors.warehouses import warehouses_used
 from mercator.logistics.services.common import (
-    ZERO,
     invalid,
     movement,
     new_number,
@@ -58,15 +58,7 @@ def _room(warehouse: Warehouse, unit: str, quantity: Decimal) -> None:
     """A warehouse takes no more than its capacity (counted in its capacity unit)."""
     if unit != warehouse.capacity_unit:
         return
-    held = sum(
-        (
-            q
-            for q in Lot.objects.filter(warehouse=warehouse, unit=unit).values_list(
-                "on_hand", flat=True
-            )
-        ),
-        ZERO,
-    )
+    held = warehouses_used([warehouse])[warehouse.pk]
     if held + quantity > warehouse.capacity:
         raise Conflict(
             _("仓库库容不足：剩余 %(room)s。") % {"room": plain(warehouse.capacity - held)},

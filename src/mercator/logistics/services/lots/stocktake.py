@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mercator.core.actor import Actor
-from mercator.core.errors import not_allowed
+from mercator.core.errors import ValidationFailed, not_allowed
 from mercator.core.ids import parse_public_id
-from mercator.core.money import plain
+from mercator.core.money import plain, to_decimal
 from mercator.core.services import audit_record
 from mercator.logistics.models import (
     Lot,
@@ -42,6 +42,17 @@ M = LotMovement.Kind
 # -------------------------------------------------------------------- stocktake
 
 
+def _count_of(value: object, *, field: str) -> Decimal:
+    """A counted quantity: zero (the lot was found empty) or a quantity ``quantity_of``
+    accepts; anything else is its 422."""
+    try:
+        if to_decimal(value) == 0:
+            return Decimal(0)
+    except ValidationFailed:
+        pass  # quantity_of names the field and the code
+    return quantity_of(value, field=field)
+
+
 def stocktake_record(
     *, actor: Actor, warehouse_id: object, counts: list[dict[str, Any]], note: str = ""
 ) -> Stocktake:
@@ -62,12 +73,7 @@ def stocktake_record(
         if lot is None or lot.pk in seen:
             raise invalid(_("货批不在本仓库或重复。"), "unknown_lot", f"counts.{i}.lot")
         seen.add(lot.pk)
-        counted = row.get("counted")
-        if counted in (0, "0", "0.0") or counted == Decimal(0):
-            value = Decimal(0)
-        else:
-            value = quantity_of(counted, field=f"counts.{i}.counted")
-        parsed.append((lot, value))
+        parsed.append((lot, _count_of(row.get("counted"), field=f"counts.{i}.counted")))
     note = text_of(note, field="note", required=False, limit=500)
     with transaction.atomic():
         take = Stocktake.objects.create(
