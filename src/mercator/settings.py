@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "mercator.trading",
     "mercator.markets",
     "mercator.logistics",
+    "mercator.fieldsales",
     "mercator.community",
     "mercator.insights",
     "mercator.demo",

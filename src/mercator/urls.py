@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("mercator.trading.urls")),
     path("", include("mercator.markets.urls")),
     path("", include("mercator.logistics.urls")),
+    path("", include("mercator.fieldsales.urls")),
     path("", include("mercator.community.urls")),
     path("", include("mercator.insights.urls")),
     path("admin/", admin.site.urls),

@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, str] = {
     "invoices.issue": _("开具发票和红字发票"),
     "stock.manage": _("管理寄存在仓库的货物：预约入库、挂牌、提货、调运、仓单转让与质押"),
     "warehouse.operate": _("仓库作业：收货入库、出库、盘点、签发仓单（本企业经营的仓库）"),
+    "fieldsales.work": _("地推作业：拜访目标企业、记录关键人、开户、推单（本人负责的目标）"),
+    "fieldsales.manage": _("管理本企业的地推团队：人员、目标分配、四率报表和分润对账单"),
 }
 
 
@@ -47,6 +49,7 @@ class Role(models.TextChoices):
     PURCHASING = "purchasing", _("采购")
     FINANCE = "finance", _("财务")
     VIEWER = "viewer", _("只读")
+    FIELD_REP = "field_rep", _("地推专员")
 
 
 _BASE = {"company.view", "tokens.manage_own"}
@@ -68,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "payments.view",
             "stock.manage",
             "warehouse.operate",
+            "fieldsales.manage",
         }
     ),
     Role.SALES: frozenset(_BASE | {"customers.manage", "orders.fulfil", "stock.manage"}),
@@ -86,4 +90,5 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.VIEWER: frozenset({"company.view"}),
+    Role.FIELD_REP: frozenset(_BASE | {"fieldsales.work"}),
 }

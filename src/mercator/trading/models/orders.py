@@ -50,6 +50,16 @@ class Order(PublicIdModel):
         GROUP_BUY = "group_buy", _("团购成团")
         FORWARD = "forward", _("中远期交割")
 
+    class Channel(models.TextChoices):
+        """How the order was really placed (DOMAIN.md §2, the three guns): by the buyer
+        himself, by a field rep for him (his pushed order, 推单), as a reorder of an
+        earlier order (再来一单) or by a standing order (定期订单) without anyone."""
+
+        SELF = "self", _("自助下单")
+        REP = "rep", _("地推代下单")
+        REORDER = "reorder", _("再来一单")
+        STANDING = "standing", _("定期自动下单")
+
     S = Status
     # Allowed transitions: from -> set of to. "approved" means the order may be paid (or,
     # on credit or cash on delivery, shipped). The services check this table.
@@ -125,6 +135,13 @@ class Order(PublicIdModel):
     dispute_reason = models.CharField(_("争议原因"), max_length=500, blank=True)
     # Money and invoice both went through the platform (DOMAIN.md §4 "real matchmaking").
     is_real = models.BooleanField(_("真实成交"), default=False)
+    channel = models.CharField(
+        _("下单渠道"), max_length=10, choices=Channel.choices, default=Channel.SELF
+    )
+    # The field rep's seat (fieldsales) when channel is "rep": who pushed the order.
+    assisted_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("订单")
@@ -135,6 +152,7 @@ class Order(PublicIdModel):
             models.Index(fields=["seller", "seller_owner"]),
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["status", "auto_settle_at"]),
+            models.Index(fields=["buyer", "paid_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),

@@ -1,0 +1,5 @@
+"""Field-sales API: commission."""
+
+from ninja import Router
+
+router = Router(tags=["fieldsales"])

@@ -1,0 +1,5 @@
+"""Field-sales pages: commission."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

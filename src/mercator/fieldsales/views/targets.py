@@ -1,0 +1,5 @@
+"""Field-sales pages: targets."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
