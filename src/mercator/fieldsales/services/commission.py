@@ -201,7 +201,8 @@ def rep_plan_set(*, actor: Actor, rep_id: object, plan_id: object = None) -> Rep
             audit_record(
                 actor=actor,
                 action="commission.plan_assign",
-                target=f"commission_plan:{plan.public_id}" if plan else f"rep:{rep.public_id}",
+                # The plan he is put on, or the one he leaves.
+                target=f"commission_plan:{plan.public_id if plan else before}",
                 changes={
                     "rep": str(rep.public_id),
                     "plan": [before, str(plan.public_id) if plan else ""],
