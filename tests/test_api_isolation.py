@@ -1416,9 +1416,7 @@ TARGETS: dict[tuple[str, str], Target] = {
         commission_statement, clerks=(MILL_CLERK,)
     ),
     **{
-        (path, "statement_id"): Target(
-            commission_statement, clerks=(MILL_CLERK,), owner="operator"
-        )
+        (path, "statement_id"): Target(commission_statement, clerks=(MILL_CLERK,), owner="operator")
         for path in (
             "/fieldsales/statements/{statement_id}/issue",
             "/fieldsales/statements/{statement_id}/pay",
