@@ -145,6 +145,7 @@ class RunIn(Schema):
 
 
 @router.get("/fieldsales/plans", response={200: list[PlanOut], **ERRORS})
+@paginate(LimitOffset)
 def plan_list(request: HttpRequest) -> QuerySet[CommissionPlan]:
     """Every commission plan (operators only)."""
     return selectors.plans_for_operator(request.actor)
@@ -192,11 +193,17 @@ def statement_list(
     return selectors.statements_list(request.actor, status=status, month=month, rep_id=rep)
 
 
-@router.post("/fieldsales/statements/run", response={200: list[StatementOut], **ERRORS})
-def statement_run(request: HttpRequest, payload: RunIn) -> list[CommissionStatement]:
+class RunOut(Schema):
+    month: str
+    statements: list[StatementOut]
+
+
+@router.post("/fieldsales/statements/run", response={200: RunOut, **ERRORS})
+def statement_run(request: HttpRequest, payload: RunIn) -> dict[str, Any]:
     """(Re)compute a month's drafts for every rep with a plan (operators only). Issued
     statements are never rewritten; running twice is running once."""
-    return services.statement_run(actor=request.actor, month=payload.month)
+    done = services.statement_run(actor=request.actor, month=payload.month)
+    return {"month": payload.month, "statements": done}
 
 
 @router.get("/fieldsales/statements/{statement_id}", response={200: StatementDetailOut, **ERRORS})
