@@ -996,6 +996,42 @@ def lot_listing(c: Ctx) -> object:
 LOT_WIDE = "a lot is its company's goods: every colleague who manages stock changes its listing"
 
 
+@once
+def commission_plan(c: Ctx) -> object:
+    from mercator.fieldsales.services.commission import plan_create
+
+    return plan_create(actor=operator(), name="隔离分润", share_percent="10").public_id
+
+
+@once
+def commission_statement(c: Ctx) -> object:
+    """Last month's statement of a rep of the mill's field team (the mill's boss manages
+    it), who opened 华南食品: one paid order, run as of next month."""
+    from mercator.fieldsales.models import CommissionPlan, Rep, Target, TargetMarket
+    from mercator.fieldsales.services.commission import statement_run
+
+    plan = CommissionPlan.objects.get(public_id=commission_plan(c))
+    seat = add_member(c.w.mill, Role.FIELD_REP)
+    rep = Rep.objects.create(membership=seat, company=c.w.mill, name="隔离地推", plan=plan)
+    market = TargetMarket.objects.create(name="隔离市场")
+    Target.objects.create(
+        market=market,
+        name=c.w.food.legal_name,
+        company=c.w.food,
+        rep=rep,
+        opened_by=rep,
+        opened_at=timezone.now() - timedelta(days=1),
+    )
+    order = place(c.w)
+    fund_wallet(c.w.food, order.total)
+    trading_services.order_pay(
+        actor=c.actor(c.w.food_boss), order_id=order.public_id, method="wallet"
+    )
+    month = timezone.localdate().strftime("%Y-%m")
+    later = (timezone.localtime().replace(day=1) + timedelta(days=32)).replace(day=1)
+    return statement_run(actor=operator(), month=month, now=later)[0].public_id
+
+
 TARGETS: dict[tuple[str, str], Target] = {
     # logistics: stock
     ("/lots/{lot_id}", "lot_id"): Target(stock_lot, company_wide=STOCK_WIDE),
@@ -1371,6 +1407,21 @@ TARGETS: dict[tuple[str, str], Target] = {
             "/receipts/{receipt_id}/cancel",
         )
     },
+    # fieldsales: commission
+    **{
+        (path, "plan_id"): Target(commission_plan, clerks=(MILL_CLERK,), owner="operator")
+        for path in ("/fieldsales/plans/{plan_id}", "/fieldsales/plans/{plan_id}/reps")
+    },
+    ("/fieldsales/statements/{statement_id}", "statement_id"): Target(
+        commission_statement, clerks=(MILL_CLERK,)
+    ),
+    **{
+        (path, "statement_id"): Target(commission_statement, clerks=(MILL_CLERK,), owner="operator")
+        for path in (
+            "/fieldsales/statements/{statement_id}/issue",
+            "/fieldsales/statements/{statement_id}/pay",
+        )
+    },
 }
 
 
@@ -1511,6 +1562,10 @@ BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", "/receipts/{receipt_id}/unpledge"): lambda c, me: {"note": ""},
     ("POST", "/receipts/{receipt_id}/cancel"): lambda c, me: {"reason": ""},
+    ("PATCH", "/fieldsales/plans/{plan_id}"): lambda c, me: {"share_percent": "12"},
+    ("POST", "/fieldsales/plans/{plan_id}/reps"): lambda c, me: {
+        "rep": str(me.public_id)  # any id: a non-operator is refused before it is read
+    },
 }
 
 

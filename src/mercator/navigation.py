@@ -32,6 +32,7 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.fieldsales.selectors.commission import require_plan_operator, sees_statements
 from mercator.logistics.selectors.flows import require_operator as flows_operator
 from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.logistics.selectors.transport import lanes_visible_to
@@ -69,6 +70,7 @@ GROUPS: tuple[tuple[str, Promise], ...] = (
     ("sell", pgettext_lazy("navigation", "销售")),
     ("money", pgettext_lazy("navigation", "资金")),
     ("stock", pgettext_lazy("navigation", "仓储物流")),
+    ("field", pgettext_lazy("navigation", "地推")),
     ("company", pgettext_lazy("navigation", "企业")),
     ("platform", pgettext_lazy("navigation", "平台")),
 )
@@ -639,7 +641,23 @@ ENTRIES: tuple[Entry, ...] = (
         "logistics-flows",
         passes(flows_operator),
     ),
+    Entry(
+        "fieldsales-plans",
+        "platform",
+        pgettext_lazy("navigation", "分润方案"),
+        "fieldsales-plans",
+        passes(require_plan_operator),
+    ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
+    # 地推: field sales.
+    Entry(
+        "fieldsales-statements",
+        "field",
+        pgettext_lazy("navigation", "分润对账单"),
+        "fieldsales-statements",
+        sees_statements,
+        also=("fieldsales-statement",),
+    ),
 )
 
 

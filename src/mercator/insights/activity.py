@@ -38,6 +38,7 @@ from mercator.core.errors import DomainError
 from mercator.core.figures import money
 from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
+from mercator.fieldsales.selectors.scope import statements_visible_to
 from mercator.logistics.selectors import (
     inbounds_visible_to,
     receipts_visible_to,
@@ -324,6 +325,14 @@ SENTENCES: dict[str, Promise] = {
     "shipment.arrive": _("%(person)s 确认运输单 %(target)s 的货物已到达"),
     "shipment.receive": _("%(person)s 将运输单 %(target)s 的货物收货入库"),
     "shipment.cancel": _("%(person)s 取消了运输单 %(target)s"),
+    # commission (fieldsales)
+    "commission.plan_create": _("%(person)s 新增了%(target)s"),
+    "commission.plan_update": _("%(person)s 修改了%(target)s"),
+    "commission.plan_assign": _("%(person)s 调整了地推人员的%(target)s"),
+    "commission.statement_draft": _("生成了分润对账单 %(target)s 的草稿（%(person)s）"),
+    "commission.statement_drop": _("分润对账单 %(target)s 的草稿已无明细，已删除（%(person)s）"),
+    "commission.statement_issue": _("%(person)s 确认了分润对账单 %(target)s"),
+    "commission.statement_pay": _("%(person)s 发放了分润对账单 %(target)s"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
@@ -385,6 +394,8 @@ KIND_NAMES: dict[str, Promise] = {
     "forwarddemand": _("一条远期需求"),
     "forwardcontract": _("一份中远期合同"),
     "groupbuy": _("一个团购"),
+    "commission": _("一份分润对账单"),
+    "commission_plan": _("分润方案"),
 }
 SOMETHING = _("一项资料")
 
@@ -717,6 +728,16 @@ def _lanes(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _commission_statements(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: statements_visible_to(actor),
+        ids,
+        lambda s: Link(
+            f"{s.period:%Y-%m} {s.rep.name}", reverse("fieldsales-statement", args=[s.public_id])
+        ),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
     "warehouse": _warehouses,
     "inbound": _inbounds,
@@ -750,6 +771,7 @@ RESOLVERS: dict[str, Resolver] = {
     "token": _tokens,
     "role": _roles,
     "invitation": _invitations,
+    "commission": _commission_statements,
 }
 
 

@@ -50,6 +50,11 @@ class AccountKind(models.TextChoices):
     # forward contracts): taken from a company's wallet, legs carry "deposit:<id>", and
     # released back, applied to an order's escrow or forfeited.
     DEPOSIT_HOLD = "deposit_hold", _("保证金")
+    # The reps' lifetime profit share (fieldsales commission): the platform's expense,
+    # growing more negative as statements are booked, and what it owes the reps until
+    # each statement is paid (legs carry "commission:<id>").
+    COMMISSION_EXPENSE = "commission_expense", _("分润支出")
+    COMMISSION_PAYABLE = "commission_payable", _("应付分润")
 
 
 # Kinds whose balance may go below zero.
@@ -58,6 +63,7 @@ NEGATIVE_ALLOWED = {
     AccountKind.GATEWAY_CLEARING,
     AccountKind.BANK_CLEARING,
     AccountKind.SANDBOX_CLEARING,
+    AccountKind.COMMISSION_EXPENSE,
 }
 # Kinds the platform holds once per currency (company is None).
 PLATFORM_KINDS = {
@@ -68,6 +74,8 @@ PLATFORM_KINDS = {
     AccountKind.SANDBOX_CLEARING,
     AccountKind.PAYOUT_HOLD,
     AccountKind.DEPOSIT_HOLD,
+    AccountKind.COMMISSION_EXPENSE,
+    AccountKind.COMMISSION_PAYABLE,
 }
 
 
@@ -127,6 +135,10 @@ class LedgerTransaction(PublicIdModel):
         # A warehouse's storage fee (logistics app): the payer's wallet → the warehouse
         # operator's wallet, or the platform's fee revenue for its own warehouses.
         STORAGE_FEE = "storage_fee", _("仓储费")
+        # A rep's commission statement (fieldsales): booked (expense → payable), then
+        # paid (payable → the partner's wallet, or out to the bank).
+        COMMISSION = "commission", _("分润计提")
+        COMMISSION_PAYOUT = "commission_payout", _("分润发放")
         REVERSAL = "reversal", _("冲正")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -37,6 +37,29 @@ def deposit_held(*, reference: str, currency: str = "CNY") -> Decimal:
     return _platform_held(AccountKind.DEPOSIT_HOLD, reference=reference, currency=currency)
 
 
+def commission_owed(*, reference: str, currency: str = "CNY") -> Decimal:
+    """What the platform still owes for the commission statement ``reference``
+    ("commission:<id>"): booked less paid."""
+    return _platform_held(AccountKind.COMMISSION_PAYABLE, reference=reference, currency=currency)
+
+
+def commission_totals(*, currency: str = "CNY") -> dict[str, Decimal]:
+    """The commission ledger at a glance: all ever booked (the COMMISSION postings into
+    payable), all paid out, and what is still owed (the payable account's balance)."""
+    entries = LedgerEntry.objects.filter(
+        account__kind=AccountKind.COMMISSION_PAYABLE,
+        account__company__isnull=True,
+        currency=currency,
+    )
+    booked = exact_sum(
+        entries.filter(transaction__kind=LedgerTransaction.Kind.COMMISSION), "amount"
+    )
+    paid = -exact_sum(
+        entries.filter(transaction__kind=LedgerTransaction.Kind.COMMISSION_PAYOUT), "amount"
+    )
+    return {"booked": booked, "paid": paid, "owed": exact_sum(entries, "amount")}
+
+
 def deposits_held_total(*, prefix: str = "deposit:", currency: str = "CNY") -> Decimal:
     """All the platform holds as deposits whose reference starts with ``prefix``."""
     entries = LedgerEntry.objects.filter(
