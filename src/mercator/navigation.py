@@ -32,6 +32,8 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.insights.selectors.boss import require_boss as insights_boss
+from mercator.insights.selectors.figures import require_operator as insights_operator
 from mercator.logistics.selectors.flows import require_operator as flows_operator
 from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.logistics.selectors.transport import lanes_visible_to
@@ -566,6 +568,13 @@ ENTRIES: tuple[Entry, ...] = (
         "account-security",
         signed_in,
     ),
+    Entry(
+        "insights-boss",
+        "company",
+        pgettext_lazy("navigation", "老板看板"),
+        "insights-boss",
+        passes(insights_boss),
+    ),
     # 平台: the platform's own staff.
     Entry(
         "ops-verifications",
@@ -638,6 +647,13 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "三流核算"),
         "logistics-flows",
         passes(flows_operator),
+    ),
+    Entry(
+        "insights-ops",
+        "platform",
+        pgettext_lazy("navigation", "经营看板"),
+        "insights-ops",
+        passes(insights_operator),
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
 )
