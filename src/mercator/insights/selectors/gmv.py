@@ -9,7 +9,8 @@ by region and by month, for a period and the previous one.
   three-flow P&L (a deal belongs to the month it was made).
 - Market: the catalog market of each line (its listing's market, else its product's
   category's market): an order with lines in two markets counts in both, each with its
-  own lines. Region: the buyer's province (blank: "未填省份").
+  own lines. Region: the buyer's province (blank: "未填省份"), named in the reader's
+  language.
 
 Four statements whatever the number of orders (``GMV_QUERIES``): the amounts grouped by
 (period, real, market, province, month), the orders per (period, real, market), the orders
@@ -29,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mercator.catalog.models import Market
+from mercator.catalog.provinces import province_label
 from mercator.core.actor import Actor
 from mercator.core.exact import exact_sums
 from mercator.core.reports import DateRange
@@ -188,7 +190,10 @@ def gmv_report(actor: Actor, span: DateRange, before: DateRange) -> GmvReport:
         ]
     )
     by_region = by_size(
-        [tally.row(province, province or _("未填省份")) for province, tally in regions.items()]
+        [
+            tally.row(province, province_label(province) if province else _("未填省份"))
+            for province, tally in regions.items()
+        ]
     )
     # Month by month: the i-th month of the period against the i-th of the previous one.
     now_months, past_months = span.months(), before.months()
