@@ -310,3 +310,51 @@ def test_period_defaults_to_the_last_30_days(dash, ops):
     body = ops_client(ops).get(OPS_API).json()
     start, end = date.fromisoformat(body["start"]), date.fromisoformat(body["end"])
     assert (end - start).days == 29
+
+
+def test_price_index_per_product_against_the_previous_period(dash, ops, settings):
+    """Published cells only (thresholds lowered to one deal here), averaged per product
+    group weighted by quantity: now (10 t at 5,000 + 30 t at 5,200) / 40 t = 5,150; the
+    previous period's one deal 4,800."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mercator.trading.models import Deal
+
+    settings.MERCATOR = {
+        **settings.MERCATOR,
+        "PRICE_INDEX_MIN_DEALS": 1,
+        "PRICE_INDEX_MIN_SELLERS": 1,
+        "PRICE_INDEX_MIN_BUYERS": 1,
+    }
+    w = dash.world
+    today = timezone.localdate()
+    for ago, price, quantity, order in (
+        (2, "5000", "10", 1),
+        (5, "5200", "30", 3),
+        (20, "4800", "10", 5),
+    ):
+        line = dash.orders[order].lines.get()
+        Deal.objects.create(
+            order_line=line,
+            order=line.order,
+            sku=w.sku,
+            seller=w.mill,
+            buyer=line.order.buyer,
+            quantity=D(quantity),
+            unit="t",
+            unit_price=D(price),
+            amount=D(price) * D(quantity),
+            region="广东",
+            payment_terms="prepaid",
+            dealt_on=today - timedelta(days=ago),
+        )
+    query = f"?start={today - timedelta(days=13)}&end={today}"
+    (row,) = ops_client(ops).get(OPS_API + query).json()["prices"]
+    assert row["unit"] == "t" and row["currency"] == "CNY"
+    assert figure(row["vwap"]) == (D("5150"), D("4800"), D("0.0729"))
+    assert figure(row["deals"]) == (2, 1, D("1"))
+    assert figure(row["quantity"]) == (D("40"), D("10"), D("3"))
+    html = ops_client(ops).get(OPS_PAGE + query).content.decode()
+    assert 'data-testid="chart-price"' in html and "¥5,150.00" in html
