@@ -45,6 +45,8 @@ GETS = [
     "/logistics/quote/?listing=%ff",
     "/logistics/shipments/?status=%00",
     "/logistics/lanes/?mode=zz",
+    "/ops/insights/?start=2026-13-45&end=%00&format=xlsx",
+    "/insights/boss/?start=2026-03-01&end=2026-02-01&format=xlsx",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),

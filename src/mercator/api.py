@@ -28,6 +28,7 @@ from mercator.core.errors import (
 from mercator.core.renderers import Utf8JSONRenderer
 from mercator.core.schemas import document_common_errors
 from mercator.fieldsales.api import router as fieldsales_router
+from mercator.insights.api import router as insights_router
 from mercator.logistics.api import router as logistics_router
 from mercator.markets.api import router as markets_router
 from mercator.membership.api import router as membership_router
@@ -166,3 +167,4 @@ api.add_router("/", community_router)
 api.add_router("/", markets_router)
 api.add_router("/", logistics_router)
 api.add_router("/", fieldsales_router)
+api.add_router("/", insights_router)

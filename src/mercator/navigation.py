@@ -33,6 +33,8 @@ from mercator.companies.selectors.members import members_visible_to, verificatio
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.fieldsales.selectors.commission import require_plan_operator, sees_statements
+from mercator.insights.selectors.boss import require_boss as insights_boss
+from mercator.insights.selectors.figures import require_operator as insights_operator
 from mercator.logistics.selectors.flows import require_operator as flows_operator
 from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.logistics.selectors.transport import lanes_visible_to
@@ -568,6 +570,13 @@ ENTRIES: tuple[Entry, ...] = (
         "account-security",
         signed_in,
     ),
+    Entry(
+        "insights-boss",
+        "company",
+        pgettext_lazy("navigation", "老板看板"),
+        "insights-boss",
+        passes(insights_boss),
+    ),
     # 平台: the platform's own staff.
     Entry(
         "ops-verifications",
@@ -647,6 +656,13 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "分润方案"),
         "fieldsales-plans",
         passes(require_plan_operator),
+    ),
+    Entry(
+        "insights-ops",
+        "platform",
+        pgettext_lazy("navigation", "经营看板"),
+        "insights-ops",
+        passes(insights_operator),
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
     # 地推: field sales.
