@@ -80,7 +80,10 @@ def standing_order_list(request: HttpRequest) -> Any:
 
 @router.post("/standing-orders", response={201: StandingOrderOut, **ERRORS})
 def standing_order_create(request: HttpRequest, payload: StandingOrderIn) -> Status:
-    row = standing.standing_order_create(actor=request.actor, **payload.dict())
+    data = payload.dict()
+    row = standing.standing_order_create(
+        actor=request.actor, listing_id=data.pop("listing"), **data
+    )
     return Status(201, standing_out(standing_order_get(request.actor, row.public_id)))
 
 

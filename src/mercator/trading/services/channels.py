@@ -146,9 +146,9 @@ def order_reorder(
     the earlier order's terms, channel "reorder" (every line must still be for sale)."""
     if mode not in ("cart", "place"):
         raise invalid(_("未知的方式（cart 或 place）。"), "invalid_mode", "mode")
+    order = order_selectors.order_get(actor, order_id)  # another company's: 404 first
     actor.require("orders.place")
     require_verified(actor)
-    order = order_selectors.order_get(actor, order_id)
     require_side(actor, order, Side.BUYER)
     lines, gone = _reorder_lines(order)
     if mode == "place":

@@ -119,8 +119,8 @@ def standing_order_create(
 
 
 def _move(actor: Actor, standing_id: object, to: str, action: str, label: str) -> StandingOrder:
+    standing = standing_order_get(actor, standing_id)  # another company's: 404 first
     actor.require("orders.place")
-    standing = standing_order_get(actor, standing_id)
     if to not in StandingOrder.TRANSITIONS.get(standing.status, set()):
         raise not_allowed(standing.get_status_display(), label, standing.status)
     fields: dict[str, object] = {"status": to}
