@@ -32,6 +32,7 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.fieldsales.selectors.scope import works_fieldsales
 from mercator.logistics.selectors.flows import require_operator as flows_operator
 from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.logistics.selectors.transport import lanes_visible_to
@@ -69,6 +70,7 @@ GROUPS: tuple[tuple[str, Promise], ...] = (
     ("sell", pgettext_lazy("navigation", "销售")),
     ("money", pgettext_lazy("navigation", "资金")),
     ("stock", pgettext_lazy("navigation", "仓储物流")),
+    ("field", pgettext_lazy("navigation", "地推")),
     ("company", pgettext_lazy("navigation", "企业")),
     ("platform", pgettext_lazy("navigation", "平台")),
 )
@@ -291,6 +293,22 @@ ENTRIES: tuple[Entry, ...] = (
         "auctions-mine",
         every(buys, has_company, can("orders.place")),
         query="side=buy",
+    ),
+    Entry(
+        "pushes-received",
+        "buy",
+        pgettext_lazy("navigation", "推单"),
+        "pushes-received",
+        every(buys, has_company, can("orders.place")),
+        also=("push-detail",),
+    ),
+    Entry(
+        "standing-orders",
+        "buy",
+        pgettext_lazy("navigation", "定期订单"),
+        "standing-orders",
+        every(buys, has_company, can("orders.place")),
+        also=("standing-order-new",),
     ),
     # 销售: selling.
     Entry(
@@ -638,6 +656,15 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "三流核算"),
         "logistics-flows",
         passes(flows_operator),
+    ),
+    # 地推: field sales.
+    Entry(
+        "fieldsales-pushes",
+        "field",
+        pgettext_lazy("navigation", "推单"),
+        "fieldsales-pushes",
+        works_fieldsales,
+        also=("fieldsales-push-new",),
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
 )

@@ -21,9 +21,11 @@ from mercator.fieldsales.services.pushes import (
 from mercator.trading import services as trading
 from mercator.trading.models import Order
 from tests.fieldsales.push_helpers import RepWorld, rep_world
-from tests.trading.conftest import World, world  # noqa: F401
+from tests.trading import conftest as trading_world
+from tests.trading.conftest import World
 
 pytestmark = pytest.mark.django_db
+world = trading_world.world
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from mercator.core.errors import NotFound
 from mercator.core.ids import parse_public_id
 from mercator.fieldsales.models import Push, Target
 from mercator.fieldsales.selectors.scope import manages_reps, rep_of, targets_visible_to
+from mercator.trading.models import Order
+from mercator.trading.selectors.orders import orders_visible_to
 
 RELATED = ("target", "rep", "company", "listing__sku__product", "listing__seller")
 
@@ -65,5 +67,26 @@ def push_targets(actor: Actor) -> QuerySet[Target]:
 
 
 def push_side(actor: Actor, push: Push) -> str:
-    """"customer" for a member of the company it was pushed to, else "rep"."""
-    return "customer" if actor.company is not None and push.company_id == actor.company.pk else "rep"
+    """ "customer" for a member of the company it was pushed to, else "rep"."""
+    return (
+        "customer" if actor.company is not None and push.company_id == actor.company.pk else "rep"
+    )
+
+
+def push_orders(actor: Actor, pushes: list[Push]) -> dict[str, dict[str, str]]:
+    """The order each accepted push placed: its number for either side (the rep may know
+    what his push became) and, for whoever may open the order, its public id."""
+    keys = [p.order_ref.partition(":")[2] for p in pushes if p.order_ref]
+    if not keys:
+        return {}
+    numbers = dict(Order.objects.filter(public_id__in=keys).values_list("public_id", "number"))
+    openable = set(
+        orders_visible_to(actor).filter(public_id__in=keys).values_list("public_id", flat=True)
+    )
+    found = {}
+    for public_id, number in numbers.items():
+        found[f"order:{public_id}"] = {
+            "number": number,
+            "id": str(public_id) if public_id in openable else "",
+        }
+    return found

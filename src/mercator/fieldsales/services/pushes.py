@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from mercator.catalog.models import Listing
 from mercator.core.actor import Actor
-from mercator.core.errors import Conflict, NotFound, PermissionDenied, not_allowed
+from mercator.core.errors import NotFound, PermissionDenied, not_allowed
 from mercator.core.ids import parse_public_id
 from mercator.core.services import audit_record
 from mercator.fieldsales.models import Push

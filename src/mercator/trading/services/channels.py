@@ -179,8 +179,7 @@ def order_reorder(
         )
     with transaction.atomic():
         items = [
-            _put(actor, line.listing, line.quantity, add=True, channel=C.REORDER)
-            for line in lines
+            _put(actor, line.listing, line.quantity, add=True, channel=C.REORDER) for line in lines
         ]
         audit_record(
             actor=actor,

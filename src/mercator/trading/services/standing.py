@@ -54,9 +54,7 @@ def _first_run(value: object, today: date) -> date:
     if not isinstance(value, date):
         raise invalid(_("日期格式应为 YYYY-MM-DD。"), "invalid_date", "first_run_on")
     if value < today or value > today + timedelta(days=MAX_LEAD_DAYS):
-        raise invalid(
-            _("首次下单日须在今天到一年之内。"), "invalid_first_run_on", "first_run_on"
-        )
+        raise invalid(_("首次下单日须在今天到一年之内。"), "invalid_first_run_on", "first_run_on")
     return value
 
 
@@ -136,7 +134,10 @@ def _move(actor: Actor, standing_id: object, to: str, action: str, label: str) -
             standing.refresh_from_db()
             raise not_allowed(standing.get_status_display(), label, standing.status)
         audit_record(
-            actor=actor, action=action, target=standing.ref, changes={"status": [standing.status, to]}
+            actor=actor,
+            action=action,
+            target=standing.ref,
+            changes={"status": [standing.status, to]},
         )
     standing.refresh_from_db()
     return standing
