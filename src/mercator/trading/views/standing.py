@@ -87,7 +87,9 @@ def standing_new(request: HttpRequest) -> HttpResponse:
     }
     error, status = "", 200
     if request.method == "POST":
-        posted.update({name: request.POST.get(name, "").strip() for name in FIELDS})
+        posted.update(
+            {name: request.POST.get(name, posted.get(name, "")).strip() for name in FIELDS}
+        )
         data = dict(posted)
         try:
             data["credit_days"] = int(data["credit_days"] or 0)
