@@ -540,6 +540,36 @@ def provider(c: Ctx) -> str:
 
 
 # Who, in each party, would see the record if he owned it.
+@once
+def standing_order(c: Ctx) -> object:
+    """The food factory's buyer's standing order (定期订单) of the mill's sugar."""
+    from mercator.trading.services.standing import standing_order_create
+
+    made = standing_order_create(
+        actor=c.actor(c.w.food_buyer),
+        listing_id=c.w.listing.public_id,
+        quantity="10",
+        every_days=7,
+    )
+    return made.public_id
+
+
+@once
+def push(c: Ctx) -> object:
+    """A partner's field rep's pushed order (推单) to the food factory."""
+    from mercator.fieldsales.services.pushes import push_create
+    from tests.fieldsales.push_helpers import rep_world
+
+    rw = rep_world(c.w)
+    made = push_create(
+        actor=c.actor(rw.rep_seat),
+        target_id=rw.target.public_id,
+        listing_id=c.w.listing.public_id,
+        quantity="10",
+    )
+    return made.public_id
+
+
 MILL_CLERK = Clerk("mill", Role.SALES)
 FOOD_CLERK = Clerk("food", Role.PURCHASING)
 APPLICANT_CLERK = Clerk("applicant", Role.SALES)
@@ -1395,6 +1425,31 @@ TARGETS: dict[tuple[str, str], Target] = {
     ),
     ("/lots/{lot_id}/documents", "lot_id"): Target(wh_lot, company_wide=WH_LOT),
     ("/lot-documents/{document_id}", "document_id"): Target(wh_lot_document, company_wide=WH_LOT),
+    # pushes: reorder, standing orders, the rep's pushed orders
+    ("/orders/{order_id}/reorder", "order_id"): Target(order, clerks=(MILL_CLERK, FOOD_CLERK)),
+    **{
+        (path, "standing_id"): Target(standing_order, clerks=(FOOD_CLERK,), owner="food_boss")
+        for path in (
+            "/standing-orders/{standing_id}",
+            "/standing-orders/{standing_id}/pause",
+            "/standing-orders/{standing_id}/resume",
+            "/standing-orders/{standing_id}/end",
+        )
+    },
+    **{
+        (path, "push_id"): Target(
+            push,
+            company_wide="a push is proposed to the customer company: every member sees it "
+            "(accepting needs orders.place); the rep's side sees it through the rep registry",
+            owner="food_boss",
+        )
+        for path in (
+            "/pushes/{push_id}",
+            "/pushes/{push_id}/accept",
+            "/pushes/{push_id}/decline",
+            "/pushes/{push_id}/withdraw",
+        )
+    },
     # logistics: warehouse receipts
     ("/lots/{lot_id}/receipt", "lot_id"): Target(rcpt_lot, company_wide=RCPT_LOT_WIDE),
     **{
@@ -1522,6 +1577,8 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/orders/{order_id}/ship"): lambda c, me: {"carrier": "顺丰", "tracking_no": "SF1"},
     ("POST", "/orders/{order_id}/receive"): lambda c, me: {},
     ("POST", "/orders/{order_id}/cancel"): lambda c, me: {"reason": "客户取消"},
+    ("POST", "/orders/{order_id}/reorder"): lambda c, me: {"mode": "cart"},
+    ("POST", "/pushes/{push_id}/accept"): lambda c, me: {},
     ("POST", "/orders/{order_id}/dispute"): lambda c, me: {"reason": "货少了"},
     ("POST", "/orders/{order_id}/resolve"): lambda c, me: {"refund_amount": "100.00"},
     ("PATCH", "/cart/{listing_id}"): lambda c, me: {"quantity": "20"},

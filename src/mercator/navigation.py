@@ -35,6 +35,7 @@ from mercator.core.errors import DomainError
 from mercator.fieldsales.selectors.commission import require_plan_operator, sees_statements
 from mercator.insights.selectors.boss import require_boss as insights_boss
 from mercator.insights.selectors.figures import require_operator as insights_operator
+from mercator.fieldsales.selectors.scope import works_fieldsales
 from mercator.logistics.selectors.flows import require_operator as flows_operator
 from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.logistics.selectors.transport import lanes_visible_to
@@ -295,6 +296,22 @@ ENTRIES: tuple[Entry, ...] = (
         "auctions-mine",
         every(buys, has_company, can("orders.place")),
         query="side=buy",
+    ),
+    Entry(
+        "pushes-received",
+        "buy",
+        pgettext_lazy("navigation", "推单"),
+        "pushes-received",
+        every(buys, has_company, can("orders.place")),
+        also=("push-detail",),
+    ),
+    Entry(
+        "standing-orders",
+        "buy",
+        pgettext_lazy("navigation", "定期订单"),
+        "standing-orders",
+        every(buys, has_company, can("orders.place")),
+        also=("standing-order-new",),
     ),
     # 销售: selling.
     Entry(
@@ -663,6 +680,15 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "经营看板"),
         "insights-ops",
         passes(insights_operator),
+    ),
+    # 地推: field sales.
+    Entry(
+        "fieldsales-pushes",
+        "field",
+        pgettext_lazy("navigation", "推单"),
+        "fieldsales-pushes",
+        works_fieldsales,
+        also=("fieldsales-push-new",),
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
     # 地推: field sales.

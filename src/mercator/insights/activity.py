@@ -39,6 +39,7 @@ from mercator.core.figures import money
 from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
 from mercator.fieldsales.selectors.scope import statements_visible_to
+from mercator.fieldsales.selectors.pushes import pushes_visible_to
 from mercator.logistics.selectors import (
     inbounds_visible_to,
     receipts_visible_to,
@@ -59,6 +60,7 @@ from mercator.trading.selectors.quotes import (
     quotes_visible_to,
     rfqs_visible_to,
 )
+from mercator.trading.selectors.standing import standing_orders_visible_to
 
 # %(person)s: who did it; %(target)s: the document, its number as a link.
 SENTENCES: dict[str, Promise] = {
@@ -116,6 +118,17 @@ SENTENCES: dict[str, Promise] = {
     "cart.remove": _("%(person)s 从购物车移除了 %(target)s"),
     "cart.clear": _("%(person)s 清空了购物车"),
     "cart.quick_order": _("%(person)s 用快速下单把商品加入了购物车"),
+    "order.reorder": _("%(person)s 把订单 %(target)s 的商品再来一单加入了购物车"),
+    "standing_order.create": _("%(person)s 设置了定期订单 %(target)s"),
+    "standing_order.pause": _("%(person)s 暂停了定期订单 %(target)s"),
+    "standing_order.resume": _("%(person)s 恢复了定期订单 %(target)s"),
+    "standing_order.end": _("%(person)s 终止了定期订单 %(target)s"),
+    "standing_order.run": _("定期订单 %(target)s 已自动下单（%(person)s）"),
+    "standing_order.fail": _("定期订单 %(target)s 本期未能下单（%(person)s）"),
+    "push.create": _("%(person)s 推单 %(target)s"),
+    "push.accept": _("%(person)s 确认了推单 %(target)s，已下单"),
+    "push.decline": _("%(person)s 拒绝了推单 %(target)s"),
+    "push.withdraw": _("%(person)s 撤回了推单 %(target)s"),
     # money
     "payment.intent_create": _("%(person)s 发起了付款 %(target)s"),
     "payment.intent_capture": _("付款 %(target)s 已到账（%(person)s）"),
@@ -396,6 +409,8 @@ KIND_NAMES: dict[str, Promise] = {
     "groupbuy": _("一个团购"),
     "commission": _("一份分润对账单"),
     "commission_plan": _("分润方案"),
+    "standing": _("一张定期订单"),
+    "push": _("一张推单"),
 }
 SOMETHING = _("一项资料")
 
@@ -738,6 +753,27 @@ def _commission_statements(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _standing_orders(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: standing_orders_visible_to(actor),
+        ids,
+        lambda s: Link(
+            f"{s.listing.sku.product.name} {s.listing.sku.name}", reverse("standing-orders")
+        ),
+    )
+
+
+def _pushes(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: pushes_visible_to(actor),
+        ids,
+        lambda p: Link(
+            f"{p.listing.sku.product.name} {p.listing.sku.name}",
+            reverse("push-detail", args=[p.public_id]),
+        ),
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
     "warehouse": _warehouses,
     "inbound": _inbounds,
@@ -772,6 +808,8 @@ RESOLVERS: dict[str, Resolver] = {
     "role": _roles,
     "invitation": _invitations,
     "commission": _commission_statements,
+    "standing": _standing_orders,
+    "push": _pushes,
 }
 
 

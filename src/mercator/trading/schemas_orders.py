@@ -173,6 +173,11 @@ class OrderOut(Schema):
     auto_settle_at: datetime | None
     cancel_reason: str
     dispute_reason: str
+    channel: str = Field(
+        "self",
+        description="How the order was really placed: self (the buyer), rep (a field rep's "
+        "pushed order the buyer accepted), reorder (再来一单) or standing (a standing order).",
+    )
 
 
 class OrderDetailOut(OrderOut):

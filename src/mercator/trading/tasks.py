@@ -8,6 +8,7 @@ from huey.contrib.djhuey import db_periodic_task
 from mercator.trading.services import orders_cancel, orders_fulfil
 from mercator.trading.services import quotes as quote_services
 from mercator.trading.services import rfqs as rfq_services
+from mercator.trading.services import standing as standing_services
 
 
 @db_periodic_task(crontab(minute="*/5"))
@@ -26,3 +27,10 @@ def sweep_orders() -> dict[str, int]:
         "orders_expired": orders_cancel.order_expire_sweep(),
         "orders_settled": orders_fulfil.order_auto_settle_sweep(),
     }
+
+
+@db_periodic_task(crontab(minute="7"))
+def run_standing_orders() -> dict[str, int]:
+    """Standing orders (定期订单) due today (Beijing) are placed; hourly, so a day's
+    order goes out early in the day, and a second run of the same day places nothing."""
+    return {"standing_orders_placed": standing_services.standing_orders_run_due()}

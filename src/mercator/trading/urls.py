@@ -1,6 +1,6 @@
 from django.urls import URLPattern
 
-from mercator.trading.views import disputes, invoices, orders, quotes, ratings
+from mercator.trading.views import disputes, invoices, orders, quotes, ratings, standing
 
 urlpatterns: list[URLPattern] = [
     *quotes.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns: list[URLPattern] = [
     *invoices.urlpatterns,
     *disputes.urlpatterns,
     *ratings.urlpatterns,
+    *standing.urlpatterns,
 ]

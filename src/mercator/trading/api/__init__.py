@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from mercator.trading.api import invoices, orders, quotes, ratings
+from mercator.trading.api import invoices, orders, quotes, ratings, standing
 
 router = Router()
-for area in (quotes, orders, invoices, ratings):
+for area in (quotes, orders, invoices, ratings, standing):
     router.add_router("/", area.router)

@@ -81,6 +81,7 @@ def order_out(actor: Actor, order: Order) -> dict[str, Any]:
         "auto_settle_at": order.auto_settle_at,
         "cancel_reason": order.cancel_reason,
         "dispute_reason": order.dispute_reason,
+        "channel": order.channel,
     }
 
 

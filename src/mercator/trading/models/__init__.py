@@ -26,6 +26,7 @@ from mercator.trading.models.quotes import (
     Side,
 )
 from mercator.trading.models.ratings import DIMENSIONS_BY_SIDE, Complaint, Dimension, Rating
+from mercator.trading.models.standing import StandingOrder
 
 __all__ = [
     "AMOUNT",
@@ -54,4 +55,5 @@ __all__ = [
     "Shipment",
     "ShipmentLine",
     "Side",
+    "StandingOrder",
 ]

@@ -337,6 +337,13 @@ class CartItem(models.Model):
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="+")
     quantity = models.DecimalField(_("数量"), **QTY)
     added_at = models.DateTimeField(default=timezone.now)
+    # "reorder" when the line was put here by 再来一单 and not changed since: an order
+    # placed from such lines only records the channel "reorder" (``Order.Channel``).
+    channel = models.CharField(
+        max_length=10,
+        choices=[("self", _("自助下单")), ("reorder", _("再来一单"))],
+        default="self",
+    )
 
     class Meta:
         ordering = ["added_at", "pk"]

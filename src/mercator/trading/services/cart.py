@@ -64,22 +64,28 @@ def _check_moq(listing: Listing, quantity: Decimal) -> None:
         )
 
 
-def _put(actor: Actor, listing: Listing, quantity: Decimal, *, add: bool) -> CartItem:
+def _put(
+    actor: Actor, listing: Listing, quantity: Decimal, *, add: bool, channel: str = "self"
+) -> CartItem:
+    """Add or set a line. ``channel`` says who put it here: a line the member adds or
+    changes himself is "self" again, so only untouched reorder lines place a reorder."""
     item = CartItem.objects.filter(membership=actor.membership, listing=listing).first()
     if item is None:
         if CartItem.objects.filter(membership=actor.membership).count() >= MAX_ITEMS:
             raise invalid(_("购物车最多 50 种商品。"), "cart_full", "listing")
         _check_moq(listing, quantity)
         item = CartItem.objects.create(
-            membership=actor.membership, listing=listing, quantity=quantity
+            membership=actor.membership, listing=listing, quantity=quantity, channel=channel
         )
         return item
+    if add and item.channel != channel:
+        channel = "self"  # a line the member had put here himself stays his
     new = item.quantity + quantity if add else quantity
     _check_moq(listing, new)
     if new >= Decimal("1e12"):
         raise invalid(_("数量过大。"), "invalid_quantity", "quantity")
-    CartItem.objects.filter(pk=item.pk).update(quantity=new)
-    item.quantity = new
+    CartItem.objects.filter(pk=item.pk).update(quantity=new, channel=channel)
+    item.quantity, item.channel = new, channel
     return item
 
 

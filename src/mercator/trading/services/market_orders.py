@@ -110,6 +110,8 @@ def market_order_place(
         seller_owner=seller_owner,
         customer=customer,
         source=source,
+        # A market order is the buyer's own bid or commitment: self-served.
+        channel=Order.Channel.SELF,
         origin=origin,
         deposit_ref=deposit_ref if applied > 0 else "",
         deposit_applied=applied,

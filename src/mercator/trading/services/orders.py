@@ -237,6 +237,11 @@ class Draft:
     quote: Quote | None = None
     owner_hint: Membership | None = None
     customer: Customer | None = None
+    # How it is really placed (``Order.Channel``, the three guns) and, for a rep's pushed
+    # order, the rep's seat; ``origin`` names the push or standing order behind it.
+    channel: str = Order.Channel.SELF
+    assisted_by: Membership | None = None
+    origin: str = ""
     # Read before the transaction (``_prepare``), so the locks are held for writes only.
     number: str = ""
     seller_owner: Membership | None = None
@@ -327,6 +332,9 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
         seller_owner=seller_owner,
         customer=customer,
         source=draft.source,
+        channel=draft.channel,
+        assisted_by=draft.assisted_by,
+        origin=draft.origin,
         quote=draft.quote,
         currency=draft.currency,
         payment_terms=terms,
@@ -380,6 +388,7 @@ def _create(actor: Actor, buyer: Company, draft: Draft, note: str) -> Order:
             "number": order.number,
             "seller": str(draft.seller.public_id),
             "source": draft.source,
+            "channel": draft.channel,
             "total": str(total),
             "payment_terms": terms,
             "status": order.status,
@@ -439,6 +448,7 @@ def order_place_from_quote(*, actor: Actor, quote_id: object, note: str = "") ->
         ),
         lines=lines,
         source=Order.Source.QUOTE,
+        channel=Order.Channel.SELF,
         quote=quote,
         owner_hint=quote.owner,
         customer=quote.customer,
@@ -622,6 +632,11 @@ def order_place_from_cart(
     else:
         expected_total = None
     drafts, _errors = cart_drafts(buyer, items, terms, source, strict=True)
+    # A seller's order is a reorder (再来一单) when every one of its lines came from one
+    # and was not changed since; otherwise the buyer placed it himself.
+    touched = {item.listing.seller_id for item in items if item.channel != Order.Channel.REORDER}
+    for seller_id, draft in drafts.items():
+        draft.channel = Order.Channel.SELF if seller_id in touched else Order.Channel.REORDER
     if expected_total is not None:
         total = sum((order_totals(d.lines, d.currency)[2] for d in drafts.values()), ZERO)
         currency = next(iter(drafts.values())).currency

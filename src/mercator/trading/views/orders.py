@@ -164,6 +164,8 @@ def _detail_context(actor: Actor, order_id: object) -> dict[str, Any]:
         "pay_form": PayForm(),
         "ship_form": ShipForm(),
         "reason_form": ReasonForm(),
+        # 再来一单: the buyer's side, who may place orders.
+        "can_reorder": allowed["side"] == "buyer" and actor.can("orders.place"),
         **ratings,
         **allowed,
     }
