@@ -67,8 +67,7 @@ def _insert(cursor: Any, model: Any, exprs: dict[str, str], source: str) -> None
             params.append(f.get_db_prep_save(f.get_default(), connection))
     quoted = ", ".join('"' + c + '"' for c in columns)
     cursor.execute(
-        f"INSERT INTO {model._meta.db_table} ({quoted}) "
-        f"SELECT {', '.join(values)} FROM {source}",
+        f"INSERT INTO {model._meta.db_table} ({quoted}) SELECT {', '.join(values)} FROM {source}",
         params,
     )
 
@@ -136,7 +135,7 @@ def build() -> None:
             "company_id": f"CASE WHEN g <= {COVERED} THEN g END",
             "match": f"CASE WHEN g <= {COVERED} THEN 'opened' ELSE '' END",
             "opened_at": f"CASE WHEN g <= {COVERED} THEN "
-                         "'2025-01-01 02:00+00'::timestamptz + (g * 7 % 540) * interval '1 day' END",
+                         "'2025-01-01 02:00+00'::timestamptz + (g * 7 % 540) * interval '1 day' END",  # noqa: E501
             "opened_by_id": f"CASE WHEN g <= {COVERED} THEN 1 + g % {REPS} END",
             "rep_id": f"CASE WHEN g % 10 = 0 THEN 1 + (g + 1) % {REPS} ELSE 1 + g % {REPS} END",
         }, f"generate_series(1, {TARGETS}) g")  # fmt: skip
@@ -161,7 +160,7 @@ def build() -> None:
             skus.append(sku.pk)
         amount = "(100 + ((g * 31 + {p} * 17) % 900))"
         total = " + ".join(amount.format(p=p) for p in range(1, LINES + 1))
-        paid = "'2024-07-01 00:00+00'::timestamptz + ((g::bigint * 7919) % 63072000) * interval '1 second'"
+        paid = "'2024-07-01 00:00+00'::timestamptz + ((g::bigint * 7919) % 63072000) * interval '1 second'"  # noqa: E501
         status = ("CASE WHEN g % 100 < 3 THEN 'cancelled' WHEN g % 100 = 3 THEN 'settled' "
                   "ELSE 'paid' END")  # fmt: skip
         _insert(c, Order, {
@@ -180,13 +179,13 @@ def build() -> None:
         }, f"generate_series(1, {ORDERS}) g, generate_series(1, {LINES}) p")  # fmt: skip
         _insert(c, OrderEvent, {
             "order_id": "g", "action": "'resolve'", "from_status": "'disputed'",
-            "to_status": "'settled'", "data": "jsonb_build_object('refund', ((g % 5) * 50)::text || '.00')",
+            "to_status": "'settled'", "data": "jsonb_build_object('refund', ((g % 5) * 50)::text || '.00')",  # noqa: E501
             "at": f"{paid} + interval '3 days'",
         }, f"generate_series(3, {ORDERS}, 100) g")  # fmt: skip
         # Activity: every buyer's two seats, ten days each between April and June 2026.
         _insert(c, ActivityDay, {
             "company_id": f"1 + (s - 1) % {COVERED}",
-            "membership_id": f"CASE WHEN s <= {COVERED} THEN s ELSE {n_companies} + s - {COVERED} END",
+            "membership_id": f"CASE WHEN s <= {COVERED} THEN s ELSE {n_companies} + s - {COVERED} END",  # noqa: E501
             "day": "date '2026-04-01' + ((s + k * 7) % 90)",
             "first_seen": "'2026-04-01 01:00+00'::timestamptz",
             "last_seen": "'2026-04-01 02:00+00'::timestamptz",

@@ -32,6 +32,7 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.fieldsales.selectors.scope import works_fieldsales
 from mercator.logistics.selectors.flows import require_operator as flows_operator
 from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.logistics.selectors.transport import lanes_visible_to
@@ -69,6 +70,7 @@ GROUPS: tuple[tuple[str, Promise], ...] = (
     ("sell", pgettext_lazy("navigation", "销售")),
     ("money", pgettext_lazy("navigation", "资金")),
     ("stock", pgettext_lazy("navigation", "仓储物流")),
+    ("field", pgettext_lazy("navigation", "地推")),
     ("company", pgettext_lazy("navigation", "企业")),
     ("platform", pgettext_lazy("navigation", "平台")),
 )
@@ -494,6 +496,22 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "运输比价"),
         "logistics-quote",
         passes(lanes_visible_to),
+    ),
+    # 地推: the four rates and the three guns (fieldsales.views.rates).
+    Entry(
+        "fieldsales-rates",
+        "field",
+        pgettext_lazy("navigation", "四个率"),
+        "fieldsales-rates",
+        works_fieldsales,
+        also=("fieldsales-rates-drill",),
+    ),
+    Entry(
+        "fieldsales-guns",
+        "field",
+        pgettext_lazy("navigation", "三把枪"),
+        "fieldsales-guns",
+        works_fieldsales,
     ),
     # 企业: the company and the person.
     Entry(
