@@ -73,8 +73,8 @@ class RatesReportOut(Schema):
 
 class DrillFilter(RatesFilter):
     hit: bool | None = Field(None, description="true: the numerator's; false: the rest.")
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=10_000_000)
+    limit: int = Field(50, ge=1, le=500, description="Number of rows to return (at most 500).")
+    offset: int = Field(0, ge=0, le=10_000_000, description="Number of rows to skip.")
 
 
 class DrillRowOut(Schema):
@@ -90,25 +90,25 @@ class DrillRowOut(Schema):
     repeat_at: datetime | None
     spend: Decimal
     need: Decimal = Field(description="Monthly need × the period's months.")
-    active_seats: int
-    expected_users: int
+    active_seats: int = Field(description="Members of the company active in the period.")
+    expected_users: int = Field(description="Members who should use the platform.")
 
 
 class DrillOut(Schema):
     step: str
     start: date
     end: date
-    count: int
-    limit: int
-    offset: int
+    count: int = Field(description="Number of targets of the filter, all pages together.")
+    limit: int = Field(description="Number of rows asked for.")
+    offset: int = Field(description="Number of rows skipped.")
     items: list[DrillRowOut]
 
 
 class MixOut(Schema):
-    manual: int
-    semi: int
-    full: int
-    customers: int
+    manual: int = Field(description="Customers served manually (number).")
+    semi: int = Field(description="Customers served semi-automatically (number).")
+    full: int = Field(description="Customers fully automatic (number).")
+    customers: int = Field(description="Customers with a paid order in the period (number).")
 
 
 class MixRowOut(Schema):
