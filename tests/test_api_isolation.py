@@ -1477,6 +1477,13 @@ TARGETS: dict[tuple[str, str], Target] = {
             "/fieldsales/statements/{statement_id}/pay",
         )
     },
+    # The four rates' drill-down: {step} names a step of the funnel, not a record; every
+    # caller gets only the companies credited to the reps he may see (none for them).
+    ("/fieldsales/rates/{step}/companies", "step"): Target(
+        lambda ctx: "coverage",
+        public="a funnel step's name; the list is scoped to the caller's own reps",
+        owner="operator",
+    ),
 }
 
 

@@ -516,6 +516,22 @@ ENTRIES: tuple[Entry, ...] = (
         "logistics-quote",
         passes(lanes_visible_to),
     ),
+    # 地推: the four rates and the three guns (fieldsales.views.rates).
+    Entry(
+        "fieldsales-rates",
+        "field",
+        pgettext_lazy("navigation", "四个率"),
+        "fieldsales-rates",
+        works_fieldsales,
+        also=("fieldsales-rates-drill",),
+    ),
+    Entry(
+        "fieldsales-guns",
+        "field",
+        pgettext_lazy("navigation", "三把枪"),
+        "fieldsales-guns",
+        works_fieldsales,
+    ),
     # 企业: the company and the person.
     Entry(
         "company",

@@ -175,3 +175,80 @@ def column_chart(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 -- every text above is escaped
+
+
+@dataclass(frozen=True)
+class Series:
+    """One stacked series: its label, a value per column and its CSS class (colour)."""
+
+    label: str
+    values: Sequence[float]
+    css: str = "bar"
+
+
+def stacked_bars(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    value_format: Callable[[float], str] = _num,
+    width: int = 520,
+    height: int = 220,
+) -> SafeString:
+    """Columns stacked from their series (e.g. customers per month by automation level),
+    with a legend under the plot; each segment's value in its tooltip."""
+    left, right, top, bottom, legend = 44, 12, 10, 28, 22
+    plot_w, plot_h = width - left - right, height - top - bottom - legend
+    count = max(len(labels), 1)
+    slot = plot_w / count
+    totals = [sum(s.values[i] for s in series if i < len(s.values)) for i in range(len(labels))]
+    peak = _nice_max(max(totals, default=0))
+    parts = [
+        f'<svg class="chart stacked" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for fraction in (0, 0.5, 1):
+        y = top + plot_h * (1 - fraction)
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{_num(y)}" y2="{_num(y)}" '
+            f'class="grid"/><text x="{left - 4}" y="{_num(y + 4)}" text-anchor="end" '
+            f'class="chart-axis">{escape(value_format(peak * fraction))}</text>'
+        )
+    label_every = max(1, round(count / 12))
+    for index, label in enumerate(labels):
+        x = left + index * slot
+        base = top + plot_h
+        for one in series:
+            value = one.values[index] if index < len(one.values) else 0
+            if value <= 0:
+                continue
+            h = plot_h * value / peak
+            base -= h
+            parts.append(
+                f"<g><title>{escape(label)} · {escape(one.label)}: "
+                f"{escape(value_format(value))}</title>"
+                f'<rect x="{_num(x + slot * 0.15)}" y="{_num(base)}" width="{_num(slot * 0.7)}" '
+                f'height="{_num(h)}" class="{escape(one.css)}"/></g>'
+            )
+        if index % label_every == 0:
+            parts.append(
+                f'<text x="{_num(x + slot / 2)}" y="{top + plot_h + 16}" text-anchor="middle" '
+                f'class="chart-axis">{escape(label)}</text>'
+            )
+    x = left
+    for one in series:
+        parts.append(
+            f'<rect x="{_num(x)}" y="{height - 14}" width="10" height="10" '
+            f'class="{escape(one.css)}"/><text x="{_num(x + 14)}" y="{height - 5}" '
+            f'class="chart-label">{escape(one.label)}</text>'
+        )
+        x += 14 + 14 * max(len(one.label), 2)
+    if not labels:
+        empty = _("暂无数据")
+        parts.append(
+            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
+            f'class="chart-empty">{escape(empty)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 -- every text above is escaped
