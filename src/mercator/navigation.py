@@ -32,6 +32,8 @@ from mercator.companies.selectors.customers import customers_visible_to
 from mercator.companies.selectors.members import members_visible_to, verifications_for_operator
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
+from mercator.fieldsales.selectors.targets import can_manage_markets as fieldsales_operator
+from mercator.fieldsales.selectors.targets import field_team
 from mercator.logistics.selectors.flows import require_operator as flows_operator
 from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.logistics.selectors.transport import lanes_visible_to
@@ -69,6 +71,7 @@ GROUPS: tuple[tuple[str, Promise], ...] = (
     ("sell", pgettext_lazy("navigation", "销售")),
     ("money", pgettext_lazy("navigation", "资金")),
     ("stock", pgettext_lazy("navigation", "仓储物流")),
+    ("field", pgettext_lazy("navigation", "地推")),
     ("company", pgettext_lazy("navigation", "企业")),
     ("platform", pgettext_lazy("navigation", "平台")),
 )
@@ -495,6 +498,30 @@ ENTRIES: tuple[Entry, ...] = (
         "logistics-quote",
         passes(lanes_visible_to),
     ),
+    # 地推: field sales (markets, targets, reps).
+    Entry(
+        "fieldsales-markets",
+        "field",
+        pgettext_lazy("navigation", "目标市场"),
+        "fieldsales-markets",
+        field_team,
+        also=("fieldsales-market", "fieldsales-market-new", "fieldsales-market-import"),
+    ),
+    Entry(
+        "fieldsales-targets",
+        "field",
+        pgettext_lazy("navigation", "目标企业"),
+        "fieldsales-targets",
+        field_team,
+        also=("fieldsales-target", "fieldsales-target-new", "fieldsales-visit-new"),
+    ),
+    Entry(
+        "fieldsales-reps",
+        "field",
+        pgettext_lazy("navigation", "地推人员"),
+        "fieldsales-reps",
+        field_team,
+    ),
     # 企业: the company and the person.
     Entry(
         "company",
@@ -638,6 +665,13 @@ ENTRIES: tuple[Entry, ...] = (
         pgettext_lazy("navigation", "三流核算"),
         "logistics-flows",
         passes(flows_operator),
+    ),
+    Entry(
+        "fieldsales-reasons",
+        "platform",
+        pgettext_lazy("navigation", "未达成原因"),
+        "fieldsales-reasons",
+        fieldsales_operator,
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
 )

@@ -101,6 +101,13 @@ def reps_with_counts(actor: Actor) -> QuerySet[Rep]:
     return reps_visible_to(actor).annotate(n_targets=Count("targets"))
 
 
+def reps_of_market(actor: Actor, market: TargetMarket) -> QuerySet[Rep]:
+    """The visible reps holding targets in a market, each with how many (``n_targets``)."""
+    return (
+        reps_visible_to(actor).filter(targets__market=market).annotate(n_targets=Count("targets"))
+    )
+
+
 def rep_get(actor: Actor, rep_id: object) -> Rep:
     return get_or_404(reps_with_counts(actor), rep_id)
 
