@@ -587,7 +587,7 @@ def key_person_set(request: HttpRequest, target_id: str, payload: FieldsalesKeyP
 def open_account(request: HttpRequest, target_id: str, payload: FieldsalesOpenAccountIn) -> Status:
     """The rep holding the target opens its account: a company and an invitation mailed
     to its boss to take the master account. 409 ``already_on_platform``."""
-    target, invitation = target_services.target_open_account(
+    target, invitation, _token = target_services.target_open_account(
         actor=request.actor, target_id=target_id, **payload.dict()
     )
     return Status(

@@ -235,13 +235,14 @@ def target_open_account(
     legal_name: object = "",
     short_name: object = "",
     kind: object = Company.Kind.BUYER,
-) -> tuple[Target, Invitation]:
+) -> tuple[Target, Invitation, str]:
     """The rep who holds a target opens its account (开户): a company on the platform
     (``companies.services.company_open_for_boss``) and an invitation mailed to its boss
     to take the master account; the target records the company, ``match="opened"``,
     when and by whom (``opened_by``: the rep who earns the lifetime profit share). A
     target already on the platform (matched or opened) is a 409; so is a company of the
-    same name or credit code that joined since the import."""
+    same name or credit code that joined since the import. Returns the target, the
+    invitation and its token (mailed to the boss; never stored, shown only now)."""
     target = target_get(actor, target_id)
     rep = _require_work(actor, target)
     if target.company_id is not None:
@@ -262,7 +263,7 @@ def target_open_account(
         )
     now = timezone.now()
     with transaction.atomic():
-        company, invitation, _token = company_open_for_boss(
+        company, invitation, token = company_open_for_boss(
             actor=actor,
             invited_by=rep.membership,
             legal_name=legal,
@@ -286,7 +287,7 @@ def target_open_account(
             changes={"company": str(company.public_id), "boss_email": invitation.email},
         )
     target.refresh_from_db()
-    return target, invitation
+    return target, invitation, token
 
 
 # -------------------------------------------------------------------------- reasons
