@@ -137,6 +137,7 @@ def test_every_entry_has_a_known_group_and_a_unique_key():
         "sell",
         "money",
         "stock",
+        "field",
         "company",
         "platform",
     }

@@ -45,6 +45,9 @@ GETS = [
     "/logistics/quote/?listing=%ff",
     "/logistics/shipments/?status=%00",
     "/logistics/lanes/?mode=zz",
+    "/fieldsales/targets/?state=%ff&market=%00&rep=zz&page=-1&q=" + "x" * 5000,
+    "/fieldsales/markets/not-a-uuid/",
+    "/fieldsales/targets/not-a-uuid/visits/new/",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -63,6 +66,11 @@ POSTS = [
     ("/logistics/lanes/", {"transit_days_min": "abc", "price_per_tonne": "1e999", "mode": "x"}),
     ("/logistics/shipments/01a23603-672c-7e2f-8ff1-ffe68efcf407/depart/", {"eta": "zz"}),
     ("/logistics/shipments/01a23603-672c-7e2f-8ff1-ffe68efcf407/receive/", {"quantity": "x"}),
+    ("/fieldsales/targets/new/", {"market": "%00", "name": "x" * 500, "monthly_need": "1e999"}),
+    ("/fieldsales/targets/assign/", {"targets": ["%00", "zz"], "rep": "x"}),
+    ("/fieldsales/markets/new/", {"name": "", "province": "火星", "category": "%00"}),
+    ("/fieldsales/reps/", {"membership": "%00", "email": "x" * 500}),
+    ("/ops/fieldsales/reasons/", {"step": "zz", "label": "", "position": "1e999"}),
 ]
 
 
