@@ -1023,6 +1023,62 @@ def lot_listing(c: Ctx) -> object:
     return lot_list(actor=c.boss, lot_id=lot.public_id, quantity="10").public_id
 
 
+# fieldsales: markets, targets, visits, reps, reasons (the mill runs a field team: its rep
+# holds a target of the market; its boss manages him)
+FIELD_CLERK = Clerk("mill", Role.FIELD_REP)  # may do field work, but is no rep: sees none
+
+
+@once
+def fs_rep(c: Ctx) -> object:
+    from mercator.fieldsales.services.reps import rep_create
+
+    seat = add_member(c.w.mill, Role.FIELD_REP)
+    c.built["fs_rep_seat"] = seat
+    return rep_create(actor=operator(), membership_id=seat.public_id).public_id
+
+
+@once
+def fs_target(c: Ctx) -> object:
+    from mercator.fieldsales.services.markets import market_create
+    from mercator.fieldsales.services.targets import target_assign, target_create
+
+    market = market_create(actor=operator(), name="广西食品厂", province="广西")
+    c.built["fs_market"] = str(market.public_id)
+    target = target_create(actor=operator(), market_id=market.public_id, name="南宁甜蜜食品厂")
+    target_assign(actor=operator(), target_id=target.public_id, rep_id=fs_rep(c))
+    return target.public_id
+
+
+@once
+def fs_market(c: Ctx) -> object:
+    fs_target(c)
+    return c.built["fs_market"]
+
+
+@once
+def fs_visit(c: Ctx) -> object:
+    from mercator.fieldsales.services.visits import visit_create
+
+    target_id = fs_target(c)
+    return visit_create(
+        actor=c.actor(c.built["fs_rep_seat"]),
+        target_id=target_id,
+        visited_on=timezone.localdate(),
+        met="黄厂长",
+        outcome="positive",
+    ).public_id
+
+
+@once
+def fs_reason(c: Ctx) -> object:
+    from mercator.fieldsales.services.reasons import reason_create
+
+    return reason_create(actor=operator(), step="conversion", label="价格高").public_id
+
+
+FIELD_SCOPE = (FIELD_CLERK,)
+
+
 LOT_WIDE = "a lot is its company's goods: every colleague who manages stock changes its listing"
 
 
@@ -1117,6 +1173,24 @@ TARGETS: dict[tuple[str, str], Target] = {
         auction_draft,
         company_wide="the operators' desk: every company member gets 404",
         owner="operator",
+    ),
+    # fieldsales: markets, targets, visits, reps, reasons
+    ("/fieldsales/markets/{market_id}", "market_id"): Target(fs_market, clerks=FIELD_SCOPE),
+    ("/fieldsales/targets/{target_id}", "target_id"): Target(fs_target, clerks=FIELD_SCOPE),
+    ("/fieldsales/targets/{target_id}/assign", "target_id"): Target(fs_target, clerks=FIELD_SCOPE),
+    ("/fieldsales/targets/{target_id}/key-persons", "target_id"): Target(
+        fs_target, clerks=FIELD_SCOPE
+    ),
+    ("/fieldsales/targets/{target_id}/open-account", "target_id"): Target(
+        fs_target, clerks=FIELD_SCOPE
+    ),
+    ("/fieldsales/targets/{target_id}/reasons", "target_id"): Target(fs_target, clerks=FIELD_SCOPE),
+    ("/fieldsales/targets/{target_id}/visits", "target_id"): Target(fs_target, clerks=FIELD_SCOPE),
+    ("/fieldsales/visits/{visit_id}", "visit_id"): Target(fs_visit, clerks=FIELD_SCOPE),
+    ("/fieldsales/reps/{rep_id}", "rep_id"): Target(fs_rep, clerks=FIELD_SCOPE),
+    ("/fieldsales/reasons/{reason_id}", "reason_id"): Target(
+        fs_reason,
+        public="the reasons list is read by every field rep; only operators change it",
     ),
     # community
     ("/community/posts/{post_id}", "post_id"): Target(
@@ -1630,6 +1704,26 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/fieldsales/plans/{plan_id}/reps"): lambda c, me: {
         "rep": str(me.public_id)  # any id: a non-operator is refused before it is read
     },
+    ("PATCH", "/fieldsales/markets/{market_id}"): lambda c, me: {"name": "改"},
+    ("POST", "/fieldsales/targets/{target_id}/assign"): lambda c, me: {"rep": fs_rep(c)},
+    ("POST", "/fieldsales/targets/{target_id}/key-persons"): lambda c, me: {
+        "rank": 1,
+        "name": "黄厂长",
+    },
+    ("POST", "/fieldsales/targets/{target_id}/open-account"): lambda c, me: {
+        "boss_email": "boss@tianmi.example"
+    },
+    ("POST", "/fieldsales/targets/{target_id}/reasons"): lambda c, me: {
+        "step": "coverage",
+        "text": "不需要",
+    },
+    ("POST", "/fieldsales/targets/{target_id}/visits"): lambda c, me: {
+        "visited_on": str(timezone.localdate()),
+        "met": "门卫",
+        "outcome": "neutral",
+    },
+    ("PATCH", "/fieldsales/reps/{rep_id}"): lambda c, me: {"phone": "13900000000"},
+    ("PATCH", "/fieldsales/reasons/{reason_id}"): lambda c, me: {"label": "太贵"},
 }
 
 

@@ -47,6 +47,9 @@ GETS = [
     "/logistics/lanes/?mode=zz",
     "/ops/insights/?start=2026-13-45&end=%00&format=xlsx",
     "/insights/boss/?start=2026-03-01&end=2026-02-01&format=xlsx",
+    "/fieldsales/targets/?state=%ff&market=%00&rep=zz&page=-1&q=" + "x" * 5000,
+    "/fieldsales/markets/not-a-uuid/",
+    "/fieldsales/targets/not-a-uuid/visits/new/",
 ]
 POSTS = [
     ("/cart/", {"payment_terms": "prepaid", "expected_total": "abc"}),
@@ -65,6 +68,11 @@ POSTS = [
     ("/logistics/lanes/", {"transit_days_min": "abc", "price_per_tonne": "1e999", "mode": "x"}),
     ("/logistics/shipments/01a23603-672c-7e2f-8ff1-ffe68efcf407/depart/", {"eta": "zz"}),
     ("/logistics/shipments/01a23603-672c-7e2f-8ff1-ffe68efcf407/receive/", {"quantity": "x"}),
+    ("/fieldsales/targets/new/", {"market": "%00", "name": "x" * 500, "monthly_need": "1e999"}),
+    ("/fieldsales/targets/assign/", {"targets": ["%00", "zz"], "rep": "x"}),
+    ("/fieldsales/markets/new/", {"name": "", "province": "火星", "category": "%00"}),
+    ("/fieldsales/reps/", {"membership": "%00", "email": "x" * 500}),
+    ("/ops/fieldsales/reasons/", {"step": "zz", "label": "", "position": "1e999"}),
 ]
 
 

@@ -33,9 +33,11 @@ from mercator.companies.selectors.members import members_visible_to, verificatio
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.fieldsales.selectors.commission import require_plan_operator, sees_statements
+from mercator.fieldsales.selectors.scope import works_fieldsales
+from mercator.fieldsales.selectors.targets import can_manage_markets as fieldsales_operator
+from mercator.fieldsales.selectors.targets import field_team
 from mercator.insights.selectors.boss import require_boss as insights_boss
 from mercator.insights.selectors.figures import require_operator as insights_operator
-from mercator.fieldsales.selectors.scope import works_fieldsales
 from mercator.logistics.selectors.flows import require_operator as flows_operator
 from mercator.logistics.selectors.stock import check_lot_reader
 from mercator.logistics.selectors.transport import lanes_visible_to
@@ -532,6 +534,30 @@ ENTRIES: tuple[Entry, ...] = (
         "fieldsales-guns",
         works_fieldsales,
     ),
+    # 地推: field sales (markets, targets, reps).
+    Entry(
+        "fieldsales-markets",
+        "field",
+        pgettext_lazy("navigation", "目标市场"),
+        "fieldsales-markets",
+        field_team,
+        also=("fieldsales-market", "fieldsales-market-new", "fieldsales-market-import"),
+    ),
+    Entry(
+        "fieldsales-targets",
+        "field",
+        pgettext_lazy("navigation", "目标企业"),
+        "fieldsales-targets",
+        field_team,
+        also=("fieldsales-target", "fieldsales-target-new", "fieldsales-visit-new"),
+    ),
+    Entry(
+        "fieldsales-reps",
+        "field",
+        pgettext_lazy("navigation", "地推人员"),
+        "fieldsales-reps",
+        field_team,
+    ),
     # 企业: the company and the person.
     Entry(
         "company",
@@ -705,6 +731,13 @@ ENTRIES: tuple[Entry, ...] = (
         "fieldsales-pushes",
         works_fieldsales,
         also=("fieldsales-push-new",),
+    ),
+    Entry(
+        "fieldsales-reasons",
+        "platform",
+        pgettext_lazy("navigation", "未达成原因"),
+        "fieldsales-reasons",
+        fieldsales_operator,
     ),
     Entry("admin", "platform", pgettext_lazy("navigation", "平台后台"), "admin:index", operator),
     # 地推: field sales.

@@ -7,6 +7,7 @@ from mercator.demo.approvals import build_approvals, build_discount_quote
 from mercator.demo.catalog import build_catalog
 from mercator.demo.community import build_community
 from mercator.demo.customers import build_customers
+from mercator.demo.fieldsales import build_fieldsales
 from mercator.demo.grade_prices import build_grade_prices
 from mercator.demo.logistics import build_logistics
 from mercator.demo.logistics_transport import build_logistics_transport
@@ -48,4 +49,5 @@ def demo_build() -> None:
         build_groupbuys()
         build_logistics()  # after the orders and group buys (华南食品's cart and wallet)
         build_logistics_transport()  # after build_logistics() (the demo's warehouses and lots)
+        build_fieldsales()  # after the catalog and pricing (the mill's sugar its buyers order)
         proposals_generate()  # last: what the demo's real deals propose (聚)

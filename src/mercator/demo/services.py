@@ -52,7 +52,11 @@ WORLD: tuple[DemoCompany, ...] = (
         "Mercator 平台自营（上海）有限公司",
         "平台自营",
         Company.Kind.BOTH,
-        (DemoPerson("ops@mercator.demo", "周运营", Role.MASTER, "平台运营"),),
+        (
+            DemoPerson("ops@mercator.demo", "周运营", Role.MASTER, "平台运营"),
+            # The platform's own field rep (地推, demo.fieldsales).
+            DemoPerson("rep@mercator.demo", "韦地推", Role.FIELD_REP, "地推专员"),
+        ),
         is_platform=True,
         province="上海",
         city="上海",
@@ -150,6 +154,21 @@ WORLD: tuple[DemoCompany, ...] = (
         industry="苹果种植",
         size_band=Company.SizeBand.SMALL,
         division="370686",
+    ),
+    DemoCompany(
+        "南宁拓客商务服务有限公司",
+        "南宁拓客",
+        # A field-sales partner (demo.fieldsales): its boss manages its reps.
+        Company.Kind.BUYER,
+        (
+            DemoPerson("boss@nanning-partner.demo", "蓝拓客", Role.MASTER, "总经理"),
+            DemoPerson("rep@nanning-partner.demo", "黄地推", Role.FIELD_REP, "地推专员"),
+        ),
+        province="广西",
+        city="南宁",
+        industry="商务服务",
+        size_band=Company.SizeBand.SMALL,
+        division="450100",
     ),
 )
 

@@ -38,8 +38,14 @@ from mercator.core.errors import DomainError
 from mercator.core.figures import money
 from mercator.core.ids import parse_public_id
 from mercator.core.models import AuditEntry
-from mercator.fieldsales.selectors.scope import statements_visible_to
 from mercator.fieldsales.selectors.pushes import pushes_visible_to
+from mercator.fieldsales.selectors.scope import (
+    markets_visible_to,
+    reps_visible_to,
+    statements_visible_to,
+    targets_visible_to,
+    visits_visible_to,
+)
 from mercator.logistics.selectors import (
     inbounds_visible_to,
     receipts_visible_to,
@@ -346,6 +352,21 @@ SENTENCES: dict[str, Promise] = {
     "commission.statement_drop": _("分润对账单 %(target)s 的草稿已无明细，已删除（%(person)s）"),
     "commission.statement_issue": _("%(person)s 确认了分润对账单 %(target)s"),
     "commission.statement_pay": _("%(person)s 发放了分润对账单 %(target)s"),
+    # field sales: markets, targets, reps, visits, reasons (fieldsales)
+    "company.open_for_boss": _("%(person)s 为 %(target)s 开户并邀请了老板"),
+    "target_market.create": _("%(person)s 创建了目标市场 %(target)s"),
+    "target_market.update": _("%(person)s 修改了目标市场 %(target)s"),
+    "target.import": _("%(person)s 向目标市场 %(target)s 导入了目标企业"),
+    "target.create": _("%(person)s 添加了目标企业 %(target)s"),
+    "target.assign": _("%(person)s 分配了目标企业 %(target)s"),
+    "target.open_account": _("%(person)s 为目标企业 %(target)s 开户"),
+    "key_person.set": _("%(person)s 记录了目标企业 %(target)s 的关键人"),
+    "reason_record.create": _("%(person)s 记录了目标企业 %(target)s 的未达成原因"),
+    "visit.create": _("%(person)s 记录了拜访 %(target)s"),
+    "field_rep.create": _("%(person)s 登记了地推人员 %(target)s"),
+    "field_rep.update": _("%(person)s 修改了地推人员 %(target)s"),
+    "reason.create": _("%(person)s 添加了未达成原因 %(target)s"),
+    "reason.update": _("%(person)s 修改了未达成原因 %(target)s"),
 }
 GENERIC = _("%(person)s 修改了 %(target)s")
 
@@ -365,6 +386,11 @@ KIND_NAMES: dict[str, Promise] = {
     "receipt": _("一张仓单"),
     "shipment": _("一张运输单"),
     "lane": _("一条运输线路"),
+    "target_market": _("一个目标市场"),
+    "target": _("一家目标企业"),
+    "visit": _("一次拜访"),
+    "field_rep": _("一位地推人员"),
+    "reason": _("一条未达成原因"),
     "quote": _("一份报价单"),
     "invoice": _("一张发票"),
     "rfq": _("一份询价单"),
@@ -774,6 +800,39 @@ def _pushes(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
     )
 
 
+def _target_markets(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: markets_visible_to(actor),
+        ids,
+        lambda m: Link(m.name, reverse("fieldsales-market", args=[m.public_id])),
+    )
+
+
+def _targets(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: targets_visible_to(actor),
+        ids,
+        lambda t: Link(t.name, reverse("fieldsales-target", args=[t.public_id])),
+    )
+
+
+def _visits(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: visits_visible_to(actor),
+        ids,
+        lambda v: Link(
+            f"{v.target.name} {v.visited_on:%Y-%m-%d}",
+            reverse("fieldsales-target", args=[v.target.public_id]),
+        ),
+    )
+
+
+def _field_reps(actor: Actor, ids: list[Any]) -> dict[Any, Link]:
+    return _by_id(
+        lambda: reps_visible_to(actor), ids, lambda r: Link(r.name, reverse("fieldsales-reps"))
+    )
+
+
 RESOLVERS: dict[str, Resolver] = {
     "warehouse": _warehouses,
     "inbound": _inbounds,
@@ -810,6 +869,10 @@ RESOLVERS: dict[str, Resolver] = {
     "commission": _commission_statements,
     "standing": _standing_orders,
     "push": _pushes,
+    "target_market": _target_markets,
+    "target": _targets,
+    "visit": _visits,
+    "field_rep": _field_reps,
 }
 
 

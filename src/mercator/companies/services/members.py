@@ -774,3 +774,77 @@ def _invitation_claim(invitation: Invitation, person: User) -> Membership:
         link="/company/members/",
     )
     return seat
+
+
+# Accounts opened on a company's behalf ---------------------------------------------------
+
+OPENED_ACCOUNT_DAYS = 30
+
+
+def company_open_for_boss(
+    *,
+    actor: Actor,
+    invited_by: Membership,
+    legal_name: str,
+    short_name: str,
+    boss_email: str,
+    kind: str = Company.Kind.BUYER,
+    province: str = "",
+    city: str = "",
+    industry: str = "",
+    size_band: str = Company.SizeBand.SMALL,
+) -> tuple[Company, Invitation, str]:
+    """An account opened for a company by someone outside it (a field rep's 开户): the
+    company, with no seat yet, and an invitation by email for its boss to take the master
+    account (母账户) when he signs up or signs in. Until then the company has no member;
+    the invitation is the one way in. ``invited_by`` is the opener's seat (in his own
+    company); the caller (fieldsales' ``target_open_account``) decides who may open, so
+    only a system actor, an operator or a field rep/manager gets here. Returns the
+    company, the invitation and its token (shown once, mailed to the boss)."""
+    if not (
+        actor.via == "system"
+        or actor.is_operator
+        or actor.can("fieldsales.work")
+        or actor.can("fieldsales.manage")
+    ):
+        raise PermissionDenied()
+    email = (boss_email or "").strip().lower()
+    if not email:
+        raise ValidationFailed(
+            _("请填写老板的邮箱：开户邀请发到这个邮箱。"),
+            code="boss_email_required",
+            details={"field": "boss_email"},
+        )
+    company = Company(
+        legal_name=(legal_name or "").strip(),
+        short_name=(short_name or "").strip(),
+        kind=kind,
+        province=(province or "").strip(),
+        city=(city or "").strip(),
+        industry=(industry or "").strip(),
+        size_band=size_band or Company.SizeBand.SMALL,
+    )
+    validate(company)
+    token = secrets.token_urlsafe(24)
+    invitation = Invitation(
+        company=company,
+        email=email,
+        role=Role.MASTER,
+        token_hash=_hash(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=OPENED_ACCOUNT_DAYS),
+    )
+    validate(invitation, exclude=["company"])
+    with transaction.atomic():
+        company.save()
+        invitation.company = company
+        invitation.save()
+        audit_record(
+            actor=actor,
+            action="company.open_for_boss",
+            target=f"company:{company.public_id}",
+            changes={"legal_name": company.legal_name, "boss_email": email},
+        )
+        invitation_pk = invitation.pk
+        transaction.on_commit(lambda: send_invitation_email(invitation_pk, token))
+    return company, invitation, token

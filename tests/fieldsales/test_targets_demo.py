@@ -1,0 +1,39 @@
+"""The demo's field sales: the market of 40 imported targets, two reps, twelve accounts
+opened (each boss can sign in), six converted by paid orders, two rebought, one moved
+after opening, one lost; and running the demo again adds nothing."""
+
+import pytest
+from django.test import Client
+
+from mercator.demo.build import demo_build
+from mercator.demo.services import DEMO_PASSWORD
+from mercator.fieldsales.models import Assignment, ReasonRecord, Rep, Target, TargetMarket, Visit
+from mercator.trading.models import Order
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_field_sales_world():
+    demo_build()
+    market = TargetMarket.objects.get(name="广西食品厂")
+    targets = Target.objects.filter(market=market)
+    assert targets.count() == 40 and set(targets.values_list("source", flat=True)) == {"import"}
+    assert Rep.objects.count() == 2 and not targets.filter(rep__isnull=True).exists()
+    opened = targets.filter(opened_at__isnull=False)
+    assert opened.count() == 12 and set(opened.values_list("match", flat=True)) == {"opened"}
+    companies = [t.company for t in opened]
+    paid = Order.objects.filter(buyer__in=companies, paid_at__isnull=False)
+    assert paid.values("buyer").distinct().count() == 6
+    assert sum(1 for c in companies if paid.filter(buyer=c).count() >= 2) == 2
+    moved = targets.get(company__short_name__startswith="桂林荔浦")
+    assert moved.opened_by != moved.rep and Assignment.objects.filter(target=moved).count() == 2
+    assert ReasonRecord.objects.filter(target__market=market, lost=True).count() == 1
+    assert Visit.objects.filter(target__market=market).count() >= 16
+    client = Client()
+    assert client.login(username="boss@nanning-tianmi.demo", password=DEMO_PASSWORD)
+    rep = Client()
+    assert rep.login(username="rep@nanning-partner.demo", password=DEMO_PASSWORD)
+    assert rep.get("/fieldsales/targets/").status_code == 200
+    demo_build()
+    assert Target.objects.filter(market=market).count() == 40
+    assert TargetMarket.objects.count() == 1
