@@ -273,8 +273,8 @@ def test_section(settings, tmp_path):
     sections.unregister(sections.OPS, _test_section)
 
 
-def test_the_registry_works_with_zero_sections(dash, ops):
-    assert sections.REGISTRY[sections.OPS] == [] and sections.REGISTRY[sections.BOSS] == []
+def test_the_registry_works_with_zero_sections(dash, ops, monkeypatch):
+    monkeypatch.setattr(sections, "REGISTRY", {sections.OPS: [], sections.BOSS: []})
     span = report_range(START, END)
     assert sections.sections_for(sections.OPS, None, span, span.previous()) == []
     html = ops_client(ops).get(OPS_PAGE + RANGE).content.decode()
@@ -290,6 +290,19 @@ def test_a_registered_section_is_rendered_and_exported(dash, ops, test_section):
     # Registered on the operators' dashboard only: the boss's page does not show it.
     w = dash.world
     assert "测试板块" not in w.web(w.mill_boss).get(BOSS_PAGE + RANGE).content.decode()
+
+
+def test_the_field_sales_sections_show_on_the_operators_dashboard(dash, ops):
+    """insights registers the four rates and the three guns (insights.fieldsales)."""
+    html = ops_client(ops).get(OPS_PAGE + RANGE).content.decode()
+    assert "地推四个率" in html and 'data-testid="insights-rate-coverage"' in html
+    assert 'data-testid="insights-gun-full"' in html
+    response = ops_client(ops).get(OPS_PAGE + RANGE + "&format=xlsx")
+    assert _sheet(response, "四个率")[0][0] == "指标"
+    assert [row[0] for row in _sheet(response, "三把枪")][0] == "自动化程度"
+    # Not on the boss's page.
+    w = dash.world
+    assert "地推四个率" not in w.web(w.mill_boss).get(BOSS_PAGE + RANGE).content.decode()
 
 
 def test_a_section_that_refuses_the_actor_is_left_out(dash, ops):

@@ -202,7 +202,7 @@ def build_fieldsales() -> None:
     listing = Listing.objects.filter(sku__code=SUGAR, status=Listing.Status.ACTIVE).first()
     if None in (operator, platform_rep_actor, partner_rep_actor) or listing is None:
         return  # the companies or catalog demos are not built
-    with demo_clock(_day(50, 9)):
+    with demo_clock(_day(75, 9)):
         for position, (step, label, label_en) in enumerate(REASONS):
             reason_create(
                 actor=operator, step=step, label=label, label_en=label_en, position=position
@@ -217,11 +217,11 @@ def build_fieldsales() -> None:
             description="广西区内用糖的食品厂：糕点、饮料、罐头、调味品。月需求额按食糖采购额估算。",
             category="white-sugar",
         )
-    with demo_clock(_day(48, 10)):
+    with demo_clock(_day(73, 10)):
         targets_import(actor=operator, market_id=market.public_id, content=_workbook())
     by_name = {t.name: t for t in Target.objects.filter(market=market)}
     ordered = [by_name[row[0]] for row in TARGETS]
-    with demo_clock(_day(47, 10)):
+    with demo_clock(_day(72, 10)):
         targets_assign(
             actor=operator,
             target_ids=[t.public_id for i, t in enumerate(ordered) if i in PARTNER_HALF],
@@ -236,7 +236,7 @@ def build_fieldsales() -> None:
     # Visits and key persons on the first 16 targets (and the lost one).
     for i, target in enumerate([*ordered[:16], by_name[LOST]]):
         rep = reps[Target.objects.get(pk=target.pk).rep_id]
-        with demo_clock(_day(45 - i // 2, 14)):
+        with demo_clock(_day(70 - i // 2, 14)):
             key = key_person_set(
                 actor=rep,
                 target_id=target.public_id,
@@ -268,9 +268,9 @@ def build_fieldsales() -> None:
             continue
         target = ordered[i]
         rep = reps[Target.objects.get(pk=target.pk).rep_id]
-        opened[slug] = _open(rep, target, slug, serial=i + 1, days_ago=38 - len(opened))
+        opened[slug] = _open(rep, target, slug, serial=i + 1, days_ago=60 - len(opened))
     # One account moved from the platform's rep to the partner's after it was opened.
-    with demo_clock(_day(24, 10)):
+    with demo_clock(_day(45, 10)):
         target_assign(
             actor=operator,
             target_id=opened[MOVED].target.public_id,
@@ -279,20 +279,20 @@ def build_fieldsales() -> None:
     # Six converted by real paid orders of the mill's sugar; two bought again.
     for n, slug in enumerate(CONVERTED):
         company: Company = opened[slug].target.company
-        with demo_clock(_day(22, 9)):
+        with demo_clock(_day(44, 9)):
             wallet_bank_deposit(
                 company=company,
                 amount=Decimal("200000.00"),
                 bank_reference=f"demo-fieldsales-funds:{company.public_id}",
                 memo="demo bank transfer into the wallet",
             )
-        _buy(opened[slug], listing, "10", 20 - n, "地推开户后的第一单")
+        _buy(opened[slug], listing, "10", 40 - n, "地推开户后的第一单")
     for slug in REBOUGHT:
         _buy(opened[slug], listing, "20", 6, "复购")
     # One given up, with its reason.
     lost = by_name[LOST]
     rep = reps[Target.objects.get(pk=lost.pk).rep_id]
-    with demo_clock(_day(30, 16)):
+    with demo_clock(_day(50, 16)):
         reason_record_create(
             actor=rep,
             target_id=lost.public_id,

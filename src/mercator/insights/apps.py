@@ -9,3 +9,8 @@ class InsightsConfig(AppConfig):
     name = "mercator.insights"
     label = "insights"
     verbose_name = _("工作台与报表")
+
+    def ready(self) -> None:
+        from mercator.insights.fieldsales import register_sections
+
+        register_sections()
