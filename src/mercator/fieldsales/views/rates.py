@@ -26,6 +26,7 @@ from mercator.fieldsales.models import Step
 from mercator.fieldsales.selectors.guns import LEVEL_LABELS, guns_report, reasons_ranking
 from mercator.fieldsales.selectors.rates import Rates, rates_drill, rates_report, step_of
 from mercator.fieldsales.selectors.scope import markets_visible_to, reps_visible_to
+from mercator.fieldsales.selectors.work import field_work
 
 PAGE_SIZE = 50
 FIGURES = (
@@ -95,8 +96,16 @@ def rates_page(request: HttpRequest) -> HttpResponse:
         report = rates_report(actor, span, market=params["market"], rep=params["rep"])
         before = rates_report(actor, span.previous(), market=params["market"], rep=params["rep"])
         reasons = reasons_ranking(actor, span, market=params["market"], rep=params["rep"])
+        work = field_work(actor, span, market=params["market"], rep=params["rep"])
+        work_before = field_work(actor, span.previous(), market=params["market"], rep=params["rep"])
     except DomainError as exc:
         return error_page(request, exc)
+    work_rows = [
+        (_("拜访次数"), work.visits, work_before.visits),
+        (_("拜访过的目标企业"), work.visited, work_before.visited),
+        (_("已记录关键人的目标企业"), work.key_person, work_before.key_person),
+        (_("已记录第二关键人的目标企业"), work.second_key_person, work_before.second_key_person),
+    ]
     if wants_xlsx(request):
         name = [Column(_("名称"), lambda r: r.label)]
         reason_rows = [(r.step_label, c) for r in reasons for c in r.reasons]
@@ -104,6 +113,15 @@ def rates_page(request: HttpRequest) -> HttpResponse:
             [
                 Sheet(_("市场"), name + _figure_columns(), report.markets),
                 Sheet(_("地推人员"), name + _figure_columns(), report.reps),
+                Sheet(
+                    _("地推工作"),
+                    [
+                        Column(_("指标"), lambda r: str(r[0])),
+                        Column(_("本期"), lambda r: r[1], "number"),
+                        Column(_("上期"), lambda r: r[2], "number"),
+                    ],
+                    work_rows,
+                ),
                 Sheet(
                     _("未达成原因"),
                     [
@@ -134,6 +152,7 @@ def rates_page(request: HttpRequest) -> HttpResponse:
         "before_span": span.previous(),
         "funnel": funnel,
         "reasons": reasons,
+        "work_rows": work_rows,
         "params": params,
         "span": span,
         "query": "&".join(q for q in (span_query, query) if q),
