@@ -281,6 +281,9 @@ MERCATOR = {
     # seller at settlement, how long an unpaid order keeps its stock, and how long after
     # the last shipment escrow is released to the seller unless the buyer disputes.
     "PLATFORM_FEE_PERCENT": os.environ.get("MERCATOR_PLATFORM_FEE_PERCENT", "0.5"),
+    # Field sales' three guns: a self-serve order within this many days of a rep's visit
+    # or pushed order counts as semi-automatic.
+    "FIELDSALES_SEMI_DAYS": int(os.environ.get("MERCATOR_FIELDSALES_SEMI_DAYS", "30")),
     "ORDER_RESERVATION_HOURS": int(os.environ.get("MERCATOR_ORDER_RESERVATION_HOURS", "48")),
     "AUTO_SETTLE_DAYS": int(os.environ.get("MERCATOR_AUTO_SETTLE_DAYS", "10")),
     # The capital flow (§8): what a credit period costs, as an annual rate in percent.

@@ -7,7 +7,16 @@ from django.test import Client
 
 from mercator.demo.build import demo_build
 from mercator.demo.services import DEMO_PASSWORD
-from mercator.fieldsales.models import Assignment, ReasonRecord, Rep, Target, TargetMarket, Visit
+from mercator.fieldsales.models import (
+    Assignment,
+    CommissionStatement,
+    Push,
+    ReasonRecord,
+    Rep,
+    Target,
+    TargetMarket,
+    Visit,
+)
 from mercator.trading.models import Order
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +33,17 @@ def test_the_demo_field_sales_world():
     companies = [t.company for t in opened]
     paid = Order.objects.filter(buyer__in=companies, paid_at__isnull=False)
     assert paid.values("buyer").distinct().count() == 6
-    assert sum(1 for c in companies if paid.filter(buyer=c).count() >= 2) == 2
+    # Two rebought by themselves; three more by a push, after a visit and by a standing
+    # order (demo.fieldsales_channels).
+    assert sum(1 for c in companies if paid.filter(buyer=c).count() >= 2) == 5
+    channels = set(paid.values_list("channel", flat=True))
+    assert {"self", "rep", "standing"} <= channels
+    assert paid.get(channel="rep").assisted_by.person.email.startswith("rep@")
+    assert Push.objects.filter(status=Push.Status.OPEN).count() == 1
+    # Commission: every ended month since the first opening, issued and paid.
+    statements = CommissionStatement.objects.all()
+    assert statements.exists() and {s.status for s in statements} == {"paid"}
+    assert all(s.payable == sum(line.amount for line in s.lines.all()) for s in statements)
     moved = targets.get(company__short_name__startswith="桂林荔浦")
     assert moved.opened_by != moved.rep and Assignment.objects.filter(target=moved).count() == 2
     assert ReasonRecord.objects.filter(target__market=market, lost=True).count() == 1
@@ -37,3 +56,4 @@ def test_the_demo_field_sales_world():
     demo_build()
     assert Target.objects.filter(market=market).count() == 40
     assert TargetMarket.objects.count() == 1
+    assert Push.objects.count() == 2 and CommissionStatement.objects.count() == statements.count()

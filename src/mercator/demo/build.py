@@ -8,6 +8,7 @@ from mercator.demo.catalog import build_catalog
 from mercator.demo.community import build_community
 from mercator.demo.customers import build_customers
 from mercator.demo.fieldsales import build_fieldsales
+from mercator.demo.fieldsales_channels import build_fieldsales_channels
 from mercator.demo.fieldsales_commission import build_commission
 from mercator.demo.grade_prices import build_grade_prices
 from mercator.demo.logistics import build_logistics
@@ -51,5 +52,6 @@ def demo_build() -> None:
         build_logistics()  # after the orders and group buys (华南食品's cart and wallet)
         build_logistics_transport()  # after build_logistics() (the demo's warehouses and lots)
         build_fieldsales()  # after the catalog and pricing (the mill's sugar its buyers order)
+        build_fieldsales_channels()  # after build_fieldsales(): its customers and reps
         build_commission()  # after build_fieldsales(): the months its reps' customers paid in
         proposals_generate()  # last: what the demo's real deals propose (聚)

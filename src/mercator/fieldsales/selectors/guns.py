@@ -64,7 +64,7 @@ LEVEL_LABELS = {"manual": _("手动"), "semi": _("半自动"), "full": _("全自
 
 
 def semi_days() -> int:
-    return int(settings.MERCATOR.get("FIELDSALES_SEMI_DAYS", 30))
+    return int(settings.MERCATOR["FIELDSALES_SEMI_DAYS"])
 
 
 @dataclass
