@@ -19,7 +19,11 @@ mill's live English auction), group-buy.png (the open group buy) and forwards.pn
 forward offers with their aggregated demand book) as the food factory's buyer, and
 phone-auction.png at 390x844 as the same buyer; ops-proposals.png (the proposals desk)
 as the operator; forward-contracts.png (contracts marked to market) as the sugar mill's
-boss (1280x800 unless said, Simplified Chinese).
+boss. Logistics and field sales: logistics-flows.png (the three-flow P&L),
+fieldsales-rates.png (the four rates), fieldsales-guns.png (the three guns) and
+ops-insights.png (the operators' dashboard) as the operator; phone-rep-targets.png at
+390x844 as the platform's field rep; logistics-lots.png as the apple cooperative's
+chairman (1280x800 unless said, Simplified Chinese).
 """
 
 import argparse
@@ -188,7 +192,21 @@ OTHER_ROLES = [
             ("/ops/disputes/", "main h1", "ops-disputes.png"),
             ("/ops/membership/?tab=appeals", "main h1", "ops-membership.png"),
             ("/ops/markets/proposals/", '[data-testid="proposal"]', "ops-proposals.png"),
+            ("/ops/logistics/flows/", '[data-testid="flows-filters"]', "logistics-flows.png"),
+            ("/fieldsales/rates/", '[data-testid="rates-funnel"]', "fieldsales-rates.png"),
+            ("/fieldsales/guns/", '[data-testid="guns-chart"]', "fieldsales-guns.png"),
+            ("/ops/insights/", '[data-testid="gmv-real"]', "ops-insights.png"),
         ],
+    ),
+    (
+        "rep@mercator.demo",
+        PHONE,
+        [("/fieldsales/targets/", '[data-testid="targets"]', "phone-rep-targets.png")],
+    ),
+    (
+        "boss@qixia-coop.demo",
+        VIEWPORT,
+        [("/logistics/lots/", '[data-testid="warehouse-totals"]', "logistics-lots.png")],
     ),
     (
         "boss@sugarmill.demo",

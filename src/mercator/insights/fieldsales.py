@@ -47,7 +47,7 @@ def _rate_rows(actor: Actor, span: DateRange, before: DateRange) -> list[RateRow
         Step.CONVERSION: _("转换率"),
         Step.REPURCHASE: _("复购率"),
         "spend": _("渗透率（金额）"),
-        "seats": _("渗透率（人数）"),
+        "seats": _("渗透率（席位）"),
     }
     return [
         RateRow(key, label, getattr(now, str(key)), getattr(then, str(key)))
