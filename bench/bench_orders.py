@@ -224,8 +224,8 @@ class Dialect:
 
 
 SQL_REFILL = (
-    "INSERT INTO trading_cartitem (membership_id, listing_id, quantity, added_at)"
-    " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
+    "INSERT INTO trading_cartitem (membership_id, listing_id, quantity, added_at, channel)"
+    " VALUES (%s, %s, %s, %s, 'self') ON CONFLICT DO NOTHING"
 )
 SQL_CART = """
 SELECT c.id, c.quantity, l.id, l.status, l.seller_id, s.verification_status, s.public_id,
@@ -257,9 +257,10 @@ INSERT INTO trading_order (public_id, number, seller_id, buyer_id, placed_by_id,
   seller_owner_id, customer_id, source, origin, deposit_ref, deposit_applied, quote_id,
   status, currency, payment_terms, credit_days, delivery_method, destination_province,
   goods_total, freight_total, total, fee_percent, fee_amount, credit_used, note,
-  approval_ref, placed_at, approved_at, expires_at, cancel_reason, dispute_reason, is_real)
+  approval_ref, placed_at, approved_at, expires_at, cancel_reason, dispute_reason, is_real,
+  channel)
 VALUES (%s, %s, %s, %s, %s, %s, NULL, NULL, 'cart', '', '', 0, NULL, 'approved', %s,
-  'prepaid', 0, 'pickup', '', %s, 0, %s, %s, 0, 0, '', '', %s, %s, %s, '', '', %s)
+  'prepaid', 0, 'pickup', '', %s, 0, %s, %s, 0, 0, '', '', %s, %s, %s, '', '', %s, 'self')
 RETURNING id"""
 SQL_LINE = """
 INSERT INTO trading_orderline (order_id, position, sku_id, listing_id, product_name,
@@ -403,6 +404,7 @@ def raw_place(cursor: Any, d: Dialect, world: dict[str, Any], member: dict[str, 
         "number": number,
         "seller": str(uuid.UUID(str(seller_uid))),
         "source": "cart",
+        "channel": "self",
         "total": str(amount),
         "payment_terms": "prepaid",
         "status": "approved",

@@ -33,9 +33,8 @@ from mercator.companies.selectors.members import members_visible_to, verificatio
 from mercator.core.actor import Actor
 from mercator.core.errors import DomainError
 from mercator.fieldsales.selectors.commission import require_plan_operator, sees_statements
-from mercator.fieldsales.selectors.scope import works_fieldsales
+from mercator.fieldsales.selectors.scope import field_team
 from mercator.fieldsales.selectors.targets import can_manage_markets as fieldsales_operator
-from mercator.fieldsales.selectors.targets import field_team
 from mercator.insights.selectors.boss import require_boss as insights_boss
 from mercator.insights.selectors.figures import require_operator as insights_operator
 from mercator.logistics.selectors.flows import require_operator as flows_operator
@@ -524,7 +523,7 @@ ENTRIES: tuple[Entry, ...] = (
         "field",
         pgettext_lazy("navigation", "四个率"),
         "fieldsales-rates",
-        works_fieldsales,
+        field_team,
         also=("fieldsales-rates-drill",),
     ),
     Entry(
@@ -532,7 +531,7 @@ ENTRIES: tuple[Entry, ...] = (
         "field",
         pgettext_lazy("navigation", "三把枪"),
         "fieldsales-guns",
-        works_fieldsales,
+        field_team,
     ),
     # 地推: field sales (markets, targets, reps).
     Entry(
@@ -729,7 +728,7 @@ ENTRIES: tuple[Entry, ...] = (
         "field",
         pgettext_lazy("navigation", "推单"),
         "fieldsales-pushes",
-        works_fieldsales,
+        field_team,
         also=("fieldsales-push-new",),
     ),
     Entry(

@@ -13,9 +13,8 @@ from mercator.core.ids import parse_public_id
 from mercator.core.reports import month_range
 from mercator.fieldsales.models import CommissionLine, CommissionPlan, CommissionStatement, Rep
 from mercator.fieldsales.selectors.scope import (
+    field_team,
     get_or_404,
-    manages_reps,
-    rep_of,
     reps_visible_to,
     statements_visible_to,
 )
@@ -23,13 +22,8 @@ from mercator.trading.selectors.orders import orders_visible_to
 
 
 def sees_statements(actor: Actor) -> bool:
-    """Who has a statements page: the operator, a rep, a manager whose company has reps
-    (a boss without a field team is not shown an empty page)."""
-    if not actor.is_authenticated:
-        return False
-    if actor.is_operator or rep_of(actor) is not None:
-        return True
-    return manages_reps(actor) and reps_visible_to(actor).exists()
+    """Who has a statements page in the navigation: the field team (``scope.field_team``)."""
+    return field_team(actor)
 
 
 def require_plan_operator(actor: Actor) -> None:

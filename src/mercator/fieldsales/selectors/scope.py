@@ -10,7 +10,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from mercator.core.actor import Actor
 from mercator.core.errors import NotAuthenticated, NotFound
@@ -106,6 +106,34 @@ def statements_visible_to(actor: Actor) -> QuerySet[CommissionStatement]:
         return rows.filter(rep__company=actor.company)
     rep = rep_of(actor)
     return rows.filter(rep=rep) if rep is not None else rows.none()
+
+
+def field_team(actor: Actor) -> bool:
+    """Whether the field-sales pages belong in the actor's navigation: an operator, a rep,
+    or a manager whose company runs a field team (the platform's, or a partner with
+    reps). Every company's boss holds ``fieldsales.manage``; one without reps has no use
+    for the pages (they answer him 200 with empty lists). One query per request: the
+    navigation asks for every entry, so the answer is kept on the actor."""
+    if not actor.is_authenticated:
+        return False
+    if actor.is_operator:
+        return True
+    known = actor.__dict__.get("_field_team")
+    if known is None:
+        known = _field_team(actor)
+        object.__setattr__(actor, "_field_team", known)  # Actor is frozen; a memo only
+    return known
+
+
+def _field_team(actor: Actor) -> bool:
+    works = actor.can("fieldsales.work") and actor.membership is not None
+    if not works and not manages_reps(actor):
+        return False
+    if manages_reps(actor) and actor.company.is_platform:
+        return True
+    seat = Q(membership=actor.membership, is_active=True) if works else Q(pk__in=[])
+    team = Q(company=actor.company) if manages_reps(actor) else Q(pk__in=[])
+    return Rep.objects.filter(seat | team).exists()
 
 
 def works_fieldsales(actor: Actor) -> bool:

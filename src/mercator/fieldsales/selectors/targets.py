@@ -73,18 +73,6 @@ def can_register_reps(actor: Actor) -> bool:
     return actor.is_authenticated and (actor.is_operator or manages_reps(actor))
 
 
-def field_team(actor: Actor) -> bool:
-    """Whether the field-sales pages belong in the actor's navigation: an operator, a rep,
-    or a manager whose company runs a field team (the platform's, or a partner with
-    reps). Every company's boss holds ``fieldsales.manage``; one without reps has no use
-    for the pages (they answer him 200 with empty lists)."""
-    if not works_fieldsales(actor):
-        return False
-    if actor.is_operator or rep_of(actor) is not None:
-        return True
-    return actor.company.is_platform or Rep.objects.filter(company=actor.company).exists()
-
-
 # ----------------------------------------------------------------------------- gets
 
 
