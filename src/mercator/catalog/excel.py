@@ -194,7 +194,8 @@ class Row:
     values: dict[str, Any]
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cell as the text a person typed (whole floats without ".0", export quoting undone)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -233,7 +234,7 @@ def read_rows(content: bytes) -> list[Row]:
         columns = _header_columns(header)
         out: list[Row] = []
         for index, raw in enumerate(rows, start=2):
-            if raw is None or all(_cell_text(v) == "" for v in raw):
+            if raw is None or all(cell_text(v) == "" for v in raw):
                 continue  # blank lines between blocks are harmless
             if len(out) >= lim["MAX_ROWS"]:
                 raise too_many_rows(lim)
@@ -252,33 +253,42 @@ def read_rows(content: bytes) -> list[Row]:
     return out
 
 
-def _header_columns(header: tuple[Any, ...] | None) -> dict[str, int]:
-    # A file exported in one language imports in the other: headers of every language count.
+def header_columns(
+    header: tuple[Any, ...] | None,
+    columns: tuple[tuple[str, Any], ...],
+    required: tuple[str, ...],
+) -> dict[str, int]:
+    """Where each known column sits in a workbook's header row: {key: index}. A column is
+    known by its key or its label in any language (a file exported in one language
+    imports in the other); a required column absent is a 422 ``missing_columns``."""
     names: dict[str, str] = {}
-    for key, label in COLUMNS:
+    for key, label in columns:
         names[key.lower()] = key
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
                 text = str(label)
             names[text.lower()] = key
             names[text.replace(" ", "").lower()] = key
-    columns: dict[str, int] = {}
+    found: dict[str, int] = {}
     for i, cell in enumerate(header or ()):
-        key = names.get(_cell_text(cell).lower()) or names.get(
-            _cell_text(cell).replace(" ", "").lower()
-        )
-        if key and key not in columns:
-            columns[key] = i
-    missing = [k for k in REQUIRED_COLUMNS if k not in columns]
+        text = cell_text(cell)
+        key = names.get(text.lower()) or names.get(text.replace(" ", "").lower())
+        if key and key not in found:
+            found[key] = i
+    missing = [k for k in required if k not in found]
     if missing:
-        labels = dict(COLUMNS)
+        labels = dict(columns)
         raise ValidationFailed(
             _("第 1 行缺少必需的列：%(columns)s。")
             % {"columns": "、".join(str(labels[k]) for k in missing)},
             code="missing_columns",
             details={"field": "file", "missing": missing},
         )
-    return columns
+    return found
+
+
+def _header_columns(header: tuple[Any, ...] | None) -> dict[str, int]:
+    return header_columns(header, tuple(COLUMNS), tuple(REQUIRED_COLUMNS))
 
 
 # ------------------------------------------------------------------------- checking
@@ -353,7 +363,7 @@ def _check_row(
 ) -> None:
     n = row.number
     v = {
-        k: _cell_text(val) if k not in ("stock", "min_order_qty", "lead_days") else val
+        k: cell_text(val) if k not in ("stock", "min_order_qty", "lead_days") else val
         for k, val in row.values.items()
     }
     errors_before = plan.error_count
@@ -388,7 +398,7 @@ def _check_row(
     moq_raw = v.get("min_order_qty")
     moq = (
         _check(plan, n, "min_order_qty", lambda: parse_moq(moq_raw))
-        if _cell_text(moq_raw) != ""
+        if cell_text(moq_raw) != ""
         else Decimal(1)
     )
     code = _check(
@@ -402,14 +412,14 @@ def _check_row(
     if origin:
         stock_raw = v.get("stock")
         stock = _check(
-            plan, n, "stock", lambda: parse_stock(stock_raw if _cell_text(stock_raw) != "" else 0)
+            plan, n, "stock", lambda: parse_stock(stock_raw if cell_text(stock_raw) != "" else 0)
         )
         lead_raw = v.get("lead_days")
         lead = _check(
             plan,
             n,
             "lead_days",
-            lambda: parse_lead_days(lead_raw if _cell_text(lead_raw) != "" else 3),
+            lambda: parse_lead_days(lead_raw if cell_text(lead_raw) != "" else 3),
         )
         status = STATUS_WORDS.get(v.get("status", "").lower())
         if status is None:
@@ -424,7 +434,7 @@ def _check_row(
             "lead_days": lead,
             "status": status,
         }
-    elif _cell_text(v.get("stock")) != "":
+    elif cell_text(v.get("stock")) != "":
         plan.error(n, "origin", gettext("填写了库存，但没有发货地/仓库。"), "origin_required")
     key = (category_code, name, v.get("grade", ""))
     if code:

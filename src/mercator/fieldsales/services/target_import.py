@@ -25,14 +25,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 
-from mercator.catalog.excel import cell_plain
+from mercator.catalog.excel import cell_text, header_columns
 from mercator.catalog.workbook_guard import (
     archive_check,
     limits,
@@ -104,36 +102,8 @@ def template_xlsx() -> bytes:
 # --------------------------------------------------------------------------- reading
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return cell_plain(str(value).strip())
-
-
 def _header(header: tuple[Any, ...] | None) -> dict[str, int]:
-    names: dict[str, str] = {}
-    for key, label in COLUMNS:
-        names[key] = key
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                names[str(label).replace(" ", "").lower()] = key
-    columns: dict[str, int] = {}
-    for i, cell in enumerate(header or ()):
-        key = names.get(_text(cell).replace(" ", "").lower())
-        if key and key not in columns:
-            columns[key] = i
-    missing = [k for k in REQUIRED if k not in columns]
-    if missing:
-        labels = dict(COLUMNS)
-        raise ValidationFailed(
-            _("第 1 行缺少必需的列：%(columns)s。")
-            % {"columns": "、".join(str(labels[k]) for k in missing)},
-            code="missing_columns",
-            details={"field": "file", "missing": missing},
-        )
-    return columns
+    return header_columns(header, tuple(COLUMNS), tuple(REQUIRED))
 
 
 def read_rows(content: bytes) -> list[Row]:
@@ -163,7 +133,7 @@ def read_rows(content: bytes) -> list[Row]:
         columns = _header(next(rows, None))
         out: list[Row] = []
         for index, raw in enumerate(rows, start=2):
-            if raw is None or all(_text(v) == "" for v in raw):
+            if raw is None or all(cell_text(v) == "" for v in raw):
                 continue
             if len(out) >= lim["MAX_ROWS"]:
                 raise too_many_rows(lim)
@@ -224,7 +194,7 @@ def check_rows(market: TargetMarket, rows: list[Row]) -> Plan:
         n = row.number
         before = plan.error_count
         v = {
-            k: (_text(val) if k not in ("monthly_need", "expected_users") else val)
+            k: (cell_text(val) if k not in ("monthly_need", "expected_users") else val)
             for k, val in row.values.items()
         }
         name = v.get("name", "")
