@@ -28,8 +28,10 @@ def test_the_demo_field_sales_world():
     targets = Target.objects.filter(market=market)
     assert targets.count() == 40 and set(targets.values_list("source", flat=True)) == {"import"}
     assert Rep.objects.count() == 2 and not targets.filter(rep__isnull=True).exists()
-    opened = targets.filter(opened_at__isnull=False)
+    opened = targets.filter(opened_by__isnull=False)
     assert opened.count() == 12 and set(opened.values_list("match", flat=True)) == {"opened"}
+    # One company of the list was already on the platform: covered, opened by no rep.
+    assert targets.filter(opened_at__isnull=False).count() == 13
     companies = [t.company for t in opened]
     paid = Order.objects.filter(buyer__in=companies, paid_at__isnull=False)
     assert paid.values("buyer").distinct().count() == 6

@@ -49,6 +49,9 @@ def test_a_clean_file_imports_every_row_and_matches_platform_companies(w):
     assert first.monthly_need == Decimal("500000.50") and first.expected_users == 12
     second = Target.objects.get(market=w.market, name="玉林饼干厂")
     assert (second.company, second.match) == (by_name, "name")
+    # Already on the platform: covered since the company opened its account, by no rep.
+    assert (first.opened_at, first.opened_by) == (by_code.created_at, None)
+    assert second.opened_at == by_name.created_at
     third = Target.objects.get(market=w.market, credit_code=CODE_B)
     assert third.company is None and third.province == "广西"  # the market's province
     assert third.source == "import" and third.rep is None

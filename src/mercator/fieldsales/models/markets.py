@@ -3,10 +3,11 @@
 A target market (目标市场) is a universe of companies, a region × an industry (food
 factories in Guangxi), imported from Excel or added by hand. Each target may be matched to
 a company already on the platform (by credit code or name) or get an account opened by a
-rep; ``company`` is then set and ``opened_at`` says since when it counts as covered.
-``opened_by`` is the rep who opened it: the one who earns the lifetime profit share
-(``commission``). ``rep`` is the current assignee; ``Assignment`` keeps the history, so a
-step of the funnel is credited to the rep who held the target when it happened."""
+rep; ``company`` is then set and ``opened_at`` says since when it counts as covered (a
+matched company: since it opened its own account). ``opened_by`` is the rep who opened
+it: the one who earns the lifetime profit share (``commission``). ``rep`` is the current
+assignee; ``Assignment`` keeps the history, so a step of the funnel is credited to the
+rep who held the target when it happened."""
 
 from django.db import models
 from django.db.models import Q

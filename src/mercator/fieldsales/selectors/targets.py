@@ -135,7 +135,7 @@ def markets_with_figures(actor: Actor) -> QuerySet[TargetMarket]:
         n_targets=Count("targets", filter=within),
         n_assigned=Count("targets", filter=within & Q(targets__rep__isnull=False)),
         n_company=Count("targets", filter=within & Q(targets__company__isnull=False)),
-        n_opened=Count("targets", filter=within & Q(targets__opened_at__isnull=False)),
+        n_opened=Count("targets", filter=within & Q(targets__match=Target.Match.OPENED)),
     )
 
 
@@ -145,7 +145,7 @@ def market_figures(actor: Actor, market: TargetMarket) -> dict[str, int]:
         targets=Count("pk"),
         assigned=Count("pk", filter=Q(rep__isnull=False)),
         on_platform=Count("pk", filter=Q(company__isnull=False)),
-        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        opened=Count("pk", filter=Q(match=Target.Match.OPENED)),
         lost=Count("pk", filter=Q(reasons__lost=True), distinct=True),
     )
 
@@ -171,9 +171,9 @@ def targets_list(
     elif state == "assigned":
         rows = rows.filter(rep__isnull=False, company__isnull=True)
     elif state == "opened":
-        rows = rows.filter(opened_at__isnull=False)
+        rows = rows.filter(match=Target.Match.OPENED)
     elif state == "matched":
-        rows = rows.filter(company__isnull=False, opened_at__isnull=True)
+        rows = rows.filter(company__isnull=False).exclude(match=Target.Match.OPENED)
     elif state == "lost":
         rows = rows.filter(pk__in=ReasonRecord.objects.filter(lost=True).values("target_id"))
     q = (q or "").strip()[:100]

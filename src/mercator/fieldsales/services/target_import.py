@@ -264,6 +264,9 @@ def check_rows(market: TargetMarket, rows: list[Row]) -> Plan:
                     "note": v.get("note", ""),
                     "company": company,
                     "match": match,
+                    # A company already on the platform has its account: covered since
+                    # it opened it, by no rep (no one earns a share for it).
+                    "opened_at": company.created_at if company is not None else None,
                 },
             )
         )

@@ -105,6 +105,8 @@ def target_create(
         source=Target.Source.MANUAL,
         company=company,
         match=match,
+        # A company already on the platform is covered since it opened its account.
+        opened_at=company.created_at if company is not None else None,
         rep=rep,
     )
     validate(target)
