@@ -59,6 +59,19 @@ REFUSES_VALID: dict[str, str] = {
     "POST /api/v1/invoices/period": "a real calendar period, end after start",
     "POST /api/v1/auctions": "sku/category name real ones; prices are decimal text; ends_at "
     "lies in the future",
+    "POST /api/v1/orders/{order_id}/reorder": "expected_total is decimal text; the mode is "
+    "cart or place",
+    "POST /api/v1/fieldsales/markets/import": "the market must be one of the operator's, the "
+    "file an Excel workbook",
+    "POST /api/v1/fieldsales/targets/assign": "targets and rep must name real ones",
+    "GET /api/v1/fieldsales/rates": "a real date range, end after start; market and rep real "
+    "ones the caller sees",
+    "GET /api/v1/fieldsales/rates/{step}/companies": "the step is one of the funnel's; dates "
+    "and filters as for the rates",
+    "GET /api/v1/fieldsales/guns": "dates and filters as for the rates",
+    "GET /api/v1/fieldsales/statements": "month is YYYY-MM; status one of the statement's; rep "
+    "a real one",
+    "GET /api/v1/insights/boss": "a real date range, end after start, at most ten years",
 }
 
 # Operations whose examples each need a company of their own: what one example creates

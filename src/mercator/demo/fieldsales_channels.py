@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from mercator.catalog.models import Listing
-from mercator.companies.models import ActivityDay
+from mercator.companies.models import ActivityDay, ActivityEvent
+from mercator.companies.services.activity import activity_record
 from mercator.core.actor import Actor
-from mercator.demo.activity import _history
+from mercator.demo.activity import DEMO_REF, _history
 from mercator.demo.clock import demo_clock
 from mercator.demo.fieldsales import MARKET, SUGAR, _buy, _day, _Opened, _seat_actor
 from mercator.fieldsales.models import Push, Target
@@ -111,5 +112,10 @@ def build_fieldsales_channels() -> None:
     today = timezone.localdate()
     with transaction.atomic():
         for slug in CUSTOMERS:
-            days, _sign_ins = _history(bosses[slug].membership, today)
+            seat = bosses[slug].membership
+            days, sign_ins = _history(seat, today)
             ActivityDay.objects.bulk_create(days, ignore_conflicts=True)
+            for at in sign_ins:  # each active day began with a sign-in, as build_activity's
+                activity_record(
+                    membership=seat, kind=ActivityEvent.Kind.SIGN_IN, at=at, ref=DEMO_REF
+                )
