@@ -5,6 +5,7 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from mercator.core.schemas import IsoDate
 from mercator.trading.schemas import PartyOut
 from mercator.trading.schemas_orders import CartItemOut, OrderOut
 
@@ -13,7 +14,7 @@ class StandingOrderIn(Schema):
     listing: str = Field(..., description="The listing's public id.")
     quantity: str = Field(..., description="Quantity per order, in the listing's unit.")
     every_days: int = Field(..., description="Days between two orders (1 to 365).")
-    first_run_on: date | None = Field(
+    first_run_on: IsoDate | None = Field(
         None, description="The first order's day (Beijing date); default today."
     )
     payment_terms: str = "prepaid"

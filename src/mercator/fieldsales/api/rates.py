@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from mercator.core.reports import report_range
-from mercator.core.schemas import ERRORS
+from mercator.core.schemas import ERRORS, IsoDate
 from mercator.fieldsales.selectors.guns import Mix, guns_report
 from mercator.fieldsales.selectors.rates import (
     Figure,
@@ -35,8 +35,8 @@ router = Router(tags=["fieldsales"])
 
 
 class RatesFilter(Schema):
-    start: date | None = Field(None, description="First day (default: 30 days to end).")
-    end: date | None = Field(None, description="Last day, inclusive (default: today).")
+    start: IsoDate | None = Field(None, description="First day (default: 30 days to end).")
+    end: IsoDate | None = Field(None, description="Last day, inclusive (default: today).")
     market: str = Field("", description="A target market's id; empty: every market.")
     rep: str = Field("", description="A rep's id; empty: every rep the caller may see.")
 

@@ -24,7 +24,7 @@ from ninja.pagination import paginate
 from mercator.catalog import workbook_guard
 from mercator.core.listing import XLSX
 from mercator.core.pagination import LimitOffset
-from mercator.core.schemas import ERRORS
+from mercator.core.schemas import ERRORS, IsoDate
 from mercator.fieldsales.models import Rep, Target, TargetMarket, Visit
 from mercator.fieldsales.selectors import targets as selectors
 from mercator.fieldsales.selectors.scope import visits_visible_to
@@ -227,13 +227,13 @@ class FieldsalesReasonRecordIn(Schema):
 
 
 class FieldsalesVisitIn(Schema):
-    visited_on: date
+    visited_on: IsoDate
     met: str = Field("", max_length=100)
     key_person: str | None = None
     outcome: str = Field(description="positive, neutral, negative, opened or ordered")
     summary: str = Field("", max_length=1000)
     next_step: str = Field("", max_length=500)
-    next_on: date | None = None
+    next_on: IsoDate | None = None
 
 
 class FieldsalesVisitOut(Schema):
