@@ -1,9 +1,14 @@
 """Charts as inline SVG rendered on the server: no JavaScript library, no CDN, readable on
 a slow office PC and printable. Every text is escaped; sizes are in viewBox units and the
-SVG scales to its container (CSS ``.chart``)."""
+SVG scales to its container (CSS ``.chart``).
+
+Values may be Decimal (money stays Decimal end to end): a chart draws its lengths from
+``float(value)`` and writes each value's label from the value itself, through
+``value_format``; only the axis ticks (round numbers of the scale) are floats."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -35,13 +40,19 @@ def format_duration(seconds: float | None, *, days: bool = False) -> str:
     return _("%(m)d 分") % {"m": minutes}
 
 
-def _num(value: float) -> str:
+Number = Decimal | int | float
+
+
+def _num(value: Number) -> str:
     """Coordinates with at most one decimal, so the SVG stays small."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
 
 
-def _nice_max(value: float) -> float:
+svg_number = _num  # public name for other apps' charts
+
+
+def nice_max(value: float) -> float:
     """A round axis maximum at or above value (1, 2, 5 times a power of ten)."""
     if value <= 0:
         return 1.0
@@ -59,7 +70,7 @@ def _nice_max(value: float) -> float:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: float
+    value: Number
     highlight: bool = False  # drawn in the warning colour (an idle member)
 
 
@@ -67,7 +78,7 @@ def hbar_chart(
     bars: Sequence[Bar],
     *,
     title: str,
-    value_format: Callable[[float], str] = _num,
+    value_format: Callable[[Number], str] = _num,
     width: int = 480,
     row_height: int = 26,
     label_width: int = 110,
@@ -77,7 +88,7 @@ def hbar_chart(
     height = top * 2 + row_height * max(len(bars), 1)
     value_width = 110
     plot = width - label_width - value_width
-    peak = max((bar.value for bar in bars), default=0) or 1
+    peak = max((float(bar.value) for bar in bars), default=0) or 1
     parts = [
         f'<svg class="chart hbar" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -91,7 +102,7 @@ def hbar_chart(
         )
     for index, bar in enumerate(bars):
         y = top + index * row_height
-        length = plot * max(bar.value, 0) / peak
+        length = plot * max(float(bar.value), 0) / peak
         shown = value_format(bar.value)
         css = "bar highlight" if bar.highlight else "bar"
         parts.append(
@@ -109,10 +120,10 @@ def hbar_chart(
 
 def column_chart(
     labels: Sequence[str],
-    values: Sequence[float],
+    values: Sequence[Number],
     *,
     title: str,
-    value_format: Callable[[float], str] = _num,
+    value_format: Callable[[Number], str] = _num,
     line: Sequence[float] | None = None,
     line_format: Callable[[float], str] = _num,
     width: int = 520,
@@ -124,7 +135,7 @@ def column_chart(
     plot_w, plot_h = width - left - right, height - top - bottom
     count = max(len(values), 1)
     slot = plot_w / count
-    peak = _nice_max(max(values, default=0))
+    peak = nice_max(max((float(v) for v in values), default=0))
     parts = [
         f'<svg class="chart columns" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -142,7 +153,7 @@ def column_chart(
     label_every = max(1, round(count / 10))
     for index, (label, value) in enumerate(zip(labels, values, strict=False)):
         x = left + index * slot
-        bar_h = plot_h * max(value, 0) / peak
+        bar_h = plot_h * max(float(value), 0) / peak
         parts.append(
             f"<g><title>{escape(label)}: {escape(value_format(value))}</title>"
             f'<rect x="{_num(x + slot * 0.15)}" y="{_num(top + plot_h - bar_h)}" '
@@ -154,7 +165,7 @@ def column_chart(
                 f'class="chart-axis">{escape(label)}</text>'
             )
     if line is not None and line:
-        line_peak = _nice_max(max(line))
+        line_peak = nice_max(max(line))
         points = " ".join(
             f"{_num(left + (i + 0.5) * slot)},{_num(top + plot_h * (1 - v / line_peak))}"
             for i, v in enumerate(line)
@@ -182,7 +193,7 @@ class Series:
     """One stacked series: its label, a value per column and its CSS class (colour)."""
 
     label: str
-    values: Sequence[float]
+    values: Sequence[Number]
     css: str = "bar"
 
 
@@ -191,7 +202,7 @@ def stacked_bars(
     series: Sequence[Series],
     *,
     title: str,
-    value_format: Callable[[float], str] = _num,
+    value_format: Callable[[Number], str] = _num,
     width: int = 520,
     height: int = 220,
 ) -> SafeString:
@@ -201,8 +212,10 @@ def stacked_bars(
     plot_w, plot_h = width - left - right, height - top - bottom - legend
     count = max(len(labels), 1)
     slot = plot_w / count
-    totals = [sum(s.values[i] for s in series if i < len(s.values)) for i in range(len(labels))]
-    peak = _nice_max(max(totals, default=0))
+    totals = [
+        sum(float(s.values[i]) for s in series if i < len(s.values)) for i in range(len(labels))
+    ]
+    peak = nice_max(max(totals, default=0))
     parts = [
         f'<svg class="chart stacked" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -223,7 +236,7 @@ def stacked_bars(
             value = one.values[index] if index < len(one.values) else 0
             if value <= 0:
                 continue
-            h = plot_h * value / peak
+            h = plot_h * float(value) / peak
             base -= h
             parts.append(
                 f"<g><title>{escape(label)} · {escape(one.label)}: "

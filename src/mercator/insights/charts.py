@@ -10,7 +10,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from mercator.companies.charts import Bar, _nice_max, _num, hbar_chart
+from mercator.companies.charts import Bar, Number, hbar_chart, nice_max
+from mercator.companies.charts import svg_number as _num
 from mercator.core.figures import money
 from mercator.insights.selectors.boss import BossDashboard
 from mercator.insights.selectors.ops import OpsDashboard
@@ -20,19 +21,21 @@ PRICE_CHARTS = 4  # the most traded product groups drawn on the dashboard
 TOP_CUSTOMERS = 10
 
 
-def _money(currency: str) -> Callable[[float], str]:
-    return lambda value: money(Decimal(str(value)), currency)
+def _money(currency: str) -> Callable[[Number], str]:
+    """Amounts print from their Decimal; an axis tick (a float of the scale) via its text."""
+    return lambda value: money(
+        value if isinstance(value, Decimal) else Decimal(str(value)), currency
+    )
 
 
 def overview_charts(overview: Overview) -> dict[str, SafeString]:
     cur = overview.currency
-    as_float = float  # the chart only draws lengths; labels come from the Decimals
     months = hbar_chart(
         [
-            Bar(_("本月销售"), as_float(overview.sales.this_month)),
-            Bar(_("上月销售"), as_float(overview.sales.last_month)),
-            Bar(_("本月采购"), as_float(overview.purchases.this_month)),
-            Bar(_("上月采购"), as_float(overview.purchases.last_month)),
+            Bar(_("本月销售"), overview.sales.this_month),
+            Bar(_("上月销售"), overview.sales.last_month),
+            Bar(_("本月采购"), overview.purchases.this_month),
+            Bar(_("上月采购"), overview.purchases.last_month),
         ],
         title=_("本月与上月的销售和采购"),
         value_format=_money(cur),
@@ -40,7 +43,7 @@ def overview_charts(overview: Overview) -> dict[str, SafeString]:
         width=420,
     )
     customers = hbar_chart(
-        [Bar(name, as_float(total)) for name, total in overview.top_customers],
+        [Bar(name, total) for name, total in overview.top_customers],
         title=_("近 90 天主要客户"),
         value_format=_money(cur),
         label_width=110,
@@ -50,7 +53,7 @@ def overview_charts(overview: Overview) -> dict[str, SafeString]:
     if overview.ageing is not None:
         charts["ageing"] = hbar_chart(
             [
-                Bar(b["label"], as_float(b["amount"]), highlight=b["key"] != "current")
+                Bar(b["label"], b["amount"], highlight=b["key"] != "current")
                 for b in overview.ageing["buckets"]
             ],
             title=_("应收账款账龄"),
@@ -64,17 +67,17 @@ def overview_charts(overview: Overview) -> dict[str, SafeString]:
 # ------------------------------------------------ grouped columns and lines (dashboards)
 
 
-def _fmt(value: float) -> str:
+def _fmt(value: Number) -> str:
     text = f"{value:,.1f}"
     return text[:-2] if text.endswith(".0") else text
 
 
 def grouped_columns(
     labels: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float]]],
+    series: Sequence[tuple[str, Sequence[Number]]],
     *,
     title: str,
-    value_format: Callable[[float], str] = _fmt,
+    value_format: Callable[[Number], str] = _fmt,
     width: int = 560,
     height: int = 220,
 ) -> SafeString:
@@ -84,7 +87,7 @@ def grouped_columns(
     plot_w, plot_h = width - left - right, height - top - bottom
     count = max(len(labels), 1)
     slot = plot_w / count
-    peak = _nice_max(max((v for _name, values in series for v in values), default=0))
+    peak = nice_max(max((float(v) for _name, values in series for v in values), default=0))
     bar_w = slot * 0.8 / max(len(series), 1)
     parts = [
         f'<svg class="chart columns grouped" viewBox="0 0 {width} {height}" role="img" '
@@ -108,7 +111,7 @@ def grouped_columns(
         x0 = left + i * slot + slot * 0.1
         for s, (name, values) in enumerate(series):
             value = values[i] if i < len(values) else 0
-            bar_h = plot_h * max(value, 0) / peak
+            bar_h = plot_h * max(float(value), 0) / peak
             parts.append(
                 f"<g><title>{escape(label)} · {escape(name)}: {escape(value_format(value))}"
                 f'</title><rect x="{_num(x0 + s * bar_w)}" y="{_num(top + plot_h - bar_h)}" '
@@ -124,10 +127,10 @@ def grouped_columns(
 
 def line_chart(
     labels: Sequence[str],
-    values: Sequence[float | None],
+    values: Sequence[Number | None],
     *,
     title: str,
-    value_format: Callable[[float], str] = _fmt,
+    value_format: Callable[[Number], str] = _fmt,
     width: int = 520,
     height: int = 180,
 ) -> SafeString:
@@ -135,7 +138,7 @@ def line_chart(
     gap (no published figure that week)."""
     left, right, top, bottom = 64, 12, 10, 28
     plot_w, plot_h = width - left - right, height - top - bottom
-    known = [v for v in values if v is not None]
+    known = [float(v) for v in values if v is not None]
     low, high = (min(known), max(known)) if known else (0.0, 1.0)
     spread = (high - low) or (abs(high) or 1.0)
     base = low if high != low else low - spread / 2
@@ -145,8 +148,8 @@ def line_chart(
     def x_of(i: int) -> float:
         return left + (i * step if count > 1 else plot_w / 2)
 
-    def y_of(v: float) -> float:
-        return top + plot_h * (1 - (v - base) / spread)
+    def y_of(v: Number) -> float:
+        return top + plot_h * (1 - (float(v) - base) / spread)
 
     parts = [
         f'<svg class="chart line" viewBox="0 0 {width} {height}" role="img" '
@@ -199,14 +202,14 @@ def ops_charts(dashboard: OpsDashboard) -> dict[str, Any]:
     months = grouped_columns(
         [row.label for row in gmv.by_month],
         [
-            (_("真实成交"), [float(row.real.now) for row in gmv.by_month]),
-            (_("记录成交"), [float(row.recorded.now) for row in gmv.by_month]),
+            (_("真实成交"), [row.real.now for row in gmv.by_month]),
+            (_("记录成交"), [row.recorded.now for row in gmv.by_month]),
         ],
         title=_("每月成交额：真实与记录"),
         value_format=fmt,
     )
     markets = hbar_chart(
-        [Bar(row.label, float(row.real.now)) for row in gmv.by_market],
+        [Bar(row.label, row.real.now) for row in gmv.by_market],
         title=_("各市场真实成交额"),
         value_format=fmt,
         width=480,
@@ -216,7 +219,7 @@ def ops_charts(dashboard: OpsDashboard) -> dict[str, Any]:
             "row": row,
             "svg": line_chart(
                 [monday.strftime("%m-%d") for monday, _v in row.weeks],
-                [float(v) if v is not None else None for _m, v in row.weeks],
+                [v for _m, v in row.weeks],
                 title=f"{row.product} · {row.currency}/{row.unit}",
                 value_format=_money(row.currency),
             ),
@@ -232,14 +235,14 @@ def boss_charts(dashboard: BossDashboard) -> dict[str, SafeString]:
     months = grouped_columns(
         [row.label for row in dashboard.by_month],
         [
-            (_("销售"), [float(row.sales.now) for row in dashboard.by_month]),
-            (_("采购"), [float(row.purchases.now) for row in dashboard.by_month]),
+            (_("销售"), [row.sales.now for row in dashboard.by_month]),
+            (_("采购"), [row.purchases.now for row in dashboard.by_month]),
         ],
         title=_("每月销售与采购"),
         value_format=fmt,
     )
     customers = hbar_chart(
-        [Bar(row.name, float(row.spend.now)) for row in dashboard.customers[:TOP_CUSTOMERS]],
+        [Bar(row.name, row.spend.now) for row in dashboard.customers[:TOP_CUSTOMERS]],
         title=_("客户采购额"),
         value_format=fmt,
         label_width=110,

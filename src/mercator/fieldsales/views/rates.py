@@ -6,6 +6,7 @@ by level per market and rep and their monthly trend as stacked bars.
 Who sees what is the selectors' (``fieldsales.selectors.rates``): 404 for anyone without
 a field-sales page, or for a market or rep he may not see."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -17,7 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mercator.companies.charts import Bar, Series, hbar_chart, stacked_bars
+from mercator.companies.charts import Bar, Number, Series, hbar_chart, stacked_bars
 from mercator.core.errors import DomainError
 from mercator.core.listing import Column, wants_xlsx
 from mercator.core.reports import Sheet, change, report_range, xlsx_report
@@ -42,7 +43,7 @@ def _params(request: HttpRequest) -> dict[str, str]:
     return {k: (request.GET.get(k) or "").strip()[:64] for k in ("start", "end", "market", "rep")}
 
 
-def _percent(value: float) -> str:
+def _percent(value: Number) -> str:
     return f"{value:.1f}%"
 
 
@@ -140,7 +141,10 @@ def rates_page(request: HttpRequest) -> HttpResponse:
             },
         )
     funnel = hbar_chart(
-        [Bar(str(label), float(getattr(report.total, key).percent or 0)) for key, label in FIGURES],
+        [
+            Bar(str(label), getattr(report.total, key).percent or Decimal(0))
+            for key, label in FIGURES
+        ],
         title=_("四个率"),
         value_format=_percent,
     )
